@@ -1,0 +1,76 @@
+"""The domain tables and their API schema families (Base / Create / Update / Public)."""
+
+from ambulant.models.patient import (
+    CarePlan,
+    CarePlanCreate,
+    CarePlanPublic,
+    CarePlanUpdate,
+    Patient,
+    PatientCreate,
+    PatientPublic,
+    PatientUpdate,
+)
+from ambulant.models.plan import Plan, PlanRoute, PlanStop, UnassignedVisit
+from ambulant.models.region import Base, BasePublic, Municipality
+from ambulant.models.staff import (
+    Shift,
+    ShiftCreate,
+    ShiftPublic,
+    ShiftUpdate,
+    Staff,
+    StaffCreate,
+    StaffPublic,
+    StaffUpdate,
+)
+from ambulant.models.visit import (
+    VisitRequest,
+    VisitRequestCreate,
+    VisitRequestPublic,
+    VisitRequestUpdate,
+)
+from ambulant.models.vocabulary import (
+    Discipline,
+    PlanStatus,
+    Priority,
+    Role,
+    Skill,
+    StartFrom,
+    Team,
+)
+
+__all__ = [
+    "Base",
+    "BasePublic",
+    "CarePlan",
+    "CarePlanCreate",
+    "CarePlanPublic",
+    "CarePlanUpdate",
+    "Discipline",
+    "Municipality",
+    "Patient",
+    "PatientCreate",
+    "PatientPublic",
+    "PatientUpdate",
+    "Plan",
+    "PlanRoute",
+    "PlanStatus",
+    "PlanStop",
+    "Priority",
+    "Role",
+    "Shift",
+    "ShiftCreate",
+    "ShiftPublic",
+    "ShiftUpdate",
+    "Skill",
+    "Staff",
+    "StaffCreate",
+    "StaffPublic",
+    "StaffUpdate",
+    "StartFrom",
+    "Team",
+    "UnassignedVisit",
+    "VisitRequest",
+    "VisitRequestCreate",
+    "VisitRequestPublic",
+    "VisitRequestUpdate",
+]

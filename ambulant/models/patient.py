@@ -1,0 +1,120 @@
+"""Patients and their standing care plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import ValidationInfo, field_validator
+from sqlmodel import JSON, Field, SQLModel
+
+from ambulant.models.vocabulary import Priority, Skill
+
+
+class PatientBase(SQLModel):
+    name: str = Field(min_length=1, max_length=200)
+    address: str = Field(min_length=1, max_length=300)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    municipality_code: str = Field(foreign_key="municipality.code", max_length=8, index=True)
+    notes: str = Field(default="", max_length=4000)
+    preferred_staff: list[int] = Field(default_factory=list, sa_type=JSON)
+    refused_staff: list[int] = Field(default_factory=list, sa_type=JSON)
+
+
+class Patient(PatientBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class PatientCreate(PatientBase):
+    @field_validator("refused_staff")
+    @classmethod
+    def _not_both(cls, v: list[int], info: ValidationInfo) -> list[int]:
+        both = set(v) & set(info.data.get("preferred_staff", []))
+        if both:
+            raise ValueError(f"staff {sorted(both)} cannot be both preferred and refused")
+        return v
+
+
+class PatientUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    address: str | None = Field(default=None, min_length=1, max_length=300)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    municipality_code: str | None = None
+    notes: str | None = Field(default=None, max_length=4000)
+    preferred_staff: list[int] | None = None
+    refused_staff: list[int] | None = None
+
+
+class PatientPublic(PatientBase):
+    id: int
+
+
+class CarePlanBase(SQLModel):
+    """A standing weekly pattern: on each of `weekdays` (0 = Monday) it yields one visit request."""
+
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    description: str = Field(default="", max_length=500)
+    weekdays: list[int] = Field(sa_type=JSON, min_length=1)
+    window_start: dt.time
+    window_end: dt.time
+    duration_minutes: int = Field(ge=1, le=600)
+    skills: list[Skill] = Field(default_factory=list, sa_type=JSON)
+    second_staff_skills: list[Skill] = Field(
+        default_factory=list,
+        sa_type=JSON,
+        description="For joint visits: what the second staff member brings.",
+    )
+    staff_count: int = Field(default=1, ge=1, le=2)
+    priority: Priority = Priority.NORMAL
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+
+class CarePlan(CarePlanBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class CarePlanCreate(CarePlanBase):
+    @field_validator("weekdays")
+    @classmethod
+    def _weekdays(cls, v: list[int]) -> list[int]:
+        if any(d < 0 or d > 6 for d in v):
+            raise ValueError("weekdays must be 0 (Monday) to 6 (Sunday)")
+        return sorted(set(v))
+
+    @field_validator("window_end")
+    @classmethod
+    def _end_after_start(cls, v: dt.time, info: ValidationInfo) -> dt.time:
+        start = info.data.get("window_start")
+        if start is not None and v <= start:
+            raise ValueError("window_end must be after window_start")
+        return v
+
+    @field_validator("duration_minutes")
+    @classmethod
+    def _fits(cls, v: int, info: ValidationInfo) -> int:
+        start, end = info.data.get("window_start"), info.data.get("window_end")
+        if start is not None and end is not None:
+            window = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+            if v > window:
+                raise ValueError(f"duration_minutes ({v}) is longer than the window ({window})")
+        return v
+
+
+class CarePlanUpdate(SQLModel):
+    description: str | None = None
+    weekdays: list[int] | None = None
+    window_start: dt.time | None = None
+    window_end: dt.time | None = None
+    duration_minutes: int | None = Field(default=None, ge=1, le=600)
+    skills: list[Skill] | None = None
+    second_staff_skills: list[Skill] | None = None
+    staff_count: int | None = Field(default=None, ge=1, le=2)
+    priority: Priority | None = None
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+
+
+class CarePlanPublic(CarePlanBase):
+    id: int

@@ -1,0 +1,68 @@
+"""Plans: one solve of one day for one scope, with its routes, stops and what was left out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import JSON, Field, SQLModel
+
+from ambulant.models.vocabulary import PlanStatus
+from ambulant.timeutil import AwareDateTime, now
+
+
+class Plan(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    date: dt.date = Field(index=True)
+    scope: str = Field(default="all", max_length=40, description="'all' or a municipality code.")
+    version: int = Field(default=1, ge=1)
+    based_on_id: int | None = Field(default=None, foreign_key="plan.id")
+    status: PlanStatus = Field(default=PlanStatus.QUEUED, index=True)
+    created_at: dt.datetime = Field(default_factory=now, sa_type=AwareDateTime)
+    started_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
+    finished_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
+    published_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
+    travel_provider: str = Field(default="", max_length=40)
+    parameters: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    solver_stats: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    kpis: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    objective: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    error: str | None = Field(default=None, max_length=2000)
+
+
+class PlanRoute(SQLModel, table=True):
+    """A staff member's day in a plan: when they leave and return, and the drive in total."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    departure_at: dt.datetime = Field(sa_type=AwareDateTime)
+    return_at: dt.datetime = Field(sa_type=AwareDateTime)
+    travel_s: int = 0
+    return_travel_s: int = 0
+    overtime_s: int = 0
+
+
+class PlanStop(SQLModel, table=True):
+    """A visit (or a break: kind 'break', no visit) in a staff member's route, in order."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    visit_id: int | None = Field(default=None, foreign_key="visitrequest.id", index=True)
+    kind: str = Field(default="visit", max_length=10)
+    sequence: int
+    part: int = 0
+    arrival_at: dt.datetime = Field(sa_type=AwareDateTime)
+    start_at: dt.datetime = Field(sa_type=AwareDateTime)
+    end_at: dt.datetime = Field(sa_type=AwareDateTime)
+    travel_s: int = Field(default=0, description="Drive from the previous location.")
+
+
+class UnassignedVisit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    visit_id: int = Field(foreign_key="visitrequest.id")
+    reason: str = Field(max_length=40)
+    detail: str = Field(default="", max_length=1000)
+    closest_staff_id: int | None = Field(default=None, foreign_key="staff.id")

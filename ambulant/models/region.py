@@ -1,0 +1,36 @@
+"""Where care happens: municipalities and the bases staff start from."""
+
+from __future__ import annotations
+
+from pydantic import field_validator
+from sqlmodel import Field, SQLModel
+
+
+class Municipality(SQLModel, table=True):
+    """Keyed by the official municipality number (kommunenummer), e.g. 5035 Stjørdal."""
+
+    code: str = Field(primary_key=True, max_length=8)
+    name: str = Field(max_length=100)
+
+
+class BaseBase(SQLModel):
+    name: str = Field(min_length=1, max_length=200)
+    municipality_code: str = Field(foreign_key="municipality.code", max_length=8)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    kind: str = Field(default="home_care", max_length=40)
+
+    @field_validator("name")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        return v.strip()
+
+
+class Base(BaseBase, table=True):
+    """A place staff start and end their day: the district medical centre, a home-care base."""
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class BasePublic(BaseBase):
+    id: int

@@ -1,0 +1,123 @@
+"""Staff and their shifts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import ValidationInfo, field_validator, model_validator
+from sqlmodel import JSON, Field, SQLModel
+
+from ambulant.models.vocabulary import Discipline, Skill, StartFrom, Team
+from ambulant.timeutil import OSLO, AwareDateTime, as_aware
+
+
+class StaffBase(SQLModel):
+    name: str = Field(min_length=1, max_length=200)
+    discipline: Discipline
+    team: Team = Team.HOME_NURSING
+    skills: list[Skill] = Field(default_factory=list, sa_type=JSON)
+    municipality_code: str = Field(
+        foreign_key="municipality.code", max_length=8, description="Employing municipality."
+    )
+    serves: list[str] = Field(
+        default_factory=list,
+        sa_type=JSON,
+        description="Municipality codes this person may work in; empty means all.",
+    )
+    start_from: StartFrom = StartFrom.BASE
+    base_id: int | None = Field(default=None, foreign_key="base.id")
+    home_lat: float | None = Field(default=None, ge=-90, le=90)
+    home_lon: float | None = Field(default=None, ge=-180, le=180)
+
+
+class Staff(StaffBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class StaffCreate(StaffBase):
+    @model_validator(mode="after")
+    def _start_location(self) -> StaffCreate:
+        if self.start_from == StartFrom.BASE and self.base_id is None:
+            raise ValueError("base_id is required when start_from is 'base'")
+        if self.start_from == StartFrom.HOME and (self.home_lat is None or self.home_lon is None):
+            raise ValueError("home_lat and home_lon are required when start_from is 'home'")
+        return self
+
+
+class StaffUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    discipline: Discipline | None = None
+    team: Team | None = None
+    skills: list[Skill] | None = None
+    municipality_code: str | None = None
+    serves: list[str] | None = None
+    start_from: StartFrom | None = None
+    base_id: int | None = None
+    home_lat: float | None = Field(default=None, ge=-90, le=90)
+    home_lon: float | None = Field(default=None, ge=-180, le=180)
+
+
+class StaffPublic(StaffBase):
+    id: int
+
+
+class ShiftBase(SQLModel):
+    staff_id: int = Field(foreign_key="staff.id", index=True)
+    start_at: dt.datetime = Field(sa_type=AwareDateTime)
+    end_at: dt.datetime = Field(sa_type=AwareDateTime)
+    break_minutes: int = Field(default=30, ge=0, le=180)
+    break_earliest: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
+    break_latest: dt.datetime | None = Field(
+        default=None, sa_type=AwareDateTime, description="The break must end by then."
+    )
+
+
+class Shift(ShiftBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    date: dt.date = Field(index=True, description="Local (Oslo) date the shift starts on.")
+
+
+class ShiftCreate(ShiftBase):
+    @field_validator("start_at", "end_at", "break_earliest", "break_latest")
+    @classmethod
+    def _aware(cls, v: dt.datetime | None) -> dt.datetime | None:
+        return None if v is None else as_aware(v)
+
+    @field_validator("end_at")
+    @classmethod
+    def _end_after_start(cls, v: dt.datetime, info: ValidationInfo) -> dt.datetime:
+        start = info.data.get("start_at")
+        if start is not None and v <= start:
+            raise ValueError("end_at must be after start_at")
+        if start is not None and v - start > dt.timedelta(hours=16):
+            raise ValueError("end_at is more than 16 hours after start_at")
+        return v
+
+    @model_validator(mode="after")
+    def _break_inside(self) -> ShiftCreate:
+        if self.break_minutes == 0:
+            return self
+        earliest = self.break_earliest or self.start_at
+        latest = self.break_latest or self.end_at
+        if earliest < self.start_at or latest > self.end_at:
+            raise ValueError("break_earliest and break_latest must lie inside the shift")
+        if (latest - earliest) < dt.timedelta(minutes=self.break_minutes):
+            raise ValueError("break_minutes does not fit between break_earliest and break_latest")
+        return self
+
+    @property
+    def local_date(self) -> dt.date:
+        return self.start_at.astimezone(OSLO).date()
+
+
+class ShiftUpdate(SQLModel):
+    start_at: dt.datetime | None = None
+    end_at: dt.datetime | None = None
+    break_minutes: int | None = Field(default=None, ge=0, le=180)
+    break_earliest: dt.datetime | None = None
+    break_latest: dt.datetime | None = None
+
+
+class ShiftPublic(ShiftBase):
+    id: int
+    date: dt.date

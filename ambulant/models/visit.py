@@ -1,0 +1,98 @@
+"""Visit requests: one patient, one day, a time window to be visited in."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import ValidationInfo, field_validator, model_validator
+from sqlmodel import JSON, Field, SQLModel
+
+from ambulant.models.vocabulary import Priority, Skill
+from ambulant.timeutil import OSLO, AwareDateTime, as_aware
+
+
+class VisitRequestBase(SQLModel):
+    """The visit must start and end inside [window_start, window_end]."""
+
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    care_plan_id: int | None = Field(default=None, foreign_key="careplan.id")
+    description: str = Field(default="", max_length=500)
+    window_start: dt.datetime = Field(sa_type=AwareDateTime)
+    window_end: dt.datetime = Field(sa_type=AwareDateTime)
+    duration_minutes: int = Field(ge=1, le=600)
+    skills: list[Skill] = Field(default_factory=list, sa_type=JSON)
+    second_staff_skills: list[Skill] = Field(default_factory=list, sa_type=JSON)
+    staff_count: int = Field(default=1, ge=1, le=2)
+    priority: Priority = Priority.NORMAL
+    pinned_staff_id: int | None = Field(default=None, foreign_key="staff.id")
+    depends_on_id: int | None = Field(
+        default=None,
+        foreign_key="visitrequest.id",
+        description="This visit starts between min_lag and max_lag minutes after that one starts.",
+    )
+    min_lag_minutes: int = Field(default=0, ge=0)
+    max_lag_minutes: int | None = Field(default=None, ge=0)
+
+
+class VisitRequest(VisitRequestBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    date: dt.date = Field(index=True, description="Local (Oslo) date of the window start.")
+
+
+class VisitRequestCreate(VisitRequestBase):
+    @field_validator("window_start", "window_end")
+    @classmethod
+    def _aware(cls, v: dt.datetime) -> dt.datetime:
+        return as_aware(v)
+
+    @field_validator("window_end")
+    @classmethod
+    def _end_after_start(cls, v: dt.datetime, info: ValidationInfo) -> dt.datetime:
+        start = info.data.get("window_start")
+        if start is not None and v <= start:
+            raise ValueError("window_end must be after window_start")
+        if start is not None and v.astimezone(OSLO).date() != start.astimezone(OSLO).date():
+            raise ValueError("window_end must be on the same day as window_start")
+        return v
+
+    @field_validator("duration_minutes")
+    @classmethod
+    def _fits(cls, v: int, info: ValidationInfo) -> int:
+        start, end = info.data.get("window_start"), info.data.get("window_end")
+        if start is not None and end is not None:
+            window = int((end - start).total_seconds() // 60)
+            if v > window:
+                raise ValueError(f"duration_minutes ({v}) is longer than the window ({window})")
+        return v
+
+    @model_validator(mode="after")
+    def _lags(self) -> VisitRequestCreate:
+        if self.max_lag_minutes is not None and self.max_lag_minutes < self.min_lag_minutes:
+            raise ValueError("max_lag_minutes must not be below min_lag_minutes")
+        if self.staff_count == 1 and self.second_staff_skills:
+            raise ValueError("second_staff_skills needs staff_count 2")
+        return self
+
+    @property
+    def local_date(self) -> dt.date:
+        return self.window_start.astimezone(OSLO).date()
+
+
+class VisitRequestUpdate(SQLModel):
+    description: str | None = None
+    window_start: dt.datetime | None = None
+    window_end: dt.datetime | None = None
+    duration_minutes: int | None = Field(default=None, ge=1, le=600)
+    skills: list[Skill] | None = None
+    second_staff_skills: list[Skill] | None = None
+    staff_count: int | None = Field(default=None, ge=1, le=2)
+    priority: Priority | None = None
+    pinned_staff_id: int | None = None
+    depends_on_id: int | None = None
+    min_lag_minutes: int | None = Field(default=None, ge=0)
+    max_lag_minutes: int | None = Field(default=None, ge=0)
+
+
+class VisitRequestPublic(VisitRequestBase):
+    id: int
+    date: dt.date

@@ -1,0 +1,68 @@
+"""The closed vocabularies of the domain. Unknown values are refused at the API boundary."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Discipline(StrEnum):
+    REGISTERED_NURSE = "registered_nurse"
+    SPECIALIST_NURSE = "specialist_nurse"
+    AUXILIARY_NURSE = "auxiliary_nurse"
+    PHYSIOTHERAPIST = "physiotherapist"
+    OCCUPATIONAL_THERAPIST = "occupational_therapist"
+    PHYSICIAN = "physician"
+    MIDWIFE = "midwife"
+
+
+class Skill(StrEnum):
+    MEDICATION = "medication"
+    INSULIN = "insulin"
+    INJECTION = "injection"
+    WOUND_CARE = "wound_care"
+    PERSONAL_CARE = "personal_care"
+    CATHETER = "catheter"
+    SUPERVISION = "supervision"
+    ADVANCED_NURSING = "advanced_nursing"
+    PALLIATIVE_CARE = "palliative_care"
+    CANCER_CARE = "cancer_care"
+    PSYCHIATRIC_CARE = "psychiatric_care"
+    SUBSTANCE_ABUSE = "substance_abuse"
+    GERIATRIC_CARE = "geriatric_care"
+    DEMENTIA_ASSESSMENT = "dementia_assessment"
+    REHABILITATION = "rehabilitation"
+    MOBILITY = "mobility"
+    ASSISTIVE_DEVICES = "assistive_devices"
+    MEDICAL_ASSESSMENT = "medical_assessment"
+    MATERNITY_CARE = "maternity_care"
+
+
+class Priority(StrEnum):
+    URGENT = "urgent"
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+
+class Team(StrEnum):
+    HOME_NURSING = "home_nursing"
+    AMBULANT_TEAM = "ambulant_team"
+
+
+class StartFrom(StrEnum):
+    BASE = "base"
+    HOME = "home"
+
+
+class PlanStatus(StrEnum):
+    QUEUED = "queued"
+    SOLVING = "solving"
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    FAILED = "failed"
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"
+    NURSE = "nurse"
+    ADMIN = "admin"

@@ -1,0 +1,210 @@
+"""The planning problem as the solver sees it: plain data, integer seconds, indices into a matrix.
+
+Times are seconds from the start of the planning day (the caller picks the origin, usually local
+midnight), so the solver never sees a date, a time zone or a coordinate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+
+class Priority(IntEnum):
+    """How much it matters that a visit is planned; lower value, more important."""
+
+    URGENT = 0
+    HIGH = 1
+    NORMAL = 2
+    LOW = 3
+
+
+@dataclass(frozen=True)
+class Break:
+    """A break of `duration_s` that must lie wholly inside [earliest_start_s, latest_end_s]."""
+
+    duration_s: int
+    earliest_start_s: int
+    latest_end_s: int
+
+    def __post_init__(self) -> None:
+        if self.duration_s <= 0:
+            raise ValueError("Break.duration_s must be positive")
+        if self.latest_end_s - self.earliest_start_s < self.duration_s:
+            raise ValueError("Break window is shorter than its duration")
+
+
+@dataclass(frozen=True)
+class Staff:
+    """One staff member's working day: a shift from start to end location, with breaks.
+
+    The route may end up to `max_overtime_s` after `shift_end_s`; each second of that costs
+    `Weights.overtime_per_s`. `municipalities` empty means the staff member may work anywhere.
+    """
+
+    id: str
+    shift_start_s: int
+    shift_end_s: int
+    start_location: int
+    end_location: int
+    skills: frozenset[str] = frozenset()
+    breaks: tuple[Break, ...] = ()
+    municipalities: frozenset[str] = frozenset()
+    home_municipality: str | None = None
+    max_overtime_s: int = 0
+
+    def __post_init__(self) -> None:
+        if self.shift_end_s <= self.shift_start_s:
+            raise ValueError(f"Staff {self.id}: shift must end after it starts")
+        if self.max_overtime_s < 0:
+            raise ValueError(f"Staff {self.id}: max_overtime_s must not be negative")
+        for brk in self.breaks:
+            if brk.earliest_start_s < self.shift_start_s or brk.latest_end_s > self.shift_end_s:
+                raise ValueError(f"Staff {self.id}: break window outside the shift")
+
+    def can_serve(self, municipality: str | None) -> bool:
+        return (
+            not self.municipalities or municipality is None or municipality in self.municipalities
+        )
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A visit at one location, started within [earliest_start_s, latest_start_s].
+
+    `staff_count` staff attend together (a joint visit) and start at the same second. Every one of
+    them needs `skills`; when `part_skills` is given (one set per staff member) part i also needs
+    `part_skills[i]`, e.g. a nurse and a physiotherapist. `pinned_staff` lists staff who must do it
+    (one per part, in part order); `refused_staff` may never do it.
+    """
+
+    id: str
+    location: int
+    duration_s: int
+    earliest_start_s: int
+    latest_start_s: int
+    skills: frozenset[str] = frozenset()
+    staff_count: int = 1
+    part_skills: tuple[frozenset[str], ...] = ()
+    priority: Priority = Priority.NORMAL
+    pinned_staff: tuple[str, ...] = ()
+    refused_staff: frozenset[str] = frozenset()
+    preferred_staff: frozenset[str] = frozenset()
+    municipality: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.duration_s <= 0:
+            raise ValueError(f"Visit {self.id}: duration_s must be positive")
+        if self.latest_start_s < self.earliest_start_s:
+            raise ValueError(f"Visit {self.id}: latest_start_s is before earliest_start_s")
+        if self.staff_count < 1:
+            raise ValueError(f"Visit {self.id}: staff_count must be at least 1")
+        if self.part_skills and len(self.part_skills) != self.staff_count:
+            raise ValueError(f"Visit {self.id}: part_skills needs one entry per staff member")
+        if len(self.pinned_staff) > self.staff_count:
+            raise ValueError(f"Visit {self.id}: more pinned staff than staff_count")
+        if len(set(self.pinned_staff)) != len(self.pinned_staff):
+            raise ValueError(f"Visit {self.id}: the same staff member is pinned twice")
+
+    def skills_of_part(self, part: int) -> frozenset[str]:
+        if self.part_skills:
+            return self.skills | self.part_skills[part]
+        return self.skills
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """`after` starts between min_lag_s and max_lag_s after `before` starts (max None: no limit).
+
+    Both are planned or neither is: a follow-up without its first visit makes no sense.
+    """
+
+    before: str
+    after: str
+    min_lag_s: int = 0
+    max_lag_s: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.before == self.after:
+            raise ValueError("Dependency: a visit cannot depend on itself")
+        if self.max_lag_s is not None and self.max_lag_s < self.min_lag_s:
+            raise ValueError("Dependency: max_lag_s is below min_lag_s")
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Objective weights, in cost units. Travel and overtime cost per second; an unassigned visit
+    costs a lump sum by priority, set high enough that dropping one is a last resort."""
+
+    travel_per_s: int = 1
+    overtime_per_s: int = 4
+    unassigned: tuple[int, int, int, int] = (10_000_000, 1_000_000, 200_000, 50_000)
+    preferred_staff_bonus: int = 600
+
+    def unassigned_penalty(self, priority: Priority) -> int:
+        return self.unassigned[int(priority)]
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """How to search. A fixed seed and the default (non-guided) local search give reproducible
+    plans; `time_limit_s` bounds the wall time."""
+
+    time_limit_s: float = 10.0
+    seed: int = 0
+    weights: Weights = field(default_factory=Weights)
+    guided_local_search: bool = True
+
+    def __post_init__(self) -> None:
+        if self.time_limit_s <= 0:
+            raise ValueError("Parameters.time_limit_s must be positive")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Staff, visits and the travel-time matrix (seconds, travel_s[i][j] from location i to j)."""
+
+    staff: tuple[Staff, ...]
+    visits: tuple[Visit, ...]
+    travel_s: tuple[tuple[int, ...], ...]
+    dependencies: tuple[Dependency, ...] = ()
+
+    def __post_init__(self) -> None:
+        n = len(self.travel_s)
+        if any(len(row) != n for row in self.travel_s):
+            raise ValueError("Problem.travel_s must be square")
+        if any(t < 0 for row in self.travel_s for t in row):
+            raise ValueError("Problem.travel_s must not be negative")
+        _require_unique("staff", [s.id for s in self.staff])
+        _require_unique("visit", [v.id for v in self.visits])
+        for s in self.staff:
+            if not (0 <= s.start_location < n and 0 <= s.end_location < n):
+                raise ValueError(f"Staff {s.id}: location index outside the matrix")
+        for v in self.visits:
+            if not 0 <= v.location < n:
+                raise ValueError(f"Visit {v.id}: location index outside the matrix")
+        visit_ids = {v.id for v in self.visits}
+        for d in self.dependencies:
+            if d.before not in visit_ids or d.after not in visit_ids:
+                raise ValueError(f"Dependency {d.before}->{d.after}: unknown visit")
+
+    def visit(self, visit_id: str) -> Visit:
+        for v in self.visits:
+            if v.id == visit_id:
+                return v
+        raise KeyError(visit_id)
+
+    def staff_member(self, staff_id: str) -> Staff:
+        for s in self.staff:
+            if s.id == staff_id:
+                return s
+        raise KeyError(staff_id)
+
+
+def _require_unique(kind: str, ids: Sequence[str]) -> None:
+    seen: set[str] = set()
+    for i in ids:
+        if i in seen:
+            raise ValueError(f"duplicate {kind} id {i!r}")
+        seen.add(i)

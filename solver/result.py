@@ -1,0 +1,85 @@
+"""What the solver (or anyone else) says the plan is: routes, times, what was left out and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """Why a visit is not in the plan. Each must be true of the problem, not a guess."""
+
+    NO_SKILLED_STAFF = "no_skilled_staff"
+    """No staff member in the problem has the skills for (a part of) the visit."""
+    PINNED_STAFF_NOT_WORKING = "pinned_staff_not_working"
+    """A pinned staff member has no shift in the problem."""
+    NO_ALLOWED_STAFF = "no_allowed_staff"
+    """Skilled staff exist, but every one is refused by the patient or may not serve the
+    visit's municipality."""
+    NO_SHIFT_COVERS_WINDOW = "no_shift_covers_window"
+    """No eligible staff member can reach, do and leave the visit inside their shift."""
+    DEPENDENCY_UNPLANNED = "dependency_unplanned"
+    """The visit it depends on (or that depends on it) could not be planned."""
+    NO_ROOM = "no_room"
+    """Eligible staff exist, but their routes are full; `closest_staff` is the best candidate."""
+
+
+@dataclass(frozen=True)
+class Stop:
+    """One staff member's part of a visit. `travel_s` is the drive from the previous location."""
+
+    visit_id: str
+    part: int
+    arrival_s: int
+    start_s: int
+    end_s: int
+    travel_s: int
+
+
+@dataclass(frozen=True)
+class BreakTaken:
+    start_s: int
+    end_s: int
+
+
+@dataclass(frozen=True)
+class Route:
+    """A staff member's day: leave the start location, visit the stops in order, return."""
+
+    staff_id: str
+    departure_s: int
+    return_s: int
+    stops: tuple[Stop, ...] = ()
+    breaks: tuple[BreakTaken, ...] = ()
+    return_travel_s: int = 0
+
+    @property
+    def travel_s(self) -> int:
+        return sum(s.travel_s for s in self.stops) + self.return_travel_s
+
+
+@dataclass(frozen=True)
+class Unassigned:
+    visit_id: str
+    reason: Reason
+    detail: str
+    closest_staff: str | None = None
+
+
+@dataclass(frozen=True)
+class Result:
+    """A plan. `objective` is the sum of `breakdown`; `kpis` are plain numbers for people."""
+
+    routes: tuple[Route, ...]
+    unassigned: tuple[Unassigned, ...]
+    objective: int = 0
+    breakdown: dict[str, int] = field(default_factory=dict)
+    kpis: dict[str, float] = field(default_factory=dict)
+    status: str = "ok"
+    wall_time_s: float = 0.0
+
+    def route_of(self, staff_id: str) -> Route | None:
+        for r in self.routes:
+            if r.staff_id == staff_id:
+                return r
+        return None
