@@ -59,6 +59,7 @@ class PlanStatus(StrEnum):
     SOLVING = "solving"
     DRAFT = "draft"
     PUBLISHED = "published"
+    SUPERSEDED = "superseded"
     FAILED = "failed"
 
 

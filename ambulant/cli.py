@@ -1,0 +1,169 @@
+"""The `ambulant` command: run the service, seed the demo region, plan a day, mint dev tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from typing import Annotated
+
+import typer
+
+from ambulant.config import Settings, get_settings
+from ambulant.models.vocabulary import Role
+
+app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+DateOption = Annotated[
+    dt.date | None,
+    typer.Option("--date", formats=["%Y-%m-%d"], help="Day to plan (default: today, Oslo)."),
+]
+
+
+def _today() -> dt.date:
+    from ambulant.timeutil import now
+
+    return now().date()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database to the newest schema."""
+    from ambulant.migrate import upgrade_database
+
+    upgrade_database(get_settings().database_url)
+    typer.echo("database is up to date")
+
+
+@app.command()
+def demo(
+    region: Annotated[str, typer.Option(help="Bundled region name or a region file.")] = "vaernes",
+    date: DateOption = None,
+    days: Annotated[int, typer.Option(help="How many days of shifts and visits.")] = 2,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 0,
+) -> None:
+    """Seed the demo region (synthetic data; no real person is described)."""
+    from ambulant.bootstrap import prepare_database, seed_demo
+
+    settings = get_settings()
+    engine = prepare_database(settings)
+    summary = seed_demo(engine, region=region, day=date or _today(), days=days, seed=seed)
+    typer.echo(summary)
+
+
+@app.command()
+def plan(
+    date: DateOption = None,
+    scope: Annotated[str, typer.Option(help="'all' or a municipality code.")] = "all",
+    time_limit: Annotated[float | None, typer.Option(help="Solver time limit, seconds.")] = None,
+) -> None:
+    """Plan a day now, in this process, and print the plan's summary."""
+    from sqlmodel import Session
+
+    from ambulant.bootstrap import prepare_database
+    from ambulant.planning.runner import run_plan
+    from ambulant.planning.service import plan_detail, request_plan
+
+    settings = get_settings()
+    if time_limit is not None:
+        settings = settings.model_copy(update={"solve_time_limit_s": time_limit})
+    engine = prepare_database(settings)
+    with Session(engine) as session:
+        queued = request_plan(session, day=date or _today(), scope=scope)
+        session.commit()
+        assert queued.id is not None
+        plan_id = queued.id
+    run_plan(engine, plan_id=plan_id, settings=settings)
+    with Session(engine) as session:
+        detail = plan_detail(session, plan_id=plan_id)
+    typer.echo(
+        json.dumps(
+            {
+                "plan": detail.id,
+                "status": detail.status,
+                "kpis": detail.kpis,
+                "unassigned": [u.model_dump() for u in detail.unassigned],
+                "error": detail.error,
+            },
+            indent=2,
+            default=str,
+        )
+    )
+
+
+@app.command()
+def token(
+    role: Annotated[Role, typer.Option(help="coordinator, nurse or admin.")],
+    staff: Annotated[
+        int | None, typer.Option(help="The staff id a nurse token stands for.")
+    ] = None,
+    subject: Annotated[str | None, typer.Option(help="Token subject.")] = None,
+) -> None:
+    """Print a development token signed with the local key (development issuer only)."""
+    from ambulant.auth import issue_token
+
+    if role == Role.NURSE and staff is None:
+        raise typer.BadParameter("a nurse token needs --staff ID", param_hint="--staff")
+    typer.echo(issue_token(get_settings(), role=role, staff_id=staff, subject=subject))
+
+
+@app.command()
+def serve() -> None:
+    """Serve the API (no seeding, no planning)."""
+    _serve(get_settings())
+
+
+@app.command()
+def run(
+    region: Annotated[str, typer.Option(help="Demo region to seed on first start.")] = "vaernes",
+) -> None:
+    """The main job: prepare the database, seed the demo region on first start, plan today's
+    routes and serve the API."""
+    from ambulant.auth import issue_token
+    from ambulant.bootstrap import ensure_demo_day, prepare_database, queue_day_plan
+
+    settings = get_settings()
+    engine = prepare_database(settings)
+    today = _today()
+    ensure_demo_day(engine, region=region, day=today)
+    plan_id = queue_day_plan(engine, day=today)
+    base = f"http://{settings.host}:{settings.port}"
+    coordinator = issue_token(settings, role=Role.COORDINATOR, subject="demo-coordinator")
+    typer.echo(
+        "\n".join(
+            [
+                f"ambulant: database {settings.database_url}",
+                f"  API docs     {base}/docs",
+                f"  health       {base}/api/v1/health",
+                f"  today's plan {base}/api/v1/plans/{plan_id}  (solving in a worker process)",
+                "  coordinator token (export TOKEN=...):",
+                f"  {coordinator}",
+                "",
+            ]
+        )
+    )
+    _serve(settings)
+
+
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    # The server is named, not imported: nothing in ambulant imports api (api -> ambulant only).
+    uvicorn.run("api.main:create_app", factory=True, host=settings.host, port=settings.port)
+
+
+@app.command()
+def worker(
+    burst: Annotated[bool, typer.Option(help="Stop when the queue is empty.")] = False,
+) -> None:
+    """Run an RQ worker that solves queued plans (production: AMBULANT_QUEUE=rq)."""
+    from ambulant.jobs.rq_queue import run_worker
+
+    run_worker(get_settings().redis_url, burst=burst)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    app()

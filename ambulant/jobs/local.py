@@ -1,0 +1,47 @@
+"""In-process workers for the embedded default: a process pool beside the API, nothing to install.
+
+A pool of processes rather than threads because OR-Tools holds the GIL while it searches; a
+thread would freeze the API for the whole solve. Processes are spawned, not forked, so they do
+not inherit the server's threads and open connections.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+from ambulant.planning.runner import run_plan_job
+
+log = logging.getLogger(__name__)
+
+
+class LocalProcessQueue:
+    def __init__(self, settings_data: dict[str, Any], *, workers: int = 1) -> None:
+        self._settings_data = settings_data
+        self._pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+        )
+        self._futures: list[Future[str]] = []
+
+    def submit(self, plan_id: int) -> None:
+        future = self._pool.submit(run_plan_job, self._settings_data, plan_id)
+        future.add_done_callback(lambda f: _log_failure(f, plan_id))
+        self._futures = [f for f in self._futures if not f.done()] + [future]
+
+    def wait(self, timeout_s: float | None = None) -> None:
+        """Blocks until every submitted job has finished (used by the CLI and tests)."""
+        for future in list(self._futures):
+            future.result(timeout=timeout_s)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _log_failure(future: Future[str], plan_id: int) -> None:
+    if future.cancelled():
+        return
+    error = future.exception()
+    if error is not None:
+        log.error("plan %s: worker failed: %s", plan_id, error)

@@ -1,0 +1,13 @@
+"""The job queue contract: plans are solved out of the API's process."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class JobQueue(Protocol):
+    def submit(self, plan_id: int) -> None:
+        """Solve plan `plan_id` (already committed as queued) some time soon."""
+
+    def shutdown(self) -> None:
+        """Stop taking jobs; let running ones finish or be abandoned (they are retried)."""

@@ -1,0 +1,1 @@
+"""Planning: from stored requests to a solved, stored, publishable plan."""

@@ -1,0 +1,208 @@
+"""Turns a day's stored staff, shifts and visit requests into the solver's Problem.
+
+This is where dates become seconds, places become matrix indices and database ids become the
+solver's string ids; `BuiltProblem` keeps the way back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+import solver
+from ambulant.config import Settings
+from ambulant.errors import InvalidInput
+from ambulant.models import Base, Patient, Shift, Staff, StartFrom, VisitRequest
+from ambulant.models.vocabulary import Priority
+from ambulant.timeutil import to_day_seconds
+from ambulant.travel import Point, TravelMatrix, TravelTimes
+
+PRIORITY = {
+    Priority.URGENT: solver.Priority.URGENT,
+    Priority.HIGH: solver.Priority.HIGH,
+    Priority.NORMAL: solver.Priority.NORMAL,
+    Priority.LOW: solver.Priority.LOW,
+}
+
+
+@dataclass
+class BuiltProblem:
+    day: dt.date
+    problem: solver.Problem
+    matrix: TravelMatrix
+    points: list[Point]
+    staff: dict[int, Staff]
+    visits: dict[int, VisitRequest]
+    patients: dict[int, Patient]
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Locations:
+    """Deduplicated points; the solver sees only their indices."""
+
+    def __init__(self) -> None:
+        self.points: list[Point] = []
+        self._index: dict[tuple[float, float], int] = {}
+
+    def index(self, lat: float, lon: float) -> int:
+        key = (round(lat, 6), round(lon, 6))
+        if key not in self._index:
+            self._index[key] = len(self.points)
+            self.points.append(Point(lat, lon))
+        return self._index[key]
+
+
+def staff_in_scope(session: Session, *, day: dt.date, scope: str) -> list[tuple[Staff, Shift]]:
+    query = select(Staff, Shift).join(Shift, col(Shift.staff_id) == col(Staff.id))
+    query = query.where(Shift.date == day).order_by(col(Staff.id), col(Shift.start_at))
+    if scope != "all":
+        query = query.where(Staff.municipality_code == scope)
+    return [(s, sh) for s, sh in session.exec(query).all()]
+
+
+def visits_in_scope(
+    session: Session, *, day: dt.date, scope: str
+) -> list[tuple[VisitRequest, Patient]]:
+    query = select(VisitRequest, Patient).join(
+        Patient, col(Patient.id) == col(VisitRequest.patient_id)
+    )
+    query = query.where(VisitRequest.date == day).order_by(col(VisitRequest.id))
+    if scope != "all":
+        query = query.where(Patient.municipality_code == scope)
+    return [(v, p) for v, p in session.exec(query).all()]
+
+
+def build_problem(
+    session: Session, *, day: dt.date, scope: str, travel: TravelTimes, settings: Settings
+) -> BuiltProblem:
+    rows = staff_in_scope(session, day=day, scope=scope)
+    if not rows:
+        raise InvalidInput(f"no shifts on {day} in scope {scope!r}", field="date")
+    warnings: list[str] = []
+    locations = _Locations()
+    bases = {b.id: b for b in session.exec(select(Base)).all()}
+
+    staff_by_id: dict[int, Staff] = {}
+    solver_staff: list[solver.Staff] = []
+    for member, shift in rows:
+        assert member.id is not None
+        if member.id in staff_by_id:
+            # Split shifts need one vehicle per part; until then the first shift of the day counts.
+            warnings.append(
+                f"staff {member.id} has several shifts on {day}; only the first is used"
+            )
+            continue
+        staff_by_id[member.id] = member
+        start = _start_location(member, bases, locations)
+        solver_staff.append(_solver_staff(member, shift, start, day, settings))
+
+    visit_rows = visits_in_scope(session, day=day, scope=scope)
+    visits = {v.id: v for v, _ in visit_rows if v.id is not None}
+    patients = {p.id: p for _, p in visit_rows if p.id is not None}
+    solver_visits = [_solver_visit(v, p, locations.index(p.lat, p.lon), day) for v, p in visit_rows]
+    dependencies = _dependencies(visits, warnings)
+
+    matrix = travel.matrix(locations.points)
+    problem = solver.Problem(
+        staff=tuple(solver_staff),
+        visits=tuple(solver_visits),
+        travel_s=tuple(tuple(row) for row in matrix.durations_s),
+        dependencies=tuple(dependencies),
+    )
+    return BuiltProblem(
+        day=day,
+        problem=problem,
+        matrix=matrix,
+        points=locations.points,
+        staff=staff_by_id,
+        visits=visits,
+        patients=patients,
+        warnings=warnings,
+    )
+
+
+def _start_location(member: Staff, bases: dict[int | None, Base], locations: _Locations) -> int:
+    if member.start_from == StartFrom.HOME and member.home_lat is not None:
+        assert member.home_lon is not None
+        return locations.index(member.home_lat, member.home_lon)
+    base = bases.get(member.base_id)
+    if base is None:
+        raise InvalidInput(f"staff {member.id} has no base to start from", field="base_id")
+    return locations.index(base.lat, base.lon)
+
+
+def _solver_staff(
+    member: Staff, shift: Shift, location: int, day: dt.date, settings: Settings
+) -> solver.Staff:
+    start_s = to_day_seconds(day, shift.start_at)
+    end_s = to_day_seconds(day, shift.end_at)
+    breaks: tuple[solver.Break, ...] = ()
+    if shift.break_minutes > 0:
+        earliest = to_day_seconds(day, shift.break_earliest or shift.start_at)
+        latest = to_day_seconds(day, shift.break_latest or shift.end_at)
+        breaks = (solver.Break(shift.break_minutes * 60, earliest, latest),)
+    return solver.Staff(
+        id=str(member.id),
+        shift_start_s=start_s,
+        shift_end_s=end_s,
+        start_location=location,
+        end_location=location,
+        skills=frozenset(str(s) for s in member.skills),
+        breaks=breaks,
+        municipalities=frozenset(member.serves),
+        home_municipality=member.municipality_code,
+        max_overtime_s=settings.max_overtime_min * 60,
+    )
+
+
+def _solver_visit(
+    visit: VisitRequest, patient: Patient, location: int, day: dt.date
+) -> solver.Visit:
+    duration_s = visit.duration_minutes * 60
+    earliest = to_day_seconds(day, visit.window_start)
+    latest = to_day_seconds(day, visit.window_end) - duration_s
+    part_skills: tuple[frozenset[str], ...] = ()
+    if visit.staff_count == 2 and visit.second_staff_skills:
+        part_skills = (frozenset(), frozenset(str(s) for s in visit.second_staff_skills))
+    return solver.Visit(
+        id=str(visit.id),
+        location=location,
+        duration_s=duration_s,
+        earliest_start_s=earliest,
+        latest_start_s=max(earliest, latest),
+        skills=frozenset(str(s) for s in visit.skills),
+        staff_count=visit.staff_count,
+        part_skills=part_skills,
+        priority=PRIORITY[Priority(visit.priority)],
+        pinned_staff=(str(visit.pinned_staff_id),) if visit.pinned_staff_id else (),
+        refused_staff=frozenset(str(s) for s in patient.refused_staff),
+        preferred_staff=frozenset(str(s) for s in patient.preferred_staff),
+        municipality=patient.municipality_code,
+    )
+
+
+def _dependencies(
+    visits: dict[int, VisitRequest], warnings: list[str]
+) -> Sequence[solver.Dependency]:
+    deps: list[solver.Dependency] = []
+    for visit in visits.values():
+        if visit.depends_on_id is None:
+            continue
+        if visit.depends_on_id not in visits:
+            warnings.append(
+                f"visit {visit.id} depends on visit {visit.depends_on_id}, which is not in this "
+                "plan; the dependency is not enforced"
+            )
+            continue
+        deps.append(
+            solver.Dependency(
+                before=str(visit.depends_on_id),
+                after=str(visit.id),
+                min_lag_s=visit.min_lag_minutes * 60,
+                max_lag_s=None if visit.max_lag_minutes is None else visit.max_lag_minutes * 60,
+            )
+        )
+    return deps

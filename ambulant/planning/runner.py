@@ -1,0 +1,168 @@
+"""Solving a queued plan: the job a worker process runs.
+
+The solver holds the GIL for its whole run, so this never runs in the API's process; it opens
+its own database connection from the settings it is handed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from sqlalchemy import Engine, delete
+from sqlmodel import Session, col
+
+import solver
+from ambulant.config import Settings
+from ambulant.db import engine_for
+from ambulant.models import Plan, PlanRoute, PlanStatus, PlanStop, UnassignedVisit
+from ambulant.planning.problem_builder import BuiltProblem, build_problem
+from ambulant.timeutil import from_day_seconds, now
+from ambulant.travel import TravelTimes
+from ambulant.travel.geodesic import GeodesicTravelTimes
+
+log = logging.getLogger(__name__)
+
+
+def run_plan_job(settings_data: dict[str, Any], plan_id: int) -> str:
+    """Entry point for job queues: plain, picklable arguments only."""
+    settings = Settings.model_validate(settings_data)
+    engine = engine_for(settings.database_url)
+    return run_plan(engine, plan_id=plan_id, settings=settings).status
+
+
+def travel_times_for(settings: Settings, engine: Engine) -> TravelTimes:
+    return GeodesicTravelTimes(settings.travel_speed_kmh, settings.travel_circuity)
+
+
+def run_plan(engine: Engine, *, plan_id: int, settings: Settings) -> Plan:
+    """Solve plan `plan_id` and store the result; any failure leaves the plan FAILED, never half
+    written: routes, stops and unassigned visits are stored in one transaction with the status."""
+    with Session(engine, expire_on_commit=False) as session:
+        plan = session.get(Plan, plan_id)
+        if plan is None:
+            raise LookupError(f"plan {plan_id} not found")
+        if plan.status not in (PlanStatus.QUEUED, PlanStatus.SOLVING):
+            return plan  # already done: a job queue may deliver a job twice
+        plan.status = PlanStatus.SOLVING
+        plan.started_at = now()
+        session.add(plan)
+        session.commit()
+
+        try:
+            params = solver.Parameters(
+                time_limit_s=settings.solve_time_limit_s, seed=settings.solve_seed
+            )
+            started = time.perf_counter()
+            built = build_problem(
+                session,
+                day=plan.date,
+                scope=plan.scope,
+                travel=travel_times_for(settings, engine),
+                settings=settings,
+            )
+            matrix_s = time.perf_counter() - started
+            result = solver.solve(built.problem, params)
+            violations = solver.validate(built.problem, result)
+            if violations:
+                raise solver.PlanInvalid(violations)
+            _store_result(session, plan, built, result)
+            plan.parameters = {"time_limit_s": params.time_limit_s, "seed": params.seed}
+            plan.solver_stats = {
+                "status": result.status,
+                "wall_time_s": round(result.wall_time_s, 3),
+                "matrix_time_s": round(matrix_s, 3),
+                "locations": len(built.points),
+                "staff": len(built.problem.staff),
+                "visits": len(built.problem.visits),
+                "warnings": built.warnings + built.matrix.notes,
+                "travel_estimated": built.matrix.estimated,
+            }
+            plan.kpis = dict(result.kpis)
+            plan.objective = {"total": result.objective, **result.breakdown}
+            plan.travel_provider = built.matrix.provider
+            plan.status = PlanStatus.DRAFT
+        except Exception as error:
+            session.rollback()
+            log.exception("plan %s failed", plan_id)
+            plan = session.get(Plan, plan_id) or plan
+            plan.status = PlanStatus.FAILED
+            plan.error = f"{error.__class__.__name__}: {error}"[:2000]
+        plan.finished_at = now()
+        session.add(plan)
+        session.commit()
+        return plan
+
+
+def _store_result(session: Session, plan: Plan, built: BuiltProblem, result: solver.Result) -> None:
+    assert plan.id is not None
+    # A retried job starts from a clean slate rather than adding a second copy of the routes.
+    session.exec(delete(PlanStop).where(col(PlanStop.plan_id) == plan.id))
+    session.exec(delete(PlanRoute).where(col(PlanRoute.plan_id) == plan.id))
+    session.exec(delete(UnassignedVisit).where(col(UnassignedVisit.plan_id) == plan.id))
+    day = built.day
+    for route in result.routes:
+        staff_id = int(route.staff_id)
+        overtime = max(0, route.return_s - built.problem.staff_member(route.staff_id).shift_end_s)
+        session.add(
+            PlanRoute(
+                plan_id=plan.id,
+                staff_id=staff_id,
+                departure_at=from_day_seconds(day, route.departure_s),
+                return_at=from_day_seconds(day, route.return_s),
+                travel_s=route.travel_s,
+                return_travel_s=route.return_travel_s,
+                overtime_s=overtime,
+            )
+        )
+        items: list[tuple[int, PlanStop]] = []
+        for stop in route.stops:
+            items.append(
+                (
+                    stop.start_s,
+                    PlanStop(
+                        plan_id=plan.id,
+                        staff_id=staff_id,
+                        visit_id=int(stop.visit_id),
+                        kind="visit",
+                        sequence=0,
+                        part=stop.part,
+                        arrival_at=from_day_seconds(day, stop.arrival_s),
+                        start_at=from_day_seconds(day, stop.start_s),
+                        end_at=from_day_seconds(day, stop.end_s),
+                        travel_s=stop.travel_s,
+                    ),
+                )
+            )
+        for brk in route.breaks:
+            start = from_day_seconds(day, brk.start_s)
+            items.append(
+                (
+                    brk.start_s,
+                    PlanStop(
+                        plan_id=plan.id,
+                        staff_id=staff_id,
+                        kind="break",
+                        sequence=0,
+                        arrival_at=start,
+                        start_at=start,
+                        end_at=from_day_seconds(day, brk.end_s),
+                    ),
+                )
+            )
+        items.sort(key=lambda item: (item[0], item[1].kind != "break"))
+        for sequence, (_, plan_stop) in enumerate(items, start=1):
+            plan_stop.sequence = sequence
+            session.add(plan_stop)
+    for u in result.unassigned:
+        session.add(
+            UnassignedVisit(
+                plan_id=plan.id,
+                visit_id=int(u.visit_id),
+                reason=str(u.reason),
+                detail=u.detail,
+                closest_staff_id=int(u.closest_staff) if u.closest_staff else None,
+            )
+        )
+    session.flush()

@@ -1,0 +1,95 @@
+"""What a plan and a schedule look like to their readers (coordinators and nurses)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class StopView(BaseModel):
+    sequence: int
+    kind: str
+    visit_id: int | None
+    patient_id: int | None
+    part: int
+    arrival_at: dt.datetime
+    start_at: dt.datetime
+    end_at: dt.datetime
+    travel_s: int
+
+
+class RouteView(BaseModel):
+    staff_id: int
+    staff_name: str
+    departure_at: dt.datetime
+    return_at: dt.datetime
+    travel_s: int
+    overtime_s: int
+    stops: list[StopView]
+
+
+class UnassignedView(BaseModel):
+    visit_id: int
+    patient_id: int | None
+    reason: str
+    detail: str
+    closest_staff_id: int | None
+
+
+class PlanSummary(BaseModel):
+    id: int
+    date: dt.date
+    scope: str
+    version: int
+    status: str
+    created_at: dt.datetime
+    finished_at: dt.datetime | None
+    published_at: dt.datetime | None
+    kpis: dict[str, Any]
+
+
+class PlanDetail(PlanSummary):
+    started_at: dt.datetime | None
+    travel_provider: str
+    parameters: dict[str, Any]
+    solver_stats: dict[str, Any]
+    objective: dict[str, Any]
+    error: str | None
+    routes: list[RouteView]
+    unassigned: list[UnassignedView]
+
+
+class ScheduleStop(BaseModel):
+    """One stop on a nurse's day: only what the visit needs (data minimisation)."""
+
+    sequence: int
+    kind: str
+    visit_id: int | None
+    arrival_at: dt.datetime
+    start_at: dt.datetime
+    end_at: dt.datetime
+    travel_s: int
+    patient_id: int | None = None
+    patient_name: str | None = None
+    address: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    notes: str | None = None
+    description: str | None = None
+    joint: bool = False
+    navigation_url: str | None = None
+
+
+class Schedule(BaseModel):
+    staff_id: int
+    staff_name: str
+    date: dt.date
+    plan_id: int
+    plan_version: int
+    published_at: dt.datetime | None
+    departure_at: dt.datetime
+    return_at: dt.datetime
+    travel_s: int
+    stops: list[ScheduleStop]
