@@ -29,8 +29,13 @@ def day_origin(d: date) -> datetime:
 
 
 def to_day_seconds(d: date, instant: datetime) -> int:
-    """Seconds from local midnight of `d` (true elapsed seconds, so DST days stay right)."""
-    return int((as_aware(instant) - day_origin(d)).total_seconds())
+    """Seconds from local midnight of `d` (true elapsed seconds, so DST days stay right).
+
+    Both sides go to UTC first: Python subtracts two datetimes that share a tzinfo as wall-clock
+    times, which is an hour off across a DST change.
+    """
+    elapsed = as_aware(instant).astimezone(UTC) - day_origin(d).astimezone(UTC)
+    return int(elapsed.total_seconds())
 
 
 def from_day_seconds(d: date, seconds: int) -> datetime:
