@@ -1,0 +1,61 @@
+"""Shifts: when a staff member works on a day, and when their break may fall."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session, col, select
+
+from ambulant.models import Shift, ShiftCreate, ShiftUpdate, Staff
+from ambulant.services.lookup import get_or_404, require_ref
+from ambulant.services.pagination import DEFAULT_LIMIT, Page, paginate
+from ambulant.services.staff import works_in
+from ambulant.services.validation import merged
+
+
+def create_shift(session: Session, *, data: ShiftCreate) -> Shift:
+    require_ref(session, Staff, data.staff_id, field="staff_id", what="staff")
+    shift = Shift.model_validate(data, update={"date": data.local_date})
+    session.add(shift)
+    session.flush()
+    return shift
+
+
+def get_shift(session: Session, *, shift_id: int) -> Shift:
+    return get_or_404(session, Shift, shift_id, what="shift")
+
+
+def list_shifts(
+    session: Session,
+    *,
+    day: dt.date | None = None,
+    municipality: str | None = None,
+    staff_id: int | None = None,
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+) -> Page[Shift]:
+    query = select(Shift)
+    if day is not None:
+        query = query.where(Shift.date == day)
+    if staff_id is not None:
+        query = query.where(Shift.staff_id == staff_id)
+    if municipality is not None:
+        query = query.join(Staff, col(Staff.id) == col(Shift.staff_id)).where(
+            works_in(municipality)
+        )
+    order = [col(Shift.start_at), col(Shift.id)]
+    return paginate(session, query, order_by=order, limit=limit, offset=offset)
+
+
+def update_shift(session: Session, *, shift_id: int, data: ShiftUpdate) -> Shift:
+    shift = get_shift(session, shift_id=shift_id)
+    valid = merged(ShiftCreate, shift, data)
+    shift.sqlmodel_update(valid.model_dump(), update={"date": valid.local_date})
+    session.add(shift)
+    session.flush()
+    return shift
+
+
+def delete_shift(session: Session, *, shift_id: int) -> None:
+    session.delete(get_shift(session, shift_id=shift_id))
+    session.flush()

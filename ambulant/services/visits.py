@@ -1,0 +1,128 @@
+"""Visit requests: a patient to be visited on a day, inside a time window."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session, col, select
+
+from ambulant.errors import InvalidInput
+from ambulant.models import (
+    CarePlan,
+    Patient,
+    PlanStop,
+    Staff,
+    UnassignedVisit,
+    VisitRequest,
+    VisitRequestCreate,
+    VisitRequestUpdate,
+)
+from ambulant.services.lookup import get_or_404, refuse_if_referenced, require_ref
+from ambulant.services.pagination import DEFAULT_LIMIT, Page, paginate
+from ambulant.services.validation import merged
+
+
+def create_visit(session: Session, *, data: VisitRequestCreate) -> VisitRequest:
+    _check_references(session, data, visit_id=None)
+    visit = VisitRequest.model_validate(data, update={"date": data.local_date})
+    session.add(visit)
+    session.flush()
+    return visit
+
+
+def get_visit(session: Session, *, visit_id: int) -> VisitRequest:
+    return get_or_404(session, VisitRequest, visit_id, what="visit")
+
+
+def list_visits(
+    session: Session,
+    *,
+    day: dt.date | None = None,
+    municipality: str | None = None,
+    patient_id: int | None = None,
+    limit: int = DEFAULT_LIMIT,
+    offset: int = 0,
+) -> Page[VisitRequest]:
+    query = select(VisitRequest)
+    if day is not None:
+        query = query.where(VisitRequest.date == day)
+    if patient_id is not None:
+        query = query.where(VisitRequest.patient_id == patient_id)
+    if municipality is not None:
+        query = query.join(Patient, col(Patient.id) == col(VisitRequest.patient_id)).where(
+            Patient.municipality_code == municipality
+        )
+    order = [col(VisitRequest.window_start), col(VisitRequest.id)]
+    return paginate(session, query, order_by=order, limit=limit, offset=offset)
+
+
+def update_visit(session: Session, *, visit_id: int, data: VisitRequestUpdate) -> VisitRequest:
+    visit = get_visit(session, visit_id=visit_id)
+    valid = merged(VisitRequestCreate, visit, data)
+    _check_references(session, valid, visit_id=visit_id)
+    visit.sqlmodel_update(valid.model_dump(), update={"date": valid.local_date})
+    session.add(visit)
+    session.flush()
+    return visit
+
+
+def delete_visit(session: Session, *, visit_id: int) -> None:
+    visit = get_visit(session, visit_id=visit_id)
+    refuse_if_referenced(
+        session,
+        f"visit {visit_id}",
+        [
+            ("plan stops", select(PlanStop.id).where(PlanStop.visit_id == visit_id)),
+            (
+                "unassigned visits in plans",
+                select(UnassignedVisit.id).where(UnassignedVisit.visit_id == visit_id),
+            ),
+            (
+                "dependent visits",
+                select(VisitRequest.id).where(VisitRequest.depends_on_id == visit_id),
+            ),
+        ],
+    )
+    session.delete(visit)
+    session.flush()
+
+
+def _check_references(session: Session, data: VisitRequestCreate, *, visit_id: int | None) -> None:
+    require_ref(session, Patient, data.patient_id, field="patient_id", what="patient")
+    if data.care_plan_id is not None:
+        care_plan = require_ref(
+            session, CarePlan, data.care_plan_id, field="care_plan_id", what="care plan"
+        )
+        if care_plan.patient_id != data.patient_id:
+            raise InvalidInput(
+                f"care_plan_id: care plan {data.care_plan_id} belongs to another patient",
+                field="care_plan_id",
+            )
+    if data.pinned_staff_id is not None:
+        require_ref(session, Staff, data.pinned_staff_id, field="pinned_staff_id", what="staff")
+    if data.depends_on_id is not None:
+        _check_dependency(session, data, visit_id=visit_id)
+
+
+def _check_dependency(session: Session, data: VisitRequestCreate, *, visit_id: int | None) -> None:
+    assert data.depends_on_id is not None
+    other = require_ref(
+        session, VisitRequest, data.depends_on_id, field="depends_on_id", what="visit"
+    )
+    if other.date != data.local_date:
+        raise InvalidInput(
+            f"depends_on_id: visit {other.id} is on {other.date}, not on {data.local_date}",
+            field="depends_on_id",
+        )
+    # Following the chain back must never reach this visit, or neither could ever start first.
+    seen: set[int] = set()
+    current: VisitRequest | None = other
+    while current is not None and current.id is not None and current.id not in seen:
+        if current.id == visit_id:
+            raise InvalidInput(
+                "depends_on_id: the dependency would form a cycle", field="depends_on_id"
+            )
+        seen.add(current.id)
+        current = (
+            session.get(VisitRequest, current.depends_on_id) if current.depends_on_id else None
+        )
