@@ -1,0 +1,79 @@
+"""Solves run outside the caller's process: a spawned process pool, or RQ workers on Redis."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from ambulant.config import Settings
+from ambulant.jobs.local import LocalProcessQueue
+from ambulant.jobs.rq_queue import QUEUE_NAME, RqQueue
+from ambulant.models import Plan, PlanStatus
+from ambulant.planning.recovery import resubmit_pending
+from ambulant.planning.service import request_plan
+from tests.builders import make_small_day
+
+
+def queued_plan(engine: Engine) -> int:
+    with Session(engine) as session:
+        region = make_small_day(session)
+        plan = request_plan(session, day=region.day, scope="all")
+        session.commit()
+        assert plan.id is not None
+        return plan.id
+
+
+def status_of(engine: Engine, plan_id: int) -> PlanStatus:
+    with Session(engine) as session:
+        plan = session.get(Plan, plan_id)
+        assert plan is not None
+        return PlanStatus(plan.status)
+
+
+def test_local_process_pool_solves_a_queued_plan(engine: Engine, database_url: str) -> None:
+    """A plan submitted to the local pool is solved in another process and stored as a draft."""
+    plan_id = queued_plan(engine)
+    settings = Settings(database_url=database_url, solve_time_limit_s=2)
+    queue = LocalProcessQueue(settings.model_dump(mode="json"))
+    try:
+        queue.submit(plan_id)
+        queue.wait(timeout_s=120)
+    finally:
+        queue.shutdown()
+    assert status_of(engine, plan_id) == PlanStatus.DRAFT
+
+
+def test_rq_worker_solves_a_queued_plan(engine: Engine, database_url: str, redis_url: str) -> None:
+    """A plan enqueued on Redis is picked up by an RQ worker (burst mode) and stored as a draft."""
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    plan_id = queued_plan(engine)
+    settings = Settings(database_url=database_url, redis_url=redis_url, solve_time_limit_s=2)
+    redis = Redis.from_url(redis_url)
+    Queue(QUEUE_NAME, connection=redis).empty()
+    queue = RqQueue(settings.model_dump(mode="json"), redis_url=redis_url, job_timeout_s=120)
+    queue.submit(plan_id)
+    assert status_of(engine, plan_id) == PlanStatus.QUEUED
+    # SimpleWorker runs the job in this process: the point here is the round trip through Redis.
+    SimpleWorker([Queue(QUEUE_NAME, connection=redis)], connection=redis).work(burst=True)
+    queue.shutdown()
+    redis.close()
+    assert status_of(engine, plan_id) == PlanStatus.DRAFT
+
+
+def test_interrupted_plans_are_resubmitted_at_start(engine: Engine, database_url: str) -> None:
+    """Queued plans left from a previous run are handed to the queue again and get solved."""
+    plan_id = queued_plan(engine)
+    settings = Settings(database_url=database_url, solve_time_limit_s=2)
+    queue = LocalProcessQueue(settings.model_dump(mode="json"))
+    try:
+        assert resubmit_pending(engine, queue) == [plan_id]
+        deadline = time.monotonic() + 120
+        queue.wait(timeout_s=120)
+        assert time.monotonic() < deadline
+    finally:
+        queue.shutdown()
+    assert status_of(engine, plan_id) == PlanStatus.DRAFT
