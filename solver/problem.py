@@ -53,6 +53,7 @@ class Staff:
     municipalities: frozenset[str] = frozenset()
     home_municipality: str | None = None
     max_overtime_s: int = 0
+    capacity: int | None = None
 
     def __post_init__(self) -> None:
         if self.shift_end_s <= self.shift_start_s:
@@ -77,6 +78,10 @@ class Visit:
     them needs `skills`; when `part_skills` is given (one set per staff member) part i also needs
     `part_skills[i]`, e.g. a nurse and a physiotherapist. `pinned_staff` lists staff who must do it
     (one per part, in part order); `refused_staff` may never do it.
+
+    `demand` counts against `Staff.capacity` (used by the VRPTW benchmarks, not by home care).
+    `soft_latest_start_s`, when set, is a soft limit: starting after it is tardiness, costed per
+    second (the Mankowska benchmarks); `latest_start_s` stays the hard limit.
     """
 
     id: str
@@ -92,6 +97,8 @@ class Visit:
     refused_staff: frozenset[str] = frozenset()
     preferred_staff: frozenset[str] = frozenset()
     municipality: str | None = None
+    demand: int = 0
+    soft_latest_start_s: int | None = None
 
     def __post_init__(self) -> None:
         if self.duration_s <= 0:
