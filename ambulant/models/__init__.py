@@ -1,5 +1,6 @@
 """The domain tables and their API schema families (Base / Create / Update / Public)."""
 
+from ambulant.models.address import Address
 from ambulant.models.patient import (
     CarePlan,
     CarePlanCreate,
@@ -22,6 +23,7 @@ from ambulant.models.staff import (
     StaffPublic,
     StaffUpdate,
 )
+from ambulant.models.travel_cache import TravelLeg
 from ambulant.models.visit import (
     VisitRequest,
     VisitRequestCreate,
@@ -39,6 +41,7 @@ from ambulant.models.vocabulary import (
 )
 
 __all__ = [
+    "Address",
     "Base",
     "BasePublic",
     "CarePlan",
@@ -68,6 +71,7 @@ __all__ = [
     "StaffUpdate",
     "StartFrom",
     "Team",
+    "TravelLeg",
     "UnassignedVisit",
     "VisitRequest",
     "VisitRequestCreate",
