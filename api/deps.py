@@ -1,0 +1,86 @@
+"""What a route can ask for: the request's session, the settings, the caller, a role check.
+
+The session commits once after the handler returns and rolls back if anything raised; services
+only flush. Its scope is "function" so the commit happens before the response is sent: a client
+never sees 201 for a row that then failed to commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from ambulant.auth import Principal, TokenVerifier
+from ambulant.auth.policy import PLANNERS
+from ambulant.config import Settings
+from ambulant.errors import Forbidden, Unauthorized
+from ambulant.models import Role
+from ambulant.services.pagination import MAX_LIMIT
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+_bearer = HTTPBearer(auto_error=False, description="An access token (RS256 JWT, typ at+jwt).")
+
+
+def get_principal(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    if credentials is None:
+        raise Unauthorized("missing bearer token")
+    verifier: TokenVerifier = request.app.state.verifier
+    return verifier.verify(credentials.credentials)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require_role(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency that lets through only callers holding one of `roles` (403 otherwise)."""
+    allowed = frozenset(roles)
+
+    def check(principal: PrincipalDep) -> Principal:
+        if principal.role not in allowed:
+            raise Forbidden(f"this needs the role {' or '.join(sorted(allowed))}")
+        return principal
+
+    return check
+
+
+require_planner = require_role(*PLANNERS)
+PlannerDep = Annotated[Principal, Depends(require_planner)]
+
+DateQuery = Annotated[dt.date | None, Query(alias="date", description="Local (Oslo) date.")]
+MunicipalityQuery = Annotated[
+    str | None, Query(max_length=8, description="Municipality code (kommunenummer).")
+]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
+Offset = Annotated[int, Query(ge=0, description="Items to skip.")]

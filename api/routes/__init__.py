@@ -1,0 +1,31 @@
+"""Routers per resource, gathered under /api/v1."""
+
+from fastapi import APIRouter
+
+from api.routes import (
+    care_plans,
+    health,
+    municipalities,
+    patients,
+    plans,
+    shifts,
+    staff,
+    visits,
+    well_known,
+)
+
+api_router = APIRouter(prefix="/api/v1")
+for module in (
+    health,
+    well_known,
+    municipalities,
+    staff,
+    shifts,
+    patients,
+    care_plans,
+    visits,
+    plans,
+):
+    api_router.include_router(module.router)
+
+__all__ = ["api_router"]

@@ -1,0 +1,75 @@
+"""An app per test over a fresh database (SQLite and PostgreSQL) holding the tiny region, and
+tokens for each role from the app's own development issuer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from ambulant.auth import issue_token, load_signing_key
+from ambulant.config import Settings
+from ambulant.db import create_all, make_engine
+from ambulant.models import Role
+from api.main import create_app
+from tests.api.builders import Headers
+from tests.builders import TinyRegion, make_region
+
+
+@pytest.fixture(scope="session")
+def signing_key_pem(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """One RSA key for the whole run: making a 2048-bit key per test would dominate the time."""
+    path = tmp_path_factory.mktemp("keys") / "dev-signing-key.pem"
+    load_signing_key(path)
+    return path.read_bytes()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, signing_key_pem: bytes) -> Settings:
+    settings = Settings(
+        database_url=database_url, data_dir=tmp_path, environment="test", solve_time_limit_s=2
+    )
+    settings.signing_key_path.write_bytes(signing_key_pem)
+    settings.signing_key_path.chmod(0o600)
+    return settings
+
+
+@pytest.fixture
+def db(settings: Settings) -> Iterator[Engine]:
+    """The test's database with its tables, for arranging rows the API has no routes for."""
+    engine = make_engine(settings.database_url)
+    create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def region(db: Engine) -> TinyRegion:
+    with Session(db, expire_on_commit=False) as session:
+        region = make_region(session)
+        session.commit()
+    return region
+
+
+@pytest.fixture
+def client(settings: Settings, region: TinyRegion) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as client:
+        yield client
+
+
+@pytest.fixture
+def headers_for(settings: Settings) -> Callable[..., Headers]:
+    def make(role: Role | str, staff_id: int | None = None) -> Headers:
+        token = issue_token(settings, role=Role(role), staff_id=staff_id)
+        return {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+@pytest.fixture
+def coordinator(headers_for: Callable[..., Headers]) -> Headers:
+    return headers_for(Role.COORDINATOR)
