@@ -26,9 +26,41 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
 
     # Travel times
-    travel_provider: Literal["geodesic"] = "geodesic"
+    travel_provider: Literal["geodesic", "osrm"] = "geodesic"
     travel_speed_kmh: float = 60.0
     travel_circuity: float = 1.4
+
+    # Road travel and geocoding (docs/operations.md explains each choice)
+    # OSRM: the server's URL and its --max-table-size; a failed request is retried with backoff,
+    # then its legs fall back to geodesic estimates and the plan says so.
+    osrm_url: str = "http://127.0.0.1:5000"
+    osrm_max_table_size: int = Field(default=100, ge=2)
+    osrm_timeout_s: float = Field(default=10.0, gt=0)
+    osrm_retries: int = Field(default=2, ge=0)
+    # Names the road data when the server reports no data_version; change it after a rebuild.
+    osrm_version_label: str = ""
+    # A point farther than this from any road in the OSRM data gets estimated legs.
+    osrm_max_snap_m: float = Field(default=1000.0, gt=0)
+    # `ambulant osrm build` writes here; empty means <data_dir>/osrm.
+    osrm_data_dir: Path | None = None
+    # Keep road legs in the database so a replan asks the engine only for new ones.
+    travel_cache: bool = True
+    # Calibration, per provider name: road speed x factor (0.8 in winter = 20 % slower).
+    # JSON in the environment: AMBULANT_TRAVEL_SPEED_FACTORS='{"osrm": 0.8}'.
+    travel_speed_factors: dict[str, float] = Field(default_factory=dict)
+    # Added to every leg between two different places: parking, walking to the door.
+    travel_leg_extra_s: int = Field(default=0, ge=0)
+    # Expected wait at the quay for legs that cross by ferry (osrm only).
+    travel_ferry_wait_s: int = Field(default=0, ge=0)
+    # Geocoding: "local" (the imported address register, the default: patients' addresses do
+    # not leave the system), "kartverket" (Norway's address API) or "nominatim" (OpenStreetMap).
+    geocoder: Literal["local", "kartverket", "nominatim"] = "local"
+    kartverket_url: str = "https://ws.geonorge.no/adresser/v1"
+    nominatim_url: str = "https://nominatim.openstreetmap.org"
+    nominatim_user_agent: str = "ambulant"
+    # The public Nominatim's usage policy allows one request a second; a self-hosted one may set 0.
+    nominatim_min_delay_s: float = Field(default=1.0, ge=0)
+    geocoding_timeout_s: float = Field(default=10.0, gt=0)
 
     # Planning
     solve_time_limit_s: float = 20.0

@@ -54,6 +54,12 @@ class CachedTravelTimes:
         self.name = inner.name
         self.last_stats = CacheStats(0, 0, 0)
 
+    def close(self) -> None:
+        """Closes the wrapped provider's connections, if it holds any."""
+        close = getattr(self.inner, "close", None)
+        if callable(close):
+            close()
+
     def data_version(self) -> str:
         return self.inner.data_version()
 
