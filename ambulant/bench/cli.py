@@ -1,0 +1,141 @@
+"""`ambulant bench`: run the solver on public benchmark instances and print checked results.
+
+Every plan is checked against the instance's own rules (and the solver's validator) before it is
+counted; a failure is printed as one, and the command exits with status 1 if any instance
+failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ambulant.bench.runner import (
+    HHC_PLANNERS,
+    VRPTW_PLANNERS,
+    Row,
+    append_csv,
+    run_hhcrsp,
+    run_vrptw,
+)
+
+bench_app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
+
+Files = Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="Instance files.")]
+TimeLimit = Annotated[float, typer.Option("--time-limit", min=0.001, help="Seconds per instance.")]
+OutDir = Annotated[Path, typer.Option("--out", file_okay=False, help="Where plans are written.")]
+Seed = Annotated[int, typer.Option(help="Solver seed.")]
+CsvPath = Annotated[
+    Path | None, typer.Option("--csv", dir_okay=False, help="Append the rows to this CSV file.")
+]
+
+
+@bench_app.command()
+def vrptw(
+    files: Files,
+    time_limit: TimeLimit = 10.0,
+    out: OutDir = Path("bench-out"),
+    seed: Seed = 0,
+    csv: CsvPath = None,
+    planner: Annotated[
+        str, typer.Option(help=f"One of: {', '.join(VRPTW_PLANNERS)} (plain OR-Tools).")
+    ] = "ambulant",
+) -> None:
+    """Solomon / Gehring-Homberger VRPLIB files: minimise distance (DIMACS convention)."""
+    _known(planner, VRPTW_PLANNERS)
+    rows = run_vrptw(files, time_limit, out, seed=seed, planner=planner)
+    _report(rows, "distance", time_limit, seed, csv)
+
+
+@bench_app.command()
+def hhcrsp(
+    files: Files,
+    time_limit: TimeLimit = 10.0,
+    out: OutDir = Path("bench-out"),
+    seed: Seed = 0,
+    csv: CsvPath = None,
+    planner: Annotated[str, typer.Option(help=f"One of: {', '.join(HHC_PLANNERS)}.")] = "ambulant",
+) -> None:
+    """Mankowska et al. (2014) files: minimise (distance + tardiness + max tardiness) / 3."""
+    _known(planner, HHC_PLANNERS)
+    rows = run_hhcrsp(files, time_limit, out, seed=seed, planner=planner)
+    _report(rows, "cost", time_limit, seed, csv)
+
+
+def _known(planner: str, planners: Mapping[str, object]) -> None:
+    if planner not in planners:
+        raise typer.BadParameter(f"unknown planner {planner!r}", param_hint="--planner")
+
+
+def _report(
+    rows: Sequence[Row], value_name: str, time_limit: float, seed: int, csv: Path | None
+) -> None:
+    for line in format_table(rows, value_name):
+        typer.echo(line)
+    typer.echo(summary(rows))
+    if csv is not None:
+        append_csv(csv, rows, time_limit, seed)
+    if not all(r.ok for r in rows):
+        raise typer.Exit(code=1)
+
+
+def format_table(rows: Sequence[Row], value_name: str) -> list[str]:
+    """A plain-text table, then the problems of every failed row and any notes."""
+    part_names = [name for name, _ in rows[0].parts] if rows and rows[0].parts else []
+    header = ["instance", "status", "vehicles", value_name, *part_names, "BKS", "gap %", "seconds"]
+    body = [
+        [
+            r.instance,
+            r.status,
+            _cell(r.vehicles),
+            _cell(r.value),
+            *(_cell(v) for _, v in r.parts),
+            *([""] * (len(part_names) - len(r.parts))),
+            _cell(r.bks),
+            _cell(r.gap_pct, ".2f"),
+            f"{r.seconds:.1f}",
+        ]
+        for r in rows
+    ]
+    widths = [max(len(line[k]) for line in [header, *body]) for k in range(len(header))]
+    lines = [
+        "  ".join(
+            c.ljust(w) if k < 2 else c.rjust(w)
+            for k, (c, w) in enumerate(zip(line, widths, strict=True))
+        )
+        for line in [header, *body]
+    ]
+    for r in rows:
+        lines.extend(f"  {r.instance}: {p}" for p in r.problems[:10])
+        if len(r.problems) > 10:
+            lines.append(f"  {r.instance}: ... {len(r.problems) - 10} more problems")
+    notes = sorted({n for r in rows for n in r.notes})
+    lines.extend(f"note: {n}" for n in notes)
+    return lines
+
+
+def summary(rows: Sequence[Row]) -> str:
+    """Mean and worst gap over the solved instances, and how many failed."""
+    gaps = [(r.gap_pct, r.instance) for r in rows if r.gap_pct is not None]
+    failed = sum(1 for r in rows if not r.ok)
+    text = f"{len(rows)} instances: {len(rows) - failed} solved with a valid plan, {failed} without"
+    if gaps:
+        mean = sum(g for g, _ in gaps) / len(gaps)
+        worst, where = max(gaps)
+        text += f"; gap to BKS mean {mean:.2f} %, worst {worst:.2f} % ({where})"
+    return text
+
+
+def _cell(value: float | int | None, spec: str = "") -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float) and not spec:
+        return f"{value:.6g}" if abs(value) < 1e5 else f"{value:.1f}"
+    return format(value, spec)
+
+
+if __name__ == "__main__":
+    bench_app()

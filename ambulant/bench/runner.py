@@ -1,0 +1,306 @@
+"""Run a planner on benchmark files, check every plan, write it, and report one row per file.
+
+A plan counts only when the instance's own checker (`check_vrptw` / `check_hhcrsp`, written from
+the benchmark's definition, not from the solver's model) and the solver's plan validator both
+accept it. Anything else - an exception, no plan, a missed customer, a broken window - is a
+failure row with its reasons, and its plan goes to `NAME.invalid.*` so it is never mistaken for
+a result.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import importlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from ambulant.bench import hhcrsp, vrplib
+from ambulant.bench.baselines import plain_ortools_vrptw
+from solver.problem import Parameters, Problem
+from solver.result import Result
+
+OK = "ok"
+INVALID = "invalid"
+NO_SOLUTION = "no solution"
+ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One instance's outcome. `value` is the distance (VRPTW) or the cost (HHCRSP) in the
+    instance's units; `parts` holds the HHCRSP cost's parts (dist, tard, tmax)."""
+
+    benchmark: str
+    planner: str
+    instance: str
+    status: str
+    seconds: float
+    vehicles: int | None = None
+    value: float | None = None
+    bks: float | None = None
+    parts: tuple[tuple[str, float], ...] = ()
+    problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.status == OK
+
+    @property
+    def gap_pct(self) -> float | None:
+        if not self.ok or self.value is None or not self.bks:
+            return None
+        return 100.0 * (self.value - self.bks) / self.bks
+
+
+class SolveFn(Protocol):
+    def __call__(self, problem: Problem, params: Parameters) -> Result: ...
+
+
+class ValidateFn(Protocol):
+    def __call__(self, problem: Problem, result: Result) -> Sequence[object]: ...
+
+
+def solver_entry_points() -> tuple[SolveFn, ValidateFn | None]:
+    """`solver.solve.solve` and, when present, `solver.validator.validate` (looked up at run
+    time: the harness was written alongside them)."""
+    try:
+        solve: SolveFn = importlib.import_module("solver.solve").solve
+    except ModuleNotFoundError as missing:
+        raise RuntimeError("solver.solve is not available yet") from missing
+    try:
+        validate: ValidateFn | None = importlib.import_module("solver.validator").validate
+    except ModuleNotFoundError:
+        validate = None
+    return solve, validate
+
+
+@dataclass(frozen=True)
+class Planned[PlanT]:
+    """A planner's answer: its plan (None: none found), what its own validator says is wrong
+    with it (each makes the row a failure), and notes for the reader."""
+
+    plan: PlanT | None
+    complaints: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+NOT_VALIDATED = "solver.validator is not available: checked by the instance checker only"
+
+
+def _solve_and_validate(problem: Problem, time_limit_s: float, seed: int) -> Planned[Result]:
+    solve, validate = solver_entry_points()
+    result = solve(problem, Parameters(time_limit_s=time_limit_s, seed=seed))
+    if validate is None:
+        return Planned(result, notes=(NOT_VALIDATED,))
+    return Planned(result, complaints=tuple(f"validator: {v}" for v in validate(problem, result)))
+
+
+# --- VRPTW --------------------------------------------------------------------------------------
+
+Routes = list[list[int]]
+VrptwPlanner = Callable[[vrplib.VrptwInstance, float, int], Planned[Routes]]
+"""(instance, time limit, seed) -> routes as customer numbers."""
+
+
+def ambulant_vrptw(
+    instance: vrplib.VrptwInstance, time_limit_s: float, seed: int
+) -> Planned[Routes]:
+    problem = vrplib.to_problem(instance)
+    solved = _solve_and_validate(problem, time_limit_s, seed)
+    assert solved.plan is not None
+    routes = [[vrplib.customer_of(s.visit_id) for s in r.stops] for r in solved.plan.routes]
+    return Planned(routes, solved.complaints, solved.notes)
+
+
+def ortools_vrptw(
+    instance: vrplib.VrptwInstance, time_limit_s: float, seed: int
+) -> Planned[Routes]:
+    return Planned(plain_ortools_vrptw(instance, time_limit_s, seed))
+
+
+VRPTW_PLANNERS: dict[str, VrptwPlanner] = {"ambulant": ambulant_vrptw, "ortools": ortools_vrptw}
+
+
+def run_vrptw(
+    files: Sequence[Path],
+    time_limit_s: float,
+    out_dir: Path,
+    seed: int = 0,
+    planner: str = "ambulant",
+) -> list[Row]:
+    """Plan each VRPLIB file, check it, write `out_dir/NAME.sol`, and return the rows."""
+    plan_with = VRPTW_PLANNERS[planner]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows: list[Row] = []
+    for path in files:
+        name = path.name.removesuffix(".vrp")
+        instance = vrplib.read_instance(path)
+        bks = vrplib.best_known(path)
+        began = time.perf_counter()
+        try:
+            planned = plan_with(instance, time_limit_s, seed)
+        except Exception as error:  # a crash on one instance must not hide the others
+            rows.append(_error_row("vrptw", planner, name, began, bks, error))
+            continue
+        seconds = time.perf_counter() - began
+        routes = planned.plan
+        if routes is None or not any(routes):
+            rows.append(
+                Row("vrptw", planner, name, NO_SOLUTION, seconds, bks=bks, notes=planned.notes)
+            )
+            continue
+        problems = [*vrplib.check_vrptw(instance, routes), *planned.complaints]
+        tenths = vrplib.distance(instance, routes)
+        text = vrplib.format_solution(routes, tenths)
+        suffix = ".sol" if not problems else ".invalid.sol"
+        (out_dir / f"{name}{suffix}").write_text(text)
+        rows.append(
+            Row(
+                "vrptw",
+                planner,
+                name,
+                INVALID if problems else OK,
+                seconds,
+                vehicles=sum(1 for r in routes if r),
+                value=tenths / vrplib.SCALE,
+                bks=bks,
+                problems=tuple(problems),
+                notes=planned.notes,
+            )
+        )
+    return rows
+
+
+# --- HHCRSP -------------------------------------------------------------------------------------
+
+HhcPlanner = Callable[[hhcrsp.HhcInstance, float, int], Planned[hhcrsp.HhcPlan]]
+
+
+def ambulant_hhcrsp(
+    instance: hhcrsp.HhcInstance, time_limit_s: float, seed: int
+) -> Planned[hhcrsp.HhcPlan]:
+    problem = hhcrsp.to_problem(instance)
+    solved = _solve_and_validate(problem, time_limit_s, seed)
+    assert solved.plan is not None
+    return Planned(hhcrsp.from_result(solved.plan), solved.complaints, solved.notes)
+
+
+HHC_PLANNERS: dict[str, HhcPlanner] = {"ambulant": ambulant_hhcrsp}
+
+
+def run_hhcrsp(
+    files: Sequence[Path],
+    time_limit_s: float,
+    out_dir: Path,
+    seed: int = 0,
+    planner: str = "ambulant",
+) -> list[Row]:
+    """Plan each Mankowska file, check and cost it, write `out_dir/NAME.json`, return the rows."""
+    plan_with = HHC_PLANNERS[planner]
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows: list[Row] = []
+    for path in files:
+        name = hhcrsp.instance_name(path)
+        instance = hhcrsp.read_instance(path)
+        bks = hhcrsp.best_known(path)
+        began = time.perf_counter()
+        try:
+            planned = plan_with(instance, time_limit_s, seed)
+        except Exception as error:  # a crash on one instance must not hide the others
+            rows.append(_error_row("hhcrsp", planner, name, began, bks, error))
+            continue
+        seconds = time.perf_counter() - began
+        plan = planned.plan
+        if plan is None or not any(r.stops for r in plan.routes):
+            rows.append(
+                Row("hhcrsp", planner, name, NO_SOLUTION, seconds, bks=bks, notes=planned.notes)
+            )
+            continue
+        problems = [*hhcrsp.check_hhcrsp(instance, plan), *planned.complaints]
+        cost = hhcrsp.evaluate_hhcrsp(instance, plan)
+        suffix = ".json" if not problems else ".invalid.json"
+        (out_dir / f"{name}{suffix}").write_text(json.dumps(plan.to_json(), indent=1) + "\n")
+        rows.append(
+            Row(
+                "hhcrsp",
+                planner,
+                name,
+                INVALID if problems else OK,
+                seconds,
+                vehicles=sum(1 for r in plan.routes if r.stops),
+                value=cost.cost,
+                bks=bks,
+                parts=(("dist", cost.dist), ("tard", cost.tard), ("tmax", cost.tmax)),
+                problems=tuple(problems),
+                notes=planned.notes,
+            )
+        )
+    return rows
+
+
+def _error_row(
+    benchmark: str, planner: str, name: str, began: float, bks: float | None, error: Exception
+) -> Row:
+    seconds = time.perf_counter() - began
+    problem = f"{type(error).__name__}: {error}"
+    return Row(benchmark, planner, name, ERROR, seconds, bks=bks, problems=(problem,))
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+CSV_FIELDS = (
+    "date",
+    "benchmark",
+    "planner",
+    "instance",
+    "status",
+    "vehicles",
+    "value",
+    "bks",
+    "gap_pct",
+    "seconds",
+    "time_limit_s",
+    "seed",
+    "dist",
+    "tard",
+    "tmax",
+    "problems",
+)
+
+
+def append_csv(path: Path, rows: Sequence[Row], time_limit_s: float, seed: int) -> None:
+    """Append rows to a CSV file, writing the header when the file is new."""
+    new = not path.exists() or path.stat().st_size == 0
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    with path.open("a", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS)
+        if new:
+            writer.writeheader()
+        for row in rows:
+            parts = dict(row.parts)
+            writer.writerow(
+                {
+                    "date": stamp,
+                    "benchmark": row.benchmark,
+                    "planner": row.planner,
+                    "instance": row.instance,
+                    "status": row.status,
+                    "vehicles": row.vehicles,
+                    "value": row.value,
+                    "bks": row.bks,
+                    "gap_pct": None if row.gap_pct is None else round(row.gap_pct, 3),
+                    "seconds": round(row.seconds, 2),
+                    "time_limit_s": time_limit_s,
+                    "seed": seed,
+                    "dist": parts.get("dist"),
+                    "tard": parts.get("tard"),
+                    "tmax": parts.get("tmax"),
+                    "problems": " | ".join(row.problems[:5]),
+                }
+            )
