@@ -142,10 +142,15 @@ _COST = re.compile(r"^Cost\s+([-+0-9.eE]+)\s*$", re.IGNORECASE)
 
 
 def read_solution(path: Path) -> VrptwSolution:
-    """Parse a CVRPLIB `.sol` file: `Route #k: c1 c2 ...` lines, then `Cost X`."""
+    """Read a CVRPLIB `.sol` file."""
+    return parse_solution(path.read_text())
+
+
+def parse_solution(text: str) -> VrptwSolution:
+    """CVRPLIB solution text: `Route #k: c1 c2 ...` lines, then `Cost X`."""
     routes: list[tuple[int, ...]] = []
     cost: float | None = None
-    for raw in path.read_text().splitlines():
+    for raw in text.splitlines():
         line = raw.strip()
         if match := _ROUTE.match(line):
             routes.append(tuple(int(c) for c in match.group(1).split()))

@@ -1,0 +1,31 @@
+"""Where the public benchmark files are: /work/shared/benchmarks or AMBULANT_BENCHMARKS_DIR."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BENCHMARKS = Path(os.environ.get("AMBULANT_BENCHMARKS_DIR", "/work/shared/benchmarks"))
+SOLOMON = BENCHMARKS / "solomon"
+GH = BENCHMARKS / "gehring_homberger"
+MANKOWSKA = BENCHMARKS / "hhc_mankowska2014"
+BRKGA = MANKOWSKA / "brkga_best_solutions"
+
+
+def solomon(name: str) -> Path:
+    return SOLOMON / f"{name}.vrp"
+
+
+def mankowska(size: int, number: int) -> Path:
+    kind = "CPLEX" if size < 100 else "VNS"
+    path = MANKOWSKA / f"Instanz{kind}_HCSRP_{size}_{number}.txt"
+    return path if path.exists() else path.with_name(path.name + ".gz")
+
+
+def brkga_pairs() -> list[tuple[Path, Path]]:
+    """(instance, BRKGA best solution) for every `solution-N-I-S.txt` shipped."""
+    pairs = []
+    for solution in sorted(BRKGA.glob("solution-*.txt")):
+        _, size, number, _seed = solution.stem.split("-")
+        pairs.append((mankowska(int(size), int(number)), solution))
+    return pairs
