@@ -28,8 +28,11 @@ def ambulant_error(request: Request, error: Exception) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"}
         if error.message != "missing bearer token":
             headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    message = error.message
+    if error.field and error.field not in message:
+        message = f"{error.field}: {message}"  # the reader sees which field, not only a client
     return JSONResponse(
-        {"detail": error.message, "field": error.field},
+        {"detail": message, "field": error.field},
         status_code=error.status_code,
         headers=headers,
     )

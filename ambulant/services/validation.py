@@ -21,9 +21,9 @@ def field_of(
 ) -> str | None:
     """The field an error is about: the first name in its location or, for a check over the
     whole object (which pydantic locates nowhere), the first field name its message mentions."""
-    path = _without_source(loc)
-    if path:
-        return str(path[0])
+    names = [part for part in _without_source(loc) if isinstance(part, str)]
+    if names:
+        return names[0]
     for word in _SNAKE_WORD.findall(message):
         if known is None or word in known:
             return str(word)

@@ -1,0 +1,247 @@
+"""Who may call what: tokens are checked on every route but health and JWKS; nurses see only
+their own record, their own schedule and the patients on it today and tomorrow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from ambulant.config import Settings
+from ambulant.models import Plan, PlanRoute, PlanStatus, PlanStop, Role, Staff, VisitRequest
+from ambulant.timeutil import now
+from tests.api.builders import Headers
+from tests.auth.forge import UNSET, forge_token, other_key, valid_claims
+from tests.builders import TinyRegion, make_patient, make_staff, make_visit
+
+
+@dataclass
+class Rostered:
+    """Ann and Bob, nurses; Ann visits one patient today and one tomorrow (published), and
+    has one more in a published plan the day after; Bob visits another patient today."""
+
+    ann: int
+    bob: int
+    ann_today: int
+    ann_tomorrow: int
+    ann_later: int
+    bob_today: int
+    today: dt.date
+
+
+def publish(session: Session, day: dt.date, routes: list[tuple[Staff, list[VisitRequest]]]) -> None:
+    plan = Plan(date=day, status=PlanStatus.PUBLISHED, published_at=now())
+    session.add(plan)
+    session.flush()
+    assert plan.id is not None
+    for staff, visits in routes:
+        assert staff.id is not None
+        first, last = visits[0].window_start, visits[-1].window_end
+        session.add(
+            PlanRoute(plan_id=plan.id, staff_id=staff.id, departure_at=first, return_at=last)
+        )
+        for sequence, visit in enumerate(visits):
+            end = visit.window_start + dt.timedelta(minutes=visit.duration_minutes)
+            session.add(
+                PlanStop(
+                    plan_id=plan.id,
+                    staff_id=staff.id,
+                    visit_id=visit.id,
+                    sequence=sequence,
+                    arrival_at=visit.window_start,
+                    start_at=visit.window_start,
+                    end_at=end,
+                )
+            )
+    session.flush()
+
+
+@pytest.fixture
+def rostered(db: Engine, region: TinyRegion) -> Rostered:
+    today = now().date()
+    days = [TinyRegion(day=today + dt.timedelta(days=n), base=region.base) for n in range(3)]
+    with Session(db, expire_on_commit=False) as session:
+        ann = make_staff(session, days[0], name="Ann")
+        bob = make_staff(session, days[0], name="Bob")
+        patients = [make_patient(session, days[0]) for _ in range(4)]
+        visits = [make_visit(session, days[n], patients[n]) for n in range(3)]
+        bobs = make_visit(session, days[0], patients[3])
+        publish(session, days[0].day, [(ann, [visits[0]]), (bob, [bobs])])
+        publish(session, days[1].day, [(ann, [visits[1]])])
+        publish(session, days[2].day, [(ann, [visits[2]])])
+        session.commit()
+    ids = [p.id for p in patients]
+    assert ann.id is not None and bob.id is not None and None not in ids
+    return Rostered(
+        ann=ann.id,
+        bob=bob.id,
+        ann_today=ids[0],
+        ann_tomorrow=ids[1],
+        ann_later=ids[2],
+        bob_today=ids[3],
+        today=today,
+    )
+
+
+@pytest.fixture
+def nurse(rostered: Rostered, headers_for: Callable[..., Headers]) -> Headers:
+    return headers_for(Role.NURSE, rostered.ann)
+
+
+def test_nurse_reads_own_record_but_no_one_elses(
+    client: TestClient, rostered: Rostered, nurse: Headers
+) -> None:
+    """Own staff record 200; another's 403; a staff id that does not exist is 403 too, so
+    nurses cannot probe which ids exist."""
+    assert client.get(f"/api/v1/staff/{rostered.ann}", headers=nurse).json()["name"] == "Ann"
+    other = client.get(f"/api/v1/staff/{rostered.bob}", headers=nurse)
+    missing = client.get("/api/v1/staff/99999", headers=nurse)
+    assert other.status_code == missing.status_code == 403
+    assert other.json() == missing.json()
+
+
+def test_nurse_reads_own_schedule_only(
+    client: TestClient, rostered: Rostered, nurse: Headers
+) -> None:
+    """Own schedule (today by default) 200 with the published stop; another nurse's schedule is
+    403 whether or not that staff member exists."""
+    schedule = client.get(f"/api/v1/staff/{rostered.ann}/schedule", headers=nurse)
+    assert schedule.status_code == 200, schedule.text
+    body = schedule.json()
+    assert body["date"] == rostered.today.isoformat()
+    assert [s["patient_id"] for s in body["stops"]] == [rostered.ann_today]
+
+    other = client.get(f"/api/v1/staff/{rostered.bob}/schedule", headers=nurse)
+    missing = client.get("/api/v1/staff/99999/schedule", headers=nurse)
+    assert other.status_code == missing.status_code == 403
+    assert other.json() == missing.json()
+
+
+def test_own_schedule_on_a_day_without_a_published_plan_is_404(
+    client: TestClient, rostered: Rostered, nurse: Headers
+) -> None:
+    """Nothing published that day: 404, not an empty day."""
+    far = (rostered.today + dt.timedelta(days=30)).isoformat()
+    response = client.get(
+        f"/api/v1/staff/{rostered.ann}/schedule", params={"date": far}, headers=nurse
+    )
+    assert response.status_code == 404
+
+
+def test_nurse_reads_patients_on_own_schedule_today_and_tomorrow_only(
+    client: TestClient, rostered: Rostered, nurse: Headers
+) -> None:
+    """Today's and tomorrow's patients 200; the day after, another nurse's patient, and an id
+    that does not exist are all the same 403."""
+    for patient in (rostered.ann_today, rostered.ann_tomorrow):
+        assert client.get(f"/api/v1/patients/{patient}", headers=nurse).status_code == 200
+    refused = [
+        client.get(f"/api/v1/patients/{patient}", headers=nurse)
+        for patient in (rostered.ann_later, rostered.bob_today, 99999)
+    ]
+    assert {r.status_code for r in refused} == {403}
+    assert len({r.text for r in refused}) == 1
+
+
+PLANNER_ONLY = [
+    ("GET", "/api/v1/staff"),
+    ("POST", "/api/v1/staff"),
+    ("PATCH", "/api/v1/staff/{ann}"),
+    ("DELETE", "/api/v1/staff/{ann}"),
+    ("GET", "/api/v1/patients"),
+    ("POST", "/api/v1/patients"),
+    ("DELETE", "/api/v1/patients/{ann_today}"),
+    ("GET", "/api/v1/shifts"),
+    ("GET", "/api/v1/care-plans"),
+    ("GET", "/api/v1/visits"),
+    ("POST", "/api/v1/visits"),
+    ("GET", "/api/v1/municipalities"),
+    ("GET", "/api/v1/plans"),
+    ("POST", "/api/v1/plans"),
+    ("GET", "/api/v1/plans/1"),
+    ("POST", "/api/v1/plans/1/publish"),
+]
+
+
+def test_nurse_is_refused_everything_else(
+    client: TestClient, rostered: Rostered, nurse: Headers
+) -> None:
+    """Listing, creating, changing, deleting and planning are 403 for a nurse, before the body
+    is even looked at."""
+    for method, path in PLANNER_ONLY:
+        url = path.format(ann=rostered.ann, ann_today=rostered.ann_today)
+        response = client.request(method, url, headers=nurse, json={})
+        assert response.status_code == 403, (method, url, response.text)
+    assert client.get(f"/api/v1/staff/{rostered.ann}", headers=nurse).status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.ADMIN])
+def test_planners_may_read_everyone(
+    client: TestClient, rostered: Rostered, headers_for: Callable[..., Headers], role: Role
+) -> None:
+    """Coordinators and admins read any schedule and any patient and reach every route."""
+    headers = headers_for(role)
+    assert client.get(f"/api/v1/staff/{rostered.bob}/schedule", headers=headers).status_code == 200
+    assert client.get(f"/api/v1/patients/{rostered.ann_later}", headers=headers).status_code == 200
+    for method, path in PLANNER_ONLY:
+        url = path.format(ann=rostered.ann, ann_today=rostered.ann_today)
+        response = client.request(method, url, headers=headers, json={})
+        assert response.status_code not in (401, 403), (method, url, response.text)
+
+
+def bad_tokens(settings: Settings) -> dict[str, str]:
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    return {
+        "bad signature": forge_token(settings, key=other_key()),
+        "expired": forge_token(
+            settings,
+            claims=valid_claims(
+                settings,
+                exp=past,
+                iat=past - dt.timedelta(hours=1),
+                nbf=past - dt.timedelta(hours=1),
+            ),
+        ),
+        "not yet valid": forge_token(settings, claims=valid_claims(settings, nbf=later)),
+        "wrong audience": forge_token(settings, claims=valid_claims(settings, aud="someone-else")),
+        "wrong issuer": forge_token(
+            settings, claims=valid_claims(settings, iss="https://evil.example")
+        ),
+        "wrong typ": forge_token(settings, headers={"typ": "JWT"}),
+        "no typ": forge_token(settings, headers={"typ": UNSET}),
+        "no exp": forge_token(settings, claims=valid_claims(settings, exp=UNSET)),
+        "unknown role": forge_token(settings, claims=valid_claims(settings, role="superuser")),
+        "nurse without staff_id": forge_token(
+            settings, claims=valid_claims(settings, role="nurse")
+        ),
+        "garbage": "not-a-jwt",
+    }
+
+
+def test_every_bad_token_is_401_with_a_bearer_challenge(
+    client: TestClient, settings: Settings, rostered: Rostered
+) -> None:
+    """No token, or a token failing any check, is 401 with WWW-Authenticate: Bearer."""
+    url = f"/api/v1/staff/{rostered.ann}"
+    for scheme in (None, "Basic dXNlcjpwYXNz"):
+        response = client.get(url, headers={"Authorization": scheme} if scheme else {})
+        assert response.status_code == 401, scheme
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+    for name, token in bad_tokens(settings).items():
+        response = client.get(url, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401, (name, response.text)
+        assert response.headers["WWW-Authenticate"].startswith("Bearer"), name
+    good = forge_token(settings)
+    assert client.get(url, headers={"Authorization": f"Bearer {good}"}).status_code == 200
+
+
+def test_unauthenticated_comes_before_validation(client: TestClient) -> None:
+    """A request with neither token nor a valid body learns only that it must authenticate."""
+    response = client.post("/api/v1/staff", json={"name": ""})
+    assert response.status_code == 401
