@@ -106,6 +106,25 @@ class HhcPlan:
         }
 
 
+def plan_from_json(data: Mapping[str, object]) -> HhcPlan:
+    """The inverse of `HhcPlan.to_json`."""
+    routes = data["routes"]
+    if not isinstance(routes, list):
+        raise ValueError("routes must be a list")
+    return HhcPlan(
+        tuple(
+            HhcRoute(
+                vehicle=int(r["vehicle"]),
+                stops=tuple(
+                    HhcStop(int(s["node"]), int(s["service"]), float(s["start"]))
+                    for s in r["stops"]
+                ),
+            )
+            for r in routes
+        )
+    )
+
+
 class HhcCost(NamedTuple):
     cost: float
     dist: float
