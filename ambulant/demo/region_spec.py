@@ -416,7 +416,7 @@ class RegionSpec(_Spec):
                         raise ValueError(
                             f"{need.origin}: no staff pool serves municipality "
                             f"{need.municipality} on {WEEKDAY_NAMES[need.weekday]} with skills "
-                            f"{sorted(vt.skills)} and a shift covering "
+                            f"{_names(vt.skills)} and a shift covering "
                             f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
                         )
                     if joint and not joint_coverable(
@@ -425,8 +425,8 @@ class RegionSpec(_Spec):
                     ):
                         raise ValueError(
                             f"{need.origin}: joint visits in {need.municipality} on "
-                            f"{WEEKDAY_NAMES[need.weekday]} need two staff with {sorted(vt.skills)}"
-                            f", one also with {sorted(vt.second_staff_skills)}"
+                            f"{WEEKDAY_NAMES[need.weekday]} need two staff with {_names(vt.skills)}"
+                            f", one also with {_names(vt.second_staff_skills)}"
                         )
 
     # Look-ups used by the validator, the generator and the capacity estimate.
@@ -512,6 +512,10 @@ def joint_coverable(pools: list[tuple[int, frozenset[Skill]]], second: Iterable[
     return sum(n for n, _ in pools) >= 2 and any(extra <= skills for _, skills in pools)
 
 
+def _names(skills: Iterable[Skill]) -> list[str]:
+    return sorted(str(s) for s in skills)
+
+
 def _unique(table: str, field: str, values: list[str]) -> None:
     seen: set[str] = set()
     for i, v in enumerate(values):
@@ -561,7 +565,9 @@ def parse_region(text: str, *, source: str = "<region>") -> RegionSpec:
         first = error.errors()[0]
         path = ".".join(str(part) for part in first["loc"]) or "region"
         lines = [
-            f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in error.errors()
+            f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: "
+            + e["msg"].removeprefix("Value error, ")
+            for e in error.errors()
         ]
         raise RegionFileError(
             f"{source}: invalid region file:\n  " + "\n  ".join(lines), field=path
