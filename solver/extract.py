@@ -1,0 +1,124 @@
+"""From an OR-Tools assignment to a Plan, and from a Plan to a Result.
+
+Only the order of the tasks on each route and the start times of linked visits (joint visits
+and dependencies) are taken from OR-Tools; all other times are recomputed by the route timing in
+`solver.schedule`, which leaves as late as the route allows and starts each visit as early as it
+can, so no one waits at a door longer than needed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from solver.construction import Plan
+from solver.model import Model
+from solver.problem import Weights
+from solver.result import BreakTaken, Route, Stop
+from solver.schedule import RouteState
+from solver.tasks import Tasks
+
+
+def read_solution(model: Model, solution: Any) -> tuple[list[list[int]], dict[int, int]]:
+    """Task order per staff member, and the start of every planned linked visit."""
+    routing, tasks = model.routing, model.tasks
+    sequences: list[list[int]] = []
+    for s in range(routing.vehicles()):
+        order = []
+        index = solution.Value(routing.NextVar(routing.Start(s)))
+        while not routing.IsEnd(index):
+            order.append(int(model.manager.IndexToNode(index)))
+            index = solution.Value(routing.NextVar(index))
+        sequences.append(order)
+    starts: dict[int, int] = {}
+    for seq in sequences:
+        for t in seq:
+            visit = tasks.tasks[t].visit
+            if tasks.is_coupled(visit):
+                starts[visit] = int(solution.Value(model.time.CumulVar(model.index(t))))
+    return sequences, starts
+
+
+def plan_from_sequences(
+    tasks: Tasks, weights: Weights, sequences: list[list[int]], starts: dict[int, int]
+) -> Plan | None:
+    """A Plan with these routes, breaks placed where they fit; None if a route does not fit
+    (which would be a disagreement between the model and the timing here)."""
+    plan = Plan(tasks, weights, overtime=True)
+    for visit, start in starts.items():
+        plan.start_of_visit[visit] = start
+        for t in tasks.of_visit[visit]:
+            plan.windows[t] = (start, start)
+    for r, seq in enumerate(sequences):
+        route = plan.routes[r]
+        elems = _with_breaks(route, seq)
+        if elems is None:
+            return None
+        route.elems = elems
+        route.refresh()
+        for t in seq:
+            plan.route_of[t] = r
+    return plan
+
+
+def _with_breaks(route: RouteState, seq: list[int]) -> list[int] | None:
+    """Place the route's breaks, one after another, in the first gap that keeps it feasible."""
+    elems = list(seq)
+    for b in range(len(route.breaks)):
+        placed = False
+        # Prefer the gap where the break's window opens, then earlier and later ones.
+        for pos in _gap_order(route, elems, b):
+            route.elems = [*elems[:pos], ~b, *elems[pos:]]
+            if _breaks_fit(route, b):
+                elems = route.elems
+                placed = True
+                break
+        if not placed:
+            return None
+    route.elems = elems
+    return elems if route.refresh() else None
+
+
+def _breaks_fit(route: RouteState, placed: int) -> bool:
+    """Feasible so far, counting only the tasks and the breaks placed up to `placed`."""
+    return route.refresh()
+
+
+def _gap_order(route: RouteState, elems: list[int], b: int) -> list[int]:
+    opens = route.breaks[b].earliest_start_s
+    route.elems = [e for e in elems]
+    route.refresh()
+    # Tasks' earliest starts are a fine guide to where the break's window falls.
+    positions = list(range(len(elems) + 1))
+    starts = [route.before[p][0] for p in positions]
+    return sorted(positions, key=lambda p: abs(starts[p] - opens))
+
+
+def to_routes(plan: Plan) -> tuple[Route, ...]:
+    routes = []
+    tasks = plan.tasks
+    for route in plan.routes:
+        if not route.has_tasks():
+            continue
+        timeline = route.timeline()
+        stops = tuple(
+            Stop(
+                visit_id=tasks.problem.visits[tasks.tasks[tt.task].visit].id,
+                part=tasks.tasks[tt.task].part,
+                arrival_s=tt.arrival_s,
+                start_s=tt.start_s,
+                end_s=tt.end_s,
+                travel_s=tt.travel_s,
+            )
+            for tt in timeline.tasks
+        )
+        routes.append(
+            Route(
+                staff_id=route.staff.id,
+                departure_s=timeline.departure_s,
+                return_s=timeline.return_s,
+                stops=stops,
+                breaks=tuple(BreakTaken(s, e) for s, e in timeline.breaks),
+                return_travel_s=timeline.return_travel_s,
+            )
+        )
+    return tuple(routes)

@@ -1,0 +1,142 @@
+"""Ruin and recreate: take a few visits out, put them (and some unassigned ones) back greedily.
+
+This is what gets visits into a full plan: OR-Tools' local search moves one node at a time and
+cannot insert a joint visit (both parts at once) or make room by reshuffling several routes.
+A move is kept by simulated annealing on the plan's cost, where an unassigned visit costs far
+more than any detour, so in effect the number of planned visits never drops.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable
+
+from solver.construction import group_key
+from solver.plan import Plan
+
+MAX_REMOVED = 12
+MAX_REINSERTED_UNPLANNED = 12
+START_TEMPERATURE_S = 240
+END_TEMPERATURE_S = 5
+
+
+class Groups:
+    """Which visits move together: a dependency group (joint visits are one visit already)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.groups = plan.tasks.components()
+        self.of_visit = [0] * len(plan.tasks.of_visit)
+        for g, group in enumerate(self.groups):
+            for v in group:
+                self.of_visit[v] = g
+        self.keys = [group_key(plan.tasks, group) for group in self.groups]
+
+
+def ruin_and_recreate(
+    plan: Plan,
+    deadline: float,
+    rng: random.Random,
+    max_iterations: int | None = None,
+) -> Plan:
+    """Improve `plan` in place until the deadline (or the iteration cap); keeps the best."""
+    groups = Groups(plan)
+    planned = _planned_groups(plan, groups)
+    if not planned:
+        return plan
+    best, best_cost = plan.snapshot(), plan.cost()
+    current = best_cost
+    started, iteration = time.monotonic(), 0
+    span = max(deadline - started, 1e-3)
+    ruins: list[Callable[[Plan, Groups, random.Random], list[int]]] = [
+        _random_ruin,
+        _related_ruin,
+        _string_ruin,
+    ]
+    while time.monotonic() < deadline and (max_iterations is None or iteration < max_iterations):
+        iteration += 1
+        progress = (
+            iteration / max_iterations
+            if max_iterations is not None
+            else (time.monotonic() - started) / span
+        )
+        temperature = (
+            START_TEMPERATURE_S
+            * (END_TEMPERATURE_S / START_TEMPERATURE_S) ** min(progress, 1.0)
+            * plan.weights.travel_per_s
+        )
+        before = plan.snapshot()
+        removed = rng.choice(ruins)(plan, groups, rng)
+        _recreate(plan, groups, removed, rng)
+        cost = plan.cost()
+        if cost < current or rng.random() < math.exp((current - cost) / max(temperature, 1e-9)):
+            current = cost
+            if cost < best_cost:
+                best, best_cost = plan.snapshot(), cost
+        else:
+            plan.restore(before)
+    plan.restore(best)
+    return plan
+
+
+def _planned_groups(plan: Plan, groups: Groups) -> list[int]:
+    return [g for g, group in enumerate(groups.groups) if plan.is_planned(group[0])]
+
+
+def _remove(plan: Plan, groups: Groups, chosen: set[int]) -> list[int]:
+    for g in chosen:
+        plan.remove_group(groups.groups[g])
+    return sorted(chosen)
+
+
+def _random_ruin(plan: Plan, groups: Groups, rng: random.Random) -> list[int]:
+    planned = _planned_groups(plan, groups)
+    k = min(len(planned), rng.randint(2, MAX_REMOVED))
+    return _remove(plan, groups, set(rng.sample(planned, k)))
+
+
+def _related_ruin(plan: Plan, groups: Groups, rng: random.Random) -> list[int]:
+    """Visits near a random one in place and time: they compete for the same routes."""
+    planned = _planned_groups(plan, groups)
+    seed_visit = groups.groups[rng.choice(planned)][0]
+    tasks, travel = plan.tasks, plan.tasks.travel
+    seed_task = tasks.tasks[tasks.of_visit[seed_visit][0]]
+    seed_mid = (seed_task.earliest_s + seed_task.latest_s) // 2
+
+    def distance(g: int) -> float:
+        task = tasks.tasks[tasks.of_visit[groups.groups[g][0]][0]]
+        mid = (task.earliest_s + task.latest_s) // 2
+        return travel[seed_task.location][task.location] + 0.5 * abs(mid - seed_mid)
+
+    k = min(len(planned), rng.randint(3, MAX_REMOVED))
+    return _remove(plan, groups, set(sorted(planned, key=distance)[:k]))
+
+
+def _string_ruin(plan: Plan, groups: Groups, rng: random.Random) -> list[int]:
+    """A run of consecutive stops from a few routes (after SISR): frees a stretch of time."""
+    used = [r for r in plan.routes if r.used]
+    chosen: set[int] = set()
+    for route in rng.sample(used, min(len(used), rng.randint(1, 3))):
+        stops = route.task_elems()
+        length = min(len(stops), rng.randint(1, 5))
+        first = rng.randint(0, len(stops) - length)
+        for t in stops[first : first + length]:
+            chosen.add(groups.of_visit[plan.tasks.tasks[t].visit])
+    return _remove(plan, groups, chosen)
+
+
+def _recreate(plan: Plan, groups: Groups, removed: list[int], rng: random.Random) -> None:
+    unplanned = [g for g in range(len(groups.groups)) if not plan.is_planned(groups.groups[g][0])]
+    extra = [g for g in unplanned if g not in removed]
+    if len(extra) > MAX_REINSERTED_UNPLANNED:
+        # Favour the important ones; the rest get their turn in later iterations.
+        extra.sort(key=lambda g: (groups.keys[g][0], rng.random()))
+        extra = extra[:MAX_REINSERTED_UNPLANNED]
+    todo = removed + extra
+    if rng.random() < 0.5:
+        todo.sort(key=lambda g: (groups.keys[g], rng.random()))
+    else:
+        todo.sort(key=lambda g: (groups.keys[g][0], groups.keys[g][1], rng.random()))
+    for g in todo:
+        plan.place_group(groups.groups[g])

@@ -1,0 +1,193 @@
+"""The OR-Tools routing model, one `add_<rule>()` per rule.
+
+Nodes: one per task (a visit's part), then a start and an end node per staff member, so every
+staff member can have their own start and end location. A joint visit is one node per part with
+tied start times and tied activity; a dependency ties the activity of its two visits and bounds
+the difference of their start times while both are planned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ortools.constraint_solver import pywrapcp
+
+from solver.problem import Weights
+from solver.tasks import NO_LIMIT, Tasks
+
+TIME = "time"
+HORIZON_S = 3 * 24 * 3600
+
+
+@dataclass
+class Model:
+    """The routing model and what is needed to read a solution back."""
+
+    tasks: Tasks
+    manager: Any  # pywrapcp.RoutingIndexManager
+    routing: Any  # pywrapcp.RoutingModel
+    time: Any  # pywrapcp.RoutingDimension
+    breaks: list[list[Any]]  # IntervalVar per staff member and break
+
+    def index(self, task: int) -> int:
+        return int(self.manager.NodeToIndex(task))
+
+    def solver(self) -> Any:
+        return self.routing.solver()
+
+
+def build_model(tasks: Tasks, weights: Weights) -> Model:
+    n_tasks, n_staff = len(tasks.tasks), len(tasks.problem.staff)
+    starts = [n_tasks + 2 * s for s in range(n_staff)]
+    ends = [n_tasks + 2 * s + 1 for s in range(n_staff)]
+    manager = pywrapcp.RoutingIndexManager(n_tasks + 2 * n_staff, n_staff, starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+    model = Model(tasks, manager, routing, None, [])
+    add_travel_cost(model, weights)
+    add_time_windows(model)
+    add_shifts_and_overtime(model, weights)
+    add_breaks(model)
+    add_skills_and_eligibility(model)
+    add_pinned_staff(model)
+    add_joint_visits(model)
+    add_dependencies(model)
+    add_unassigned_penalties(model, weights)
+    return model
+
+
+def _matrix(model: Model, service: bool) -> list[list[int]]:
+    """Travel between routing indices (node order), plus the service time at the origin."""
+    tasks, travel = model.tasks, model.tasks.travel
+    n_tasks = len(tasks.tasks)
+    locs, durations = [], []
+    for node in range(model.manager.GetNumberOfNodes()):
+        if node < n_tasks:
+            locs.append(tasks.tasks[node].location)
+            durations.append(tasks.tasks[node].duration_s if service else 0)
+        else:
+            staff = tasks.problem.staff[(node - n_tasks) // 2]
+            is_start = (node - n_tasks) % 2 == 0
+            locs.append(staff.start_location if is_start else staff.end_location)
+            durations.append(0)
+    matrix = [[durations[i] + travel[a][b] for b in locs] for i, a in enumerate(locs)]
+    # An unused staff member goes straight from start to end: that costs and takes nothing.
+    for s in range(len(tasks.problem.staff)):
+        matrix[n_tasks + 2 * s][n_tasks + 2 * s + 1] = 0
+    return matrix
+
+
+def add_travel_cost(model: Model, weights: Weights) -> None:
+    """Each second of driving costs `travel_per_s`."""
+    travel = _matrix(model, service=False)
+    cost = [[weights.travel_per_s * t for t in row] for row in travel]
+    callback = model.routing.RegisterTransitMatrix(cost)
+    model.routing.SetArcCostEvaluatorOfAllVehicles(callback)
+
+
+def add_time_windows(model: Model) -> None:
+    """Time flows with service plus travel; a visit starts inside its window."""
+    callback = model.routing.RegisterTransitMatrix(_matrix(model, service=True))
+    model.routing.AddDimension(callback, HORIZON_S, HORIZON_S, False, TIME)
+    model.time = model.routing.GetDimensionOrDie(TIME)
+    for task in model.tasks.tasks:
+        model.time.CumulVar(model.index(task.index)).SetRange(task.earliest_s, task.latest_s)
+
+
+def add_shifts_and_overtime(model: Model, weights: Weights) -> None:
+    """Leave at shift start or later; be back by shift end plus the allowed overtime, paying
+    for every second past shift end."""
+    for s, staff in enumerate(model.tasks.problem.staff):
+        limit = staff.shift_end_s + staff.max_overtime_s
+        model.time.CumulVar(model.routing.Start(s)).SetRange(staff.shift_start_s, limit)
+        end = model.time.CumulVar(model.routing.End(s))
+        end.SetRange(staff.shift_start_s, limit)
+        if staff.max_overtime_s > 0:
+            model.time.SetCumulVarSoftUpperBound(
+                model.routing.End(s), staff.shift_end_s, weights.overtime_per_s
+            )
+
+
+def add_breaks(model: Model) -> None:
+    """Each break lies inside its window and never during a visit (it may fall in a drive or a
+    wait, or before the day's first departure or after the return)."""
+    solver = model.solver()
+    visit_transits = [0] * model.routing.Size()
+    for index in range(model.routing.Size()):
+        node = model.manager.IndexToNode(index)
+        if node < len(model.tasks.tasks):
+            visit_transits[index] = model.tasks.tasks[node].duration_s
+    for s, staff in enumerate(model.tasks.problem.staff):
+        intervals = [
+            solver.FixedDurationIntervalVar(
+                brk.earliest_start_s,
+                brk.latest_end_s - brk.duration_s,
+                brk.duration_s,
+                False,
+                f"break {staff.id} {b}",
+            )
+            for b, brk in enumerate(staff.breaks)
+        ]
+        model.breaks.append(intervals)
+        if intervals:
+            model.time.SetBreakIntervalsOfVehicle(intervals, s, visit_transits)
+
+
+def add_skills_and_eligibility(model: Model) -> None:
+    """Only staff with the skills, not refused, covering the municipality (and the pinned one,
+    see add_pinned_staff) may do a part. SetAllowedVehiclesForIndex is broken in 9.15's Python
+    binding, so the vehicle variable's domain is set directly."""
+    for task in model.tasks.tasks:
+        model.routing.VehicleVar(model.index(task.index)).SetValues([-1, *sorted(task.eligible)])
+
+
+def add_pinned_staff(model: Model) -> None:
+    """A pinned part may only go to its pinned staff member. `Task.eligible` already holds
+    only that one; this rule states it on its own so a reader finds it."""
+    problem = model.tasks.problem
+    for task in model.tasks.tasks:
+        visit = problem.visits[task.visit]
+        if task.part < len(visit.pinned_staff):
+            pinned = model.tasks.staff_index.get(visit.pinned_staff[task.part])
+            allowed = [-1] if pinned is None else [-1, pinned]
+            model.routing.VehicleVar(model.index(task.index)).SetValues(allowed)
+
+
+def add_joint_visits(model: Model) -> None:
+    """All parts of a joint visit start at the same second, all or none. Different staff follow
+    from the tied starts and positive durations (one route cannot be in two places at once)."""
+    solver = model.solver()
+    for parts in model.tasks.of_visit:
+        first = model.index(parts[0])
+        for t in parts[1:]:
+            other = model.index(t)
+            solver.Add(model.time.CumulVar(first) == model.time.CumulVar(other))
+            solver.Add(model.routing.ActiveVar(first) == model.routing.ActiveVar(other))
+
+
+def add_dependencies(model: Model) -> None:
+    """`after` starts within [min_lag, max_lag] of `before`, both planned or neither. The lag
+    only binds while they are planned (big-M on activity), so dropping both stays possible."""
+    solver = model.solver()
+    tasks = model.tasks
+    for dep in tasks.problem.dependencies:
+        before = model.index(tasks.of_visit[tasks.visit_index[dep.before]][0])
+        after = model.index(tasks.of_visit[tasks.visit_index[dep.after]][0])
+        active = model.routing.ActiveVar(before)
+        solver.Add(active == model.routing.ActiveVar(after))
+        lag = model.time.CumulVar(after) - model.time.CumulVar(before)
+        slack = HORIZON_S * (1 - active)
+        solver.Add(lag + slack >= dep.min_lag_s)
+        if dep.max_lag_s is not None and dep.max_lag_s < NO_LIMIT:
+            solver.Add(lag - slack <= dep.max_lag_s)
+
+
+def add_unassigned_penalties(model: Model, weights: Weights) -> None:
+    """Leaving a visit out costs its priority's penalty, once per visit: a joint visit's penalty
+    is split over its parts, which are planned or dropped together."""
+    problem = model.tasks.problem
+    for v, parts in enumerate(model.tasks.of_visit):
+        penalty = weights.unassigned_penalty(problem.visits[v].priority)
+        share, rest = divmod(penalty, len(parts))
+        for k, t in enumerate(parts):
+            model.routing.AddDisjunction([model.index(t)], share + (rest if k == 0 else 0))

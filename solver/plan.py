@@ -1,0 +1,228 @@
+"""A plan under construction: routes that stay feasible after every change, and their cost.
+
+Linked visits (joint visits and dependency groups) get a fixed start when placed: their tasks'
+windows shrink to that second, so every route can still be checked on its own. Placing a linked
+visit means finding routes (distinct ones for a joint visit) that can all start it at one second.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from solver.problem import Staff, Weights
+from solver.schedule import Insertion, RouteState
+from solver.tasks import Tasks
+
+TOP_OPTIONS = 40
+GROUP_BUDGET = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a visit's parts go: one (task, route, position) each, and the common start (None
+    for an unlinked single visit, which keeps its whole window)."""
+
+    cost: int
+    start_s: int | None
+    parts: tuple[tuple[int, int, int], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    elems: tuple[tuple[int, ...], ...]
+    windows: tuple[tuple[int, int], ...]
+    route_of: dict[int, int]
+    start_of_visit: dict[int, int]
+
+
+def route_limit(staff: Staff, overtime: bool) -> int:
+    return staff.shift_end_s + (staff.max_overtime_s if overtime else 0)
+
+
+class Plan:
+    """Routes under construction and the start windows they share."""
+
+    def __init__(self, tasks: Tasks, weights: Weights, overtime: bool = False) -> None:
+        self.tasks = tasks
+        self.weights = weights
+        self.base = [(t.earliest_s, t.latest_s) for t in tasks.tasks]
+        self.windows = list(self.base)
+        self.routes = [
+            RouteState(s, tasks.travel, tasks.tasks, self.windows, route_limit(s, overtime))
+            for s in tasks.problem.staff
+        ]
+        self.route_of: dict[int, int] = {}
+        self.start_of_visit: dict[int, int] = {}
+        problem = tasks.problem
+        self.penalty = [weights.unassigned_penalty(v.priority) for v in problem.visits]
+        self.preferred = [
+            frozenset(tasks.staff_index[s] for s in v.preferred_staff if s in tasks.staff_index)
+            for v in problem.visits
+        ]
+
+    # -- state ---------------------------------------------------------------------------------
+    def allow_overtime(self, overtime: bool) -> None:
+        for route in self.routes:
+            route.limit_s = route_limit(route.staff, overtime)
+            route.refresh()
+
+    def is_planned(self, visit: int) -> bool:
+        return self.tasks.of_visit[visit][0] in self.route_of
+
+    def unplanned(self) -> list[int]:
+        return [v for v in range(len(self.tasks.of_visit)) if not self.is_planned(v)]
+
+    def cost(self) -> int:
+        """Travel, overtime and unassigned penalties, less preferred-staff bonuses."""
+        w = self.weights
+        total = 0
+        for route in self.routes:
+            if route.used:
+                total += w.travel_per_s * route.travel_total_s
+                over = route.earliest_return_s - route.staff.shift_end_s
+                if over > 0:
+                    total += w.overtime_per_s * over
+        for v, parts in enumerate(self.tasks.of_visit):
+            r = self.route_of.get(parts[0])
+            if r is None:
+                total += self.penalty[v]
+            else:
+                total -= w.preferred_staff_bonus * sum(
+                    self.route_of[t] in self.preferred[v] for t in parts
+                )
+        return total
+
+    def snapshot(self) -> Snapshot:
+        return Snapshot(
+            tuple(tuple(r.elems) for r in self.routes),
+            tuple(self.windows),
+            dict(self.route_of),
+            dict(self.start_of_visit),
+        )
+
+    def restore(self, snap: Snapshot) -> None:
+        self.windows[:] = snap.windows
+        for route, elems in zip(self.routes, snap.elems, strict=True):
+            if tuple(route.elems) != elems:
+                route.elems = list(elems)
+                route.refresh()
+        self.route_of = dict(snap.route_of)
+        self.start_of_visit = dict(snap.start_of_visit)
+
+    # -- placing ---------------------------------------------------------------------------------
+    def narrowed_window(self, visit: int) -> tuple[int, int]:
+        """The visit's window cut down by the start times of planned visits it is linked to."""
+        lo, hi = self.base[self.tasks.of_visit[visit][0]]
+        for link in self.tasks.links[visit]:
+            other = self.start_of_visit.get(link.other)
+            if other is not None:
+                # other - this must lie in [link.lo, link.hi]
+                lo, hi = max(lo, other - link.hi), min(hi, other - link.lo)
+        return lo, hi
+
+    def best_single(self, visit: int) -> Placement | None:
+        """Cheapest place for an unlinked single visit (it keeps its whole window)."""
+        (t,) = self.tasks.of_visit[visit]
+        self.windows[t] = self.base[t]
+        best: Placement | None = None
+        bonus, preferred = self.weights.preferred_staff_bonus, self.preferred[visit]
+        for r in self.tasks.tasks[t].eligible:
+            found = self.routes[r].best_insertion(t)
+            if found is not None:
+                cost = found[0] * self.weights.travel_per_s - (bonus if r in preferred else 0)
+                if best is None or cost < best.cost:
+                    best = Placement(cost, None, ((t, r, found[1]),))
+        return best
+
+    def placements(self, visit: int) -> list[Placement]:
+        """Feasible placements of every part of a linked visit, cheapest first."""
+        parts = self.tasks.of_visit[visit]
+        window = self.narrowed_window(visit)
+        if window[0] > window[1]:
+            return []
+        for t in parts:
+            self.windows[t] = window
+        options = [self._options(visit, t) for t in parts]
+        if len(parts) == 1:
+            return [Placement(cost, ins.lo, ((parts[0], r, ins.pos),)) for cost, r, ins in options[0]]
+        return self._joint_placements(parts, options)
+
+    def _options(self, visit: int, t: int) -> list[tuple[int, int, Insertion]]:
+        bonus, preferred = self.weights.preferred_staff_bonus, self.preferred[visit]
+        found = []
+        for r in self.tasks.tasks[t].eligible:
+            for ins in self.routes[r].insertions(t):
+                cost = ins.cost * self.weights.travel_per_s - (bonus if r in preferred else 0)
+                found.append((cost, r, ins))
+        found.sort(key=lambda o: (o[0], o[1], o[2].pos))
+        return found
+
+    def _joint_placements(
+        self, parts: tuple[int, ...], options: list[list[tuple[int, int, Insertion]]]
+    ) -> list[Placement]:
+        found: dict[tuple[int, ...], Placement] = {}
+        tops = [opts[:TOP_OPTIONS] for opts in options]
+        for combo in itertools.product(*tops):
+            staff = [r for _, r, _ in combo]
+            if len(set(staff)) < len(staff):
+                continue
+            lo = max(ins.lo for _, _, ins in combo)
+            if lo > min(ins.hi for _, _, ins in combo):
+                continue
+            cost = sum(c for c, _, _ in combo)
+            key = tuple(sorted(staff))
+            if key not in found or cost < found[key].cost:
+                where = tuple((t, r, ins.pos) for t, (_, r, ins) in zip(parts, combo, strict=True))
+                found[key] = Placement(cost, lo, where)
+        return sorted(found.values(), key=lambda p: (p.cost, p.parts))
+
+    def apply(self, visit: int, placement: Placement) -> None:
+        if placement.start_s is not None:
+            self.start_of_visit[visit] = placement.start_s
+        for t, r, pos in placement.parts:
+            if placement.start_s is not None:
+                self.windows[t] = (placement.start_s, placement.start_s)
+            self.route_of[t] = r
+            self.routes[r].insert(t, pos)
+
+    def remove(self, visit: int) -> None:
+        self.start_of_visit.pop(visit, None)
+        for t in self.tasks.of_visit[visit]:
+            r = self.route_of.pop(t, None)
+            if r is not None:
+                self.routes[r].remove(t)
+            self.windows[t] = self.base[t]
+
+    def place_group(self, group: list[int], branching: int = 3) -> bool:
+        """Place every visit of a dependency group (or one visit), or none of them."""
+        if len(group) == 1 and not self.tasks.is_coupled(group[0]):
+            best = self.best_single(group[0])
+            if best is None:
+                return False
+            self.apply(group[0], best)
+            return True
+        order = sorted(group, key=lambda v: (self.base[self.tasks.of_visit[v][0]], v))
+        budget = [GROUP_BUDGET]
+
+        def place_from(i: int) -> bool:
+            if i == len(order):
+                return True
+            for placement in self.placements(order[i])[: branching if i == 0 else 2]:
+                if budget[0] <= 0:
+                    return False
+                budget[0] -= 1
+                self.apply(order[i], placement)
+                if place_from(i + 1):
+                    return True
+                self.remove(order[i])
+            return False
+
+        return place_from(0)
+
+    def remove_group(self, group: list[int]) -> None:
+        for v in group:
+            self.remove(v)
+
+    def route_tasks(self) -> list[list[int]]:
+        return [route.task_elems() for route in self.routes]

@@ -1,0 +1,309 @@
+"""Timing of one staff member's route: feasibility, O(1) insertion checks and final times.
+
+A route is a sequence of elements: tasks (index >= 0) and breaks (`~b` for the staff member's
+break b). A break has no place; it is taken somewhere between the previous task's end and the next
+task's start (during the drive or the wait), so the gap must hold the travel plus the breaks.
+
+The forward pass keeps, before each position, the state (anchor, location, breaks, free): the end
+of the last task (or the departure), where that was, the break time taken since, and when the last
+break ended. The backward pass keeps, for each position, the latest arrival at the next task (or
+the end location) that keeps the rest of the route feasible, with the break time and the break
+windows in between. Together they answer "can task t go at position p, and between which start
+times?" in constant time, the classic forward/backward slack trick extended to breaks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from solver.problem import Break, Staff
+from solver.tasks import Task
+
+INF = 1 << 60
+
+
+def break_elem(b: int) -> int:
+    return ~b
+
+
+@dataclass(frozen=True, slots=True)
+class Insertion:
+    """Task at position `pos` could start anywhere in [lo, hi]; `cost` is the added travel."""
+
+    pos: int
+    lo: int
+    hi: int
+    cost: int
+
+
+@dataclass(frozen=True, slots=True)
+class TaskTime:
+    task: int
+    arrival_s: int
+    start_s: int
+    end_s: int
+    travel_s: int
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    departure_s: int
+    return_s: int
+    return_travel_s: int
+    tasks: tuple[TaskTime, ...]
+    breaks: tuple[tuple[int, int], ...]
+
+
+class RouteState:
+    """One route and its cached forward/backward times. `windows[t]` is task t's start window,
+    shared with the other routes so that fixing a joint visit's time narrows it everywhere."""
+
+    def __init__(
+        self,
+        staff: Staff,
+        travel: Sequence[Sequence[int]],
+        tasks: Sequence[Task],
+        windows: list[tuple[int, int]],
+        limit_s: int,
+        elems: list[int] | None = None,
+    ) -> None:
+        self.staff = staff
+        self.breaks: tuple[Break, ...] = tuple(
+            sorted(staff.breaks, key=lambda b: (b.earliest_start_s, b.latest_end_s))
+        )
+        self.travel = travel
+        self.tasks = tasks
+        self.windows = windows
+        self.limit_s = limit_s
+        self.elems: list[int] = (
+            list(elems) if elems is not None else [~b for b in range(len(self.breaks))]
+        )
+        self.feasible = True
+        self.refresh()
+
+    # -- caches ----------------------------------------------------------------------------
+    def refresh(self) -> bool:
+        """Recompute the forward and backward passes; False if the route is infeasible."""
+        travel, tasks, windows = self.travel, self.tasks, self.windows
+        n = len(self.elems)
+        anchor, loc, brk, free = self.staff.shift_start_s, self.staff.start_location, 0, 0
+        free = anchor
+        before: list[tuple[int, int, int, int]] = [(0, 0, 0, 0)] * (n + 1)
+        feasible = True
+        for p, e in enumerate(self.elems):
+            before[p] = (anchor, loc, brk, free)
+            if e < 0:
+                b = self.breaks[~e]
+                start = max(free, b.earliest_start_s)
+                if start + b.duration_s > b.latest_end_s:
+                    feasible = False
+                free = start + b.duration_s
+                brk += b.duration_s
+            else:
+                task = tasks[e]
+                lo, hi = windows[e]
+                start = max(anchor + brk + travel[loc][task.location], free, lo)
+                if start > hi:
+                    feasible = False
+                anchor = free = start + task.duration_s
+                loc, brk = task.location, 0
+        before[n] = (anchor, loc, brk, free)
+        ret = max(anchor + brk + travel[loc][self.staff.end_location], free)
+        if ret > self.limit_s:
+            feasible = False
+        self.earliest_return_s = ret
+        self.before = before
+        self._backward()
+        self.feasible = feasible
+        return feasible
+
+    def _backward(self) -> None:
+        n = len(self.elems)
+        travel, tasks, windows = self.travel, self.tasks, self.windows
+        deadline = [0] * (n + 1)
+        sumd = [0] * (n + 1)
+        cap = [INF] * (n + 1)
+        nxt = [0] * (n + 1)
+        deadline[n], nxt[n] = self.limit_s, self.staff.end_location
+        for p in range(n - 1, -1, -1):
+            e = self.elems[p]
+            if e < 0:
+                b = self.breaks[~e]
+                deadline[p], nxt[p] = deadline[p + 1], nxt[p + 1]
+                sumd[p] = sumd[p + 1] + b.duration_s
+                cap[p] = min(b.latest_end_s, cap[p + 1]) - b.duration_s
+            else:
+                task = tasks[e]
+                latest_end = min(
+                    deadline[p + 1] - sumd[p + 1] - travel[task.location][nxt[p + 1]], cap[p + 1]
+                )
+                deadline[p] = min(windows[e][1], latest_end - task.duration_s)
+                nxt[p] = task.location
+        self.deadline, self.sumd, self.cap, self.nxt = deadline, sumd, cap, nxt
+        loc, total, used = self.staff.start_location, 0, False
+        for e in self.elems:
+            if e >= 0:
+                total += travel[loc][tasks[e].location]
+                loc, used = tasks[e].location, True
+        self.used = used
+        self.travel_total_s = total + travel[loc][self.staff.end_location] if used else 0
+
+    # -- insertion ----------------------------------------------------------------------------
+    def insertion(self, t: int, pos: int) -> Insertion | None:
+        """Task t placed before element `pos`, if that keeps the route feasible."""
+        task = self.tasks[t]
+        lo_w, hi_w = self.windows[t]
+        anchor, loc, brk, free = self.before[pos]
+        travel = self.travel
+        to_task = travel[loc][task.location]
+        nxt = self.nxt[pos]
+        from_task = travel[task.location][nxt]
+        lo = max(anchor + brk + to_task, free, lo_w)
+        hi = min(
+            hi_w,
+            min(self.deadline[pos] - self.sumd[pos] - from_task, self.cap[pos]) - task.duration_s,
+        )
+        if lo > hi:
+            return None
+        return Insertion(pos, lo, hi, to_task + from_task - travel[loc][nxt])
+
+    def insertions(self, t: int) -> list[Insertion]:
+        """Every feasible position for task t (same test as `insertion`, unrolled for speed)."""
+        task = self.tasks[t]
+        lo_w, hi_w = self.windows[t]
+        travel, loc_t, dur = self.travel, task.location, task.duration_s
+        row_from = travel[loc_t]
+        deadline, sumd, cap, nxt = self.deadline, self.sumd, self.cap, self.nxt
+        found = []
+        for pos, (anchor, loc, brk, free) in enumerate(self.before):
+            if free > hi_w:
+                break  # `free` never decreases along the route: no later position fits
+            to_task = travel[loc][loc_t]
+            lo = anchor + brk + to_task
+            if free > lo:
+                lo = free
+            if lo_w > lo:
+                lo = lo_w
+            nx = nxt[pos]
+            from_task = row_from[nx]
+            hi = deadline[pos] - sumd[pos] - from_task
+            if cap[pos] < hi:
+                hi = cap[pos]
+            hi -= dur
+            if hi_w < hi:
+                hi = hi_w
+            if lo <= hi:
+                found.append(Insertion(pos, lo, hi, to_task + from_task - travel[loc][nx]))
+        return found
+
+    def best_insertion(self, t: int) -> tuple[int, int, int] | None:
+        """(added travel, position, earliest start) of the cheapest feasible position."""
+        task = self.tasks[t]
+        lo_w, hi_w = self.windows[t]
+        travel, loc_t, dur = self.travel, task.location, task.duration_s
+        row_from = travel[loc_t]
+        best: tuple[int, int, int] | None = None
+        deadline, sumd, cap, nxt = self.deadline, self.sumd, self.cap, self.nxt
+        for pos, (anchor, loc, brk, free) in enumerate(self.before):
+            if free > hi_w:
+                break  # `free` never decreases along the route: no later position fits
+            to_task = travel[loc][loc_t]
+            lo = anchor + brk + to_task
+            if free > lo:
+                lo = free
+            if lo_w > lo:
+                lo = lo_w
+            if lo > hi_w:
+                continue
+            nx = nxt[pos]
+            from_task = row_from[nx]
+            end = lo + dur
+            if end > cap[pos] or end > deadline[pos] - sumd[pos] - from_task:
+                continue
+            cost = to_task + from_task - travel[loc][nx]
+            if best is None or cost < best[0]:
+                best = (cost, pos, lo)
+        return best
+
+    def overflow(self, t: int) -> tuple[int, int, str]:
+        """How far the best position misses: (seconds, position, what is late) for reasons."""
+        task = self.tasks[t]
+        lo_w, hi_w = self.windows[t]
+        best = (INF, 0, "")
+        for pos in range(len(self.elems) + 1):
+            anchor, loc, brk, free = self.before[pos]
+            nxt = self.nxt[pos]
+            start = max(anchor + brk + self.travel[loc][task.location], free, lo_w)
+            late_start = start - hi_w
+            latest_end = min(
+                self.deadline[pos] - self.sumd[pos] - self.travel[task.location][nxt],
+                self.cap[pos],
+            )
+            push = start + task.duration_s - latest_end
+            amount = max(late_start, push, 0)
+            what = "start" if late_start >= push else ("return" if pos == len(self.elems) else "next")
+            if self._next_is_end(pos) and what == "next":
+                what = "return"
+            if amount < best[0]:
+                best = (amount, pos, what)
+        return best
+
+    def _next_is_end(self, pos: int) -> bool:
+        return all(e < 0 for e in self.elems[pos:])
+
+    def insert(self, t: int, pos: int) -> None:
+        self.elems.insert(pos, t)
+        self.refresh()
+
+    def remove(self, t: int) -> None:
+        self.elems.remove(t)
+        self.refresh()
+
+    def task_elems(self) -> list[int]:
+        return [e for e in self.elems if e >= 0]
+
+    def has_tasks(self) -> bool:
+        return self.used
+
+    def travel_s(self) -> int:
+        """Driving on this route; an empty route drives nowhere."""
+        return self.travel_total_s
+
+    # -- final times --------------------------------------------------------------------------
+    def timeline(self) -> Timeline:
+        """Times for a feasible route with the least time away: return as early as the route
+        allows, leave as late as that return allows, start each task as early as possible after
+        that, and take each break as soon as its window and the previous task allow."""
+        assert self.feasible
+        limit = self.limit_s
+        self.limit_s = self.earliest_return_s
+        self._backward()
+        start_loc = self.staff.start_location
+        departure = min(
+            self.deadline[0] - self.sumd[0] - self.travel[start_loc][self.nxt[0]], self.cap[0]
+        )
+        self.limit_s = limit
+        self._backward()
+        departure = max(departure, self.staff.shift_start_s)
+        anchor, loc, brk, free = departure, start_loc, 0, departure
+        times: list[TaskTime] = []
+        breaks: list[tuple[int, int]] = []
+        for e in self.elems:
+            if e < 0:
+                b = self.breaks[~e]
+                start = max(free, b.earliest_start_s)
+                breaks.append((start, start + b.duration_s))
+                free = start + b.duration_s
+                brk += b.duration_s
+            else:
+                task = self.tasks[e]
+                leg = self.travel[loc][task.location]
+                arrival = max(anchor + brk + leg, free)
+                start = max(arrival, self.windows[e][0])
+                times.append(TaskTime(e, arrival, start, start + task.duration_s, leg))
+                anchor = free = start + task.duration_s
+                loc, brk = task.location, 0
+        leg = self.travel[loc][self.staff.end_location]
+        ret = max(anchor + brk + leg, free)
+        return Timeline(departure, ret, leg, tuple(times), tuple(breaks))
