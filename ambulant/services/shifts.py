@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlmodel import Session, col, select
 
+from ambulant.errors import Conflict
 from ambulant.models import Shift, ShiftCreate, ShiftUpdate, Staff
 from ambulant.services.lookup import get_or_404, require_ref
 from ambulant.services.pagination import DEFAULT_LIMIT, Page, paginate
@@ -15,6 +16,7 @@ from ambulant.services.validation import merged
 
 def create_shift(session: Session, *, data: ShiftCreate) -> Shift:
     require_ref(session, Staff, data.staff_id, field="staff_id", what="staff")
+    _refuse_overlap(session, data, shift_id=None)
     shift = Shift.model_validate(data, update={"date": data.local_date})
     session.add(shift)
     session.flush()
@@ -50,6 +52,7 @@ def list_shifts(
 def update_shift(session: Session, *, shift_id: int, data: ShiftUpdate) -> Shift:
     shift = get_shift(session, shift_id=shift_id)
     valid = merged(ShiftCreate, shift, data)
+    _refuse_overlap(session, valid, shift_id=shift_id)
     shift.sqlmodel_update(valid.model_dump(), update={"date": valid.local_date})
     session.add(shift)
     session.flush()
@@ -59,3 +62,21 @@ def update_shift(session: Session, *, shift_id: int, data: ShiftUpdate) -> Shift
 def delete_shift(session: Session, *, shift_id: int) -> None:
     session.delete(get_shift(session, shift_id=shift_id))
     session.flush()
+
+
+def _refuse_overlap(session: Session, data: ShiftCreate, *, shift_id: int | None) -> None:
+    """One person cannot work two shifts at once; the planner would send them twice."""
+    query = select(Shift).where(
+        Shift.staff_id == data.staff_id,
+        col(Shift.start_at) < data.end_at,
+        col(Shift.end_at) > data.start_at,
+    )
+    if shift_id is not None:
+        query = query.where(col(Shift.id) != shift_id)
+    clash = session.exec(query).first()
+    if clash is not None:
+        raise Conflict(
+            f"start_at: staff {data.staff_id} already works {clash.start_at:%Y-%m-%d %H:%M}"
+            f"-{clash.end_at:%H:%M} (shift {clash.id})",
+            field="start_at",
+        )
