@@ -25,6 +25,8 @@ class TravelLeg(SQLModel, table=True):
     from_lon_e5: int = Field(primary_key=True, sa_column_kwargs=KEY)
     to_lat_e5: int = Field(primary_key=True, sa_column_kwargs=KEY)
     to_lon_e5: int = Field(primary_key=True, sa_column_kwargs=KEY)
-    duration_s: int
-    distance_m: int
+    # None: the engine found no road for this leg in this data (an island without a ferry in
+    # the data, a point far from any road); it is estimated when read, without asking again.
+    duration_s: int | None = None
+    distance_m: int | None = None
     created_at: dt.datetime = Field(default_factory=now, sa_type=AwareDateTime)

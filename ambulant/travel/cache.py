@@ -10,7 +10,8 @@ in at most three rectangular calls:
 
 so adding visits to a day asks for the new rows and columns, not the whole matrix again. Only the
 engine's own answers are stored, never a fallback's estimate: an estimated leg is asked for again
-next time, when the server may be back.
+next time, when the server may be back. A leg the engine found no road for is stored as such and
+estimated when read: asking again would get the same answer.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ from sqlmodel import col
 
 from ambulant.models.travel_cache import TravelLeg
 from ambulant.timeutil import now
+from ambulant.travel.geodesic import GeodesicTravelTimes
 from ambulant.travel.legs import RoadTravelTimes
-from ambulant.travel.protocol import Point, TravelMatrix
+from ambulant.travel.protocol import Point, TravelMatrix, TravelTimes
 
 Key = tuple[int, int]  # (lat, lon) in 1e-5 degrees
+Leg = tuple[int | None, int | None]  # (duration_s, distance_m); None: no road in the data
 
 
 def key(p: Point) -> Key:
@@ -48,9 +51,12 @@ class CacheStats:
 
 
 class CachedTravelTimes:
-    def __init__(self, inner: RoadTravelTimes, engine: Engine) -> None:
+    def __init__(
+        self, inner: RoadTravelTimes, engine: Engine, *, fallback: TravelTimes | None = None
+    ) -> None:
         self.inner = inner
         self.engine = engine
+        self.fallback: TravelTimes = fallback or GeodesicTravelTimes()
         self.name = inner.name
         self.last_stats = CacheStats(0, 0, 0)
 
@@ -78,20 +84,29 @@ class CachedTravelTimes:
             table = self.inner.legs([point(k) for k in sources], [point(k) for k in destinations])
             calls += 1
             asked += len(sources) * len(destinations)
-            fresh: dict[tuple[Key, Key], tuple[int, int]] = {}
+            fresh: dict[tuple[Key, Key], Leg] = {}
             for i, a in enumerate(sources):
                 for j, b in enumerate(destinations):
                     if a == b:
                         continue
-                    leg = (table.durations_s[i][j], table.distances_m[i][j])
-                    legs[a, b] = leg
+                    legs[a, b] = (table.durations_s[i][j], table.distances_m[i][j])
+                    if (i, j) in table.unroutable:
+                        fresh[a, b] = (None, None)
+                    elif not table.estimated[i][j]:
+                        fresh[a, b] = legs[a, b]
                     if table.estimated[i][j]:
                         estimated.add((a, b))
-                    else:
-                        fresh[a, b] = leg
             notes.extend(n for n in table.notes if n not in notes)
             self._store(table.data_version, fresh)
         self.last_stats = CacheStats(known=known, asked=asked, calls=calls)
+        no_road = [pair for pair, (duration, _) in legs.items() if duration is None]
+        if no_road:
+            self._estimate(no_road, unique, legs)
+            estimated.update(no_road)
+            notes.append(
+                f"{self.name} found no road for {len(no_road)} legs (known from earlier answers); "
+                f"those are straight-line estimates from {self.fallback.name}"
+            )
 
         n = len(points)
         durations = [[0] * n for _ in range(n)]
@@ -99,7 +114,9 @@ class CachedTravelTimes:
         for i, a in enumerate(keys):
             for j, b in enumerate(keys):
                 if a != b:
-                    durations[i][j], distances[i][j] = legs[a, b]
+                    duration, distance = legs[a, b]
+                    assert duration is not None and distance is not None  # estimated above
+                    durations[i][j], distances[i][j] = duration, distance
         return TravelMatrix(
             durations_s=durations,
             distances_m=distances,
@@ -108,7 +125,16 @@ class CachedTravelTimes:
             notes=notes,
         )
 
-    def _load(self, version: str, keys: list[Key]) -> dict[tuple[Key, Key], tuple[int, int]]:
+    def _estimate(
+        self, pairs: list[tuple[Key, Key]], keys: list[Key], legs: dict[tuple[Key, Key], Leg]
+    ) -> None:
+        involved = [k for k in keys if any(k in pair for pair in pairs)]
+        at = {k: n for n, k in enumerate(involved)}
+        guess = self.fallback.matrix([point(k) for k in involved])
+        for a, b in pairs:
+            legs[a, b] = (guess.durations_s[at[a]][at[b]], guess.distances_m[at[a]][at[b]])
+
+    def _load(self, version: str, keys: list[Key]) -> dict[tuple[Key, Key], Leg]:
         t = TravelLeg
         from_lat, from_lon = col(t.from_lat_e5), col(t.from_lon_e5)
         to_lat, to_lon = col(t.to_lat_e5), col(t.to_lon_e5)
@@ -122,7 +148,7 @@ class CachedTravelTimes:
         with self.engine.connect() as connection:
             return {((r[0], r[1]), (r[2], r[3])): (r[4], r[5]) for r in connection.execute(query)}
 
-    def _store(self, version: str, legs: dict[tuple[Key, Key], tuple[int, int]]) -> None:
+    def _store(self, version: str, legs: dict[tuple[Key, Key], Leg]) -> None:
         if not legs:
             return
         created = now()

@@ -31,7 +31,7 @@ def travel_times_from_settings(settings: Settings, *, engine: Engine | None = No
         )
         provider = osrm
         if engine is not None and settings.travel_cache:
-            provider = CachedTravelTimes(osrm, engine)
+            provider = CachedTravelTimes(osrm, engine, fallback=geodesic)
     factor = settings.travel_speed_factors.get(provider.name, 1.0)
     if factor <= 0:
         raise InvalidInput(

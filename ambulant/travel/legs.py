@@ -23,6 +23,9 @@ class LegTable:
     estimated: list[list[bool]]
     data_version: str
     notes: list[str] = field(default_factory=list)
+    # Legs the engine answered as having no road (or a point far from every road): a fact of the
+    # data version, cacheable, unlike a leg estimated because the engine did not answer.
+    unroutable: set[tuple[int, int]] = field(default_factory=set)
 
     def any_estimated(self) -> bool:
         return any(any(row) for row in self.estimated)

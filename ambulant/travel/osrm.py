@@ -147,6 +147,7 @@ class OsrmTravelTimes:
         durations = [[0] * nd for _ in range(ns)]
         distances = [[0] * nd for _ in range(ns)]
         estimated = [[False] * nd for _ in range(ns)]
+        unroutable: set[tuple[int, int]] = set()
         tally = _Tally()
         version: str | None = None
         pending = list(plan_blocks(ns, nd, self.max_table_size))
@@ -172,19 +173,20 @@ class OsrmTravelTimes:
             for bi, i in enumerate(rows):
                 for bj, j in enumerate(cols):
                     value = None if block is None else _usable(block, bi, bj)
-                    if value is None:
-                        if guess is None:
-                            guess = self.fallback.matrix([*src, *dst])
-                        value = (
-                            guess.durations_s[bi][len(src) + bj],
-                            guess.distances_m[bi][len(src) + bj],
-                        )
-                        estimated[i][j] = True
-                        if block is None:
-                            tally.failed_legs += 1
-                        elif bi not in block.far_sources and bj not in block.far_destinations:
-                            tally.no_route_legs += 1
-                    durations[i][j], distances[i][j] = value
+                    if value is not None:
+                        durations[i][j], distances[i][j] = value
+                        continue
+                    if guess is None:
+                        guess = self.fallback.matrix([*src, *dst])
+                    durations[i][j] = guess.durations_s[bi][len(src) + bj]
+                    distances[i][j] = guess.distances_m[bi][len(src) + bj]
+                    estimated[i][j] = True
+                    if block is None:
+                        tally.failed_legs += 1
+                        continue
+                    unroutable.add((i, j))
+                    if bi not in block.far_sources and bj not in block.far_destinations:
+                        tally.no_route_legs += 1
             if block is not None:
                 tally.far_points.update(src[k] for k in block.far_sources)
                 tally.far_points.update(dst[k] for k in block.far_destinations)
@@ -194,6 +196,7 @@ class OsrmTravelTimes:
             estimated=estimated,
             data_version=self._qualified(version),
             notes=self._notes(tally, ns * nd),
+            unroutable=unroutable,
         )
 
     # -- one block ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ teardown stops it.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,12 @@ HELSINKI = [
     Point(60.17437, 24.94298),  # Kaisaniemen puistokuja
     Point(60.17602, 24.94773),  # Kaisaniemenranta
 ]
+
+
+def random_helsinki(n: int, seed: int = 7) -> list[Point]:
+    """Points anywhere in the extract; some land on dead ends the clip made."""
+    rng = random.Random(seed)
+    return [Point(rng.uniform(60.1645, 60.1790), rng.uniform(24.9355, 24.9530)) for _ in range(n)]
 
 
 class CountingTransport(httpx.BaseTransport):

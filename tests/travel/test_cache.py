@@ -13,7 +13,7 @@ from ambulant import osrm_engine
 from ambulant.models import TravelLeg
 from ambulant.travel import Point
 from ambulant.travel.cache import CachedTravelTimes, forget_other_versions, key, missing_rectangles
-from tests.travel.conftest import HELSINKI, CountingTransport, MakeOsrm
+from tests.travel.conftest import HELSINKI, CountingTransport, MakeOsrm, random_helsinki
 
 
 def stored(engine: Engine) -> int:
@@ -117,3 +117,24 @@ def test_rectangles_for_typical_gaps() -> None:
     all_but_one = [leg for leg in every if leg != (a, b)]
     assert missing_rectangles([a, b, c, d], all_but_one) == [([a], [b])]
     assert missing_rectangles([a, b, c, d], every) == []
+
+
+def test_legs_without_a_road_are_remembered_and_estimated_again(
+    engine: Engine,
+    helsinki_osrm: osrm_engine.OsrmServer,
+    counting: tuple[httpx.Client, CountingTransport],
+    make_osrm: MakeOsrm,
+) -> None:
+    """OSRM's "no road" is a fact of its data: stored, not asked again, estimated the same way."""
+    client, transport = counting
+    cached = CachedTravelTimes(make_osrm(helsinki_osrm.url, client=client), engine)
+    points = random_helsinki(30)
+    first = cached.matrix(points)
+    assert first.estimated
+    transport.counts.clear()
+    again = cached.matrix(points)
+    assert transport.counts == {}
+    assert again.durations_s == first.durations_s and again.distances_m == first.distances_m
+    assert again.estimated
+    assert again.notes[0].startswith("osrm found no road for ")
+    assert stored(engine) == 30 * 29

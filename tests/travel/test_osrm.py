@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ import pytest
 from ambulant import osrm_engine
 from ambulant.travel import GeodesicTravelTimes, Point
 from ambulant.travel.osrm import plan_blocks
-from tests.travel.conftest import HELSINKI, CountingTransport, MakeOsrm
+from tests.travel.conftest import HELSINKI, CountingTransport, MakeOsrm, random_helsinki
 from tests.travel.ferry_network import EAST, ISLAND, WEST
 
 
@@ -23,11 +22,6 @@ def raw_table(url: str, points: list[Point], **params: str) -> dict[str, Any]:
     query = {"annotations": "duration,distance", **params}
     body: dict[str, Any] = httpx.get(f"{url}/table/v1/driving/{coords}", params=query).json()
     return body
-
-
-def random_helsinki(n: int, seed: int = 7) -> list[Point]:
-    rng = random.Random(seed)
-    return [Point(rng.uniform(60.1645, 60.1790), rng.uniform(24.9355, 24.9530)) for _ in range(n)]
 
 
 @pytest.fixture
