@@ -24,10 +24,10 @@ def ambulant_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, AmbulantError)
     headers = None
     if isinstance(error, Unauthorized):
-        # RFC 6750: a 401 says which scheme to use; a bad token also says why it failed.
-        headers = {"WWW-Authenticate": "Bearer"}
-        if error.message != "missing bearer token":
-            headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+        # RFC 6750: a 401 names the scheme; when a bearer token was sent, it was the token.
+        sent_token = request.headers.get("authorization", "").lower().startswith("bearer ")
+        challenge = 'Bearer error="invalid_token"' if sent_token else "Bearer"
+        headers = {"WWW-Authenticate": challenge}
     message = error.message
     if error.field and error.field not in message:
         message = f"{error.field}: {message}"  # the reader sees which field, not only a client

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from ambulant.config import Settings
 from ambulant.models import Role
 from ambulant.timeutil import now
+from api.main import create_app
 from tests.api.builders import (
     Headers,
     assert_invalid,
@@ -22,7 +24,7 @@ from tests.api.builders import (
     make_staff,
     make_visit,
 )
-from tests.builders import DAY, STJORDAL
+from tests.builders import DAY, STJORDAL, TinyRegion
 
 URL = "/api/v1/plans"
 
@@ -121,3 +123,19 @@ def test_plan_solve_publish_and_read_as_nurse(
         assert mine == {s["patient_id"] for s in route["stops"] if s["kind"] == "visit"}
         for patient in mine:
             assert client.get(f"/api/v1/patients/{patient}", headers=nurse).status_code == 200
+
+
+def test_a_plan_the_queue_refuses_is_marked_failed(
+    settings: Settings, region: TinyRegion, coordinator: Headers
+) -> None:
+    """With the job queue unreachable (RQ pointed at a closed port), POST /plans is 503 and the
+    committed plan is marked failed rather than left queued for ever."""
+    settings = settings.model_copy(update={"queue": "rq", "redis_url": "redis://127.0.0.1:1/0"})
+    with TestClient(create_app(settings)) as client:
+        staff = created(client.post("/api/v1/staff", json=make_staff(), headers=coordinator))["id"]
+        created(client.post("/api/v1/shifts", json=make_shift(staff), headers=coordinator))
+        response = client.post(URL, json={"date": DAY.isoformat()}, headers=coordinator)
+        assert response.status_code == 503, response.text
+        (plan,) = client.get(URL, params={"date": DAY.isoformat()}, headers=coordinator).json()
+        assert plan["status"] == "failed"
+        assert "queue" in client.get(f"{URL}/{plan['id']}", headers=coordinator).json()["error"]
