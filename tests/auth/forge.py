@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from typing import Any
 
 import jwt
@@ -49,5 +50,7 @@ def forge_token(
     )
 
 
+@lru_cache(maxsize=1)
 def other_key() -> rsa.RSAPrivateKey:
+    """A stranger's key (one per run: generating RSA keys is slow)."""
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
