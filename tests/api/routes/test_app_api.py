@@ -8,6 +8,7 @@ import jwt
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from ambulant.auth import issue_token
 from ambulant.config import Settings
 from ambulant.models import Role
 from api.main import create_app
@@ -31,12 +32,8 @@ def test_health_is_503_when_the_database_is_unreachable(tmp_path: Path) -> None:
     assert response.json()["status"] == "unavailable"
 
 
-def test_jwks_is_public_and_verifies_issued_tokens(
-    client: TestClient, settings: Settings, headers_for: object
-) -> None:
+def test_jwks_is_public_and_verifies_issued_tokens(client: TestClient, settings: Settings) -> None:
     """The published key set verifies a token the development issuer signed."""
-    from ambulant.auth import issue_token
-
     keys = client.get("/api/v1/.well-known/jwks.json")
     assert keys.status_code == 200
     token = issue_token(settings, role=Role.COORDINATOR)
