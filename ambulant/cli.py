@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,6 +16,11 @@ from ambulant.models.vocabulary import Role
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+osrm_app = typer.Typer(
+    help="Road network for real travel times (OSRM, from the osrm-bindings wheel).",
+    no_args_is_help=True,
+)
+app.add_typer(osrm_app, name="osrm")
 
 DateOption = Annotated[
     dt.date | None,
@@ -162,6 +168,55 @@ def worker(
     from ambulant.jobs.rq_queue import run_worker
 
     run_worker(get_settings().redis_url, burst=burst)
+
+
+def _osrm_data_dir(settings: Settings) -> Path:
+    return settings.osrm_data_dir or settings.data_dir / "osrm"
+
+
+@osrm_app.command("build")
+def osrm_build(
+    pbf: Annotated[Path, typer.Argument(help="An OpenStreetMap extract, e.g. region.osm.pbf.")],
+    data_dir: Annotated[Path | None, typer.Option(help="Where to write the network.")] = None,
+) -> None:
+    """Extract, partition and customize an OSM extract with OSRM's car profile."""
+    from ambulant import osrm_engine
+
+    settings = get_settings()
+    try:
+        dataset = osrm_engine.build(pbf, data_dir or _osrm_data_dir(settings))
+    except osrm_engine.OsrmEngineError as error:
+        raise typer.BadParameter(str(error), param_hint="PBF") from error
+    typer.echo(f"built {dataset.base} (data version {dataset.data_version})")
+
+
+@osrm_app.command("serve")
+def osrm_serve(
+    dataset: Annotated[
+        Path | None, typer.Option(help="The .osrm base from `ambulant osrm build`.")
+    ] = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 5000,
+) -> None:
+    """Serve the built network on 127.0.0.1 (access logging off: URLs hold coordinates)."""
+    import time
+
+    from ambulant import osrm_engine
+
+    settings = get_settings()
+    if dataset is None:
+        built = sorted(_osrm_data_dir(settings).glob("*.osrm"))
+        if not built:
+            raise typer.BadParameter("no network built yet: run `ambulant osrm build`")
+        dataset = built[0]
+    with osrm_engine.serve(
+        dataset, port=port, max_table_size=settings.osrm_max_table_size
+    ) as server:
+        typer.echo(f"OSRM serving {dataset} at {server.url} (Ctrl-C stops it)")
+        try:
+            while server.running:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
 
 
 def main() -> None:

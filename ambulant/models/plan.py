@@ -23,6 +23,9 @@ class Plan(SQLModel, table=True):
     finished_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
     published_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
     travel_provider: str = Field(default="", max_length=40)
+    travel_estimated: bool = Field(
+        default=False, description="True when any leg is a straight-line estimate, not a road."
+    )
     parameters: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     solver_stats: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     kpis: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
@@ -40,6 +43,7 @@ class PlanRoute(SQLModel, table=True):
     return_at: dt.datetime = Field(sa_type=AwareDateTime)
     travel_s: int = 0
     return_travel_s: int = 0
+    distance_m: int = 0
     overtime_s: int = 0
 
 
@@ -57,6 +61,7 @@ class PlanStop(SQLModel, table=True):
     start_at: dt.datetime = Field(sa_type=AwareDateTime)
     end_at: dt.datetime = Field(sa_type=AwareDateTime)
     travel_s: int = Field(default=0, description="Drive from the previous location.")
+    distance_m: int = Field(default=0, description="Road distance from the previous location.")
 
 
 class UnassignedVisit(SQLModel, table=True):

@@ -19,8 +19,7 @@ from ambulant.db import engine_for
 from ambulant.models import Plan, PlanRoute, PlanStatus, PlanStop, UnassignedVisit
 from ambulant.planning.problem_builder import BuiltProblem, build_problem
 from ambulant.timeutil import from_day_seconds, now
-from ambulant.travel import TravelTimes
-from ambulant.travel.geodesic import GeodesicTravelTimes
+from ambulant.travel.factory import travel_times_from_settings
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +29,6 @@ def run_plan_job(settings_data: dict[str, Any], plan_id: int) -> str:
     settings = Settings.model_validate(settings_data)
     engine = engine_for(settings.database_url)
     return run_plan(engine, plan_id=plan_id, settings=settings).status
-
-
-def travel_times_for(settings: Settings, engine: Engine) -> TravelTimes:
-    return GeodesicTravelTimes(settings.travel_speed_kmh, settings.travel_circuity)
 
 
 def run_plan(engine: Engine, *, plan_id: int, settings: Settings) -> Plan:
@@ -59,7 +54,7 @@ def run_plan(engine: Engine, *, plan_id: int, settings: Settings) -> Plan:
                 session,
                 day=plan.date,
                 scope=plan.scope,
-                travel=travel_times_for(settings, engine),
+                travel=travel_times_from_settings(settings, engine=engine),
                 settings=settings,
             )
             matrix_s = time.perf_counter() - started
@@ -82,6 +77,7 @@ def run_plan(engine: Engine, *, plan_id: int, settings: Settings) -> Plan:
             plan.kpis = dict(result.kpis)
             plan.objective = {"total": result.objective, **result.breakdown}
             plan.travel_provider = built.matrix.provider
+            plan.travel_estimated = built.matrix.estimated
             plan.status = PlanStatus.DRAFT
         except Exception as error:
             session.rollback()
@@ -104,6 +100,7 @@ def _store_result(session: Session, plan: Plan, built: BuiltProblem, result: sol
     day = built.day
     for route in result.routes:
         staff_id = int(route.staff_id)
+        legs_m = _leg_distances(built, route)
         overtime = max(0, route.return_s - built.problem.staff_member(route.staff_id).shift_end_s)
         session.add(
             PlanRoute(
@@ -113,11 +110,12 @@ def _store_result(session: Session, plan: Plan, built: BuiltProblem, result: sol
                 return_at=from_day_seconds(day, route.return_s),
                 travel_s=route.travel_s,
                 return_travel_s=route.return_travel_s,
+                distance_m=sum(legs_m),
                 overtime_s=overtime,
             )
         )
         items: list[tuple[int, PlanStop]] = []
-        for stop in route.stops:
+        for stop, distance_m in zip(route.stops, legs_m, strict=False):
             items.append(
                 (
                     stop.start_s,
@@ -132,6 +130,7 @@ def _store_result(session: Session, plan: Plan, built: BuiltProblem, result: sol
                         start_at=from_day_seconds(day, stop.start_s),
                         end_at=from_day_seconds(day, stop.end_s),
                         travel_s=stop.travel_s,
+                        distance_m=distance_m,
                     ),
                 )
             )
@@ -166,3 +165,17 @@ def _store_result(session: Session, plan: Plan, built: BuiltProblem, result: sol
             )
         )
     session.flush()
+
+
+def _leg_distances(built: BuiltProblem, route: solver.Route) -> list[int]:
+    """Road metres of each leg: to every stop in order, then back to the end location."""
+    staff = built.problem.staff_member(route.staff_id)
+    distances = built.matrix.distances_m
+    legs: list[int] = []
+    here = staff.start_location
+    for stop in route.stops:
+        there = built.problem.visit(stop.visit_id).location
+        legs.append(distances[here][there])
+        here = there
+    legs.append(distances[here][staff.end_location])
+    return legs

@@ -54,6 +54,8 @@ def staff_schedule(session: Session, *, staff_id: int, day: dt.date) -> Schedule
         departure_at=route.departure_at,
         return_at=route.return_at,
         travel_s=route.travel_s,
+        distance_m=route.distance_m,
+        travel_estimated=plan.travel_estimated,
         stops=stops,
     )
 
@@ -69,6 +71,7 @@ def _schedule_stop(
         start_at=stop.start_at,
         end_at=stop.end_at,
         travel_s=stop.travel_s,
+        distance_m=stop.distance_m,
     )
     if visit is not None and patient is not None:
         view.patient_id = patient.id

@@ -95,6 +95,7 @@ def plan_detail(session: Session, *, plan_id: int) -> PlanDetail:
             departure_at=r.departure_at,
             return_at=r.return_at,
             travel_s=r.travel_s,
+            distance_m=r.distance_m,
             overtime_s=r.overtime_s,
             stops=[
                 StopView(
@@ -107,6 +108,7 @@ def plan_detail(session: Session, *, plan_id: int) -> PlanDetail:
                     start_at=s.start_at,
                     end_at=s.end_at,
                     travel_s=s.travel_s,
+                    distance_m=s.distance_m,
                 )
                 for s in stops_by_staff.get(r.staff_id, [])
             ],
@@ -134,6 +136,7 @@ def plan_detail(session: Session, *, plan_id: int) -> PlanDetail:
         **summary.model_dump(),
         started_at=plan.started_at,
         travel_provider=plan.travel_provider,
+        travel_estimated=plan.travel_estimated,
         parameters=plan.parameters,
         solver_stats=plan.solver_stats,
         objective=plan.objective,

@@ -18,6 +18,7 @@ class StopView(BaseModel):
     start_at: dt.datetime
     end_at: dt.datetime
     travel_s: int
+    distance_m: int
 
 
 class RouteView(BaseModel):
@@ -26,6 +27,7 @@ class RouteView(BaseModel):
     departure_at: dt.datetime
     return_at: dt.datetime
     travel_s: int
+    distance_m: int
     overtime_s: int
     stops: list[StopView]
 
@@ -53,6 +55,7 @@ class PlanSummary(BaseModel):
 class PlanDetail(PlanSummary):
     started_at: dt.datetime | None
     travel_provider: str
+    travel_estimated: bool
     parameters: dict[str, Any]
     solver_stats: dict[str, Any]
     objective: dict[str, Any]
@@ -71,6 +74,7 @@ class ScheduleStop(BaseModel):
     start_at: dt.datetime
     end_at: dt.datetime
     travel_s: int
+    distance_m: int
     patient_id: int | None = None
     patient_name: str | None = None
     address: str | None = None
@@ -92,4 +96,6 @@ class Schedule(BaseModel):
     departure_at: dt.datetime
     return_at: dt.datetime
     travel_s: int
+    distance_m: int
+    travel_estimated: bool
     stops: list[ScheduleStop]
