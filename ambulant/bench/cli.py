@@ -7,12 +7,15 @@ failed.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from ambulant.bench import hhcrsp as hhcrsp_format
+from ambulant.bench import vrplib
 from ambulant.bench.runner import (
     HHC_PLANNERS,
     VRPTW_PLANNERS,
@@ -63,6 +66,57 @@ def hhcrsp(
     _known(planner, HHC_PLANNERS)
     rows = run_hhcrsp(files, time_limit, out, seed=seed, planner=planner)
     _report(rows, "cost", time_limit, seed, csv)
+
+
+@bench_app.command("check-vrptw")
+def check_vrptw_file(
+    instance_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    solution_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+) -> None:
+    """Check a CVRPLIB .sol file made by anyone (e.g. a baseline) against a VRPLIB instance."""
+    instance = vrplib.read_instance(instance_file)
+    try:
+        routes = vrplib.read_solution(solution_file).routes
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="SOLUTION_FILE") from None
+    problems = vrplib.check_vrptw(instance, routes)
+    distance = vrplib.distance(instance, routes) / vrplib.SCALE
+    bks = vrplib.best_known(instance_file)
+    gap = "" if not bks else f", gap {100 * (distance - bks) / bks:.2f} % to {bks:g}"
+    _verdict(
+        instance.name, f"{sum(1 for r in routes if r)} routes, distance {distance:g}{gap}", problems
+    )
+
+
+@bench_app.command("check-hhcrsp")
+def check_hhcrsp_file(
+    instance_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+    plan_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+) -> None:
+    """Check a plan JSON (the format `bench hhcrsp` writes) against a Mankowska instance."""
+    instance = hhcrsp_format.read_instance(instance_file)
+    try:
+        plan = hhcrsp_format.plan_from_json(json.loads(plan_file.read_text()))
+    except (ValueError, KeyError, TypeError) as error:
+        raise typer.BadParameter(f"not a plan: {error!r}", param_hint="PLAN_FILE") from None
+    problems = hhcrsp_format.check_hhcrsp(instance, plan)
+    cost = hhcrsp_format.evaluate_hhcrsp(instance, plan)
+    bks = hhcrsp_format.best_known(instance_file)
+    gap = "" if not bks else f", gap {100 * (cost.cost - bks) / bks:.2f} % to {bks:g}"
+    parts = (
+        f"cost {cost.cost:.6g} (dist {cost.dist:.6g}, tard {cost.tard:.6g}, tmax {cost.tmax:.6g})"
+    )
+    _verdict(instance.name, parts + gap, problems)
+
+
+def _verdict(name: str, summary_text: str, problems: Sequence[str]) -> None:
+    typer.echo(f"{name}: {'valid' if not problems else 'INVALID'}; {summary_text}")
+    for p in problems[:20]:
+        typer.echo(f"  {p}")
+    if len(problems) > 20:
+        typer.echo(f"  ... {len(problems) - 20} more")
+    if problems:
+        raise typer.Exit(code=1)
 
 
 def _known(planner: str, planners: Mapping[str, object]) -> None:

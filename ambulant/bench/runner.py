@@ -98,7 +98,15 @@ def _solve_and_validate(problem: Problem, time_limit_s: float, seed: int) -> Pla
     result = solve(problem, Parameters(time_limit_s=time_limit_s, seed=seed))
     if validate is None:
         return Planned(result, notes=(NOT_VALIDATED,))
-    return Planned(result, complaints=tuple(f"validator: {v}" for v in validate(problem, result)))
+    complaints = tuple(_violation_text(v) for v in validate(problem, result))
+    return Planned(result, complaints=complaints)
+
+
+def _violation_text(violation: object) -> str:
+    rule, message = getattr(violation, "rule", None), getattr(violation, "message", None)
+    if rule is None or message is None:
+        return f"validator: {violation}"
+    return f"validator {rule}: {message}"
 
 
 # --- VRPTW --------------------------------------------------------------------------------------

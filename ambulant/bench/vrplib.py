@@ -150,10 +150,13 @@ def parse_solution(text: str) -> VrptwSolution:
     """CVRPLIB solution text: `Route #k: c1 c2 ...` lines, then `Cost X`."""
     routes: list[tuple[int, ...]] = []
     cost: float | None = None
-    for raw in text.splitlines():
+    for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if match := _ROUTE.match(line):
-            routes.append(tuple(int(c) for c in match.group(1).split()))
+            ids = match.group(1).split()
+            if not all(c.isdigit() for c in ids):
+                raise ValueError(f"solution line {number}: customers must be numbers 1..n")
+            routes.append(tuple(int(c) for c in ids))
         elif match := _COST.match(line):
             cost = float(match.group(1))
     return VrptwSolution(routes=tuple(r for r in routes if r), cost=cost)
