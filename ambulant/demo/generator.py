@@ -14,10 +14,11 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ambulant.careplans import generate_visit_requests
 from ambulant.demo.region_spec import (
+    ALL_WEEKDAYS,
     RegionSpec,
     SettlementSpec,
     VisitTypeSpec,
@@ -106,56 +107,126 @@ def seed_region(
     spec = load_region(region) if isinstance(region, str) else region
     if is_seeded(session):
         raise Conflict("the database already holds a region; seed an empty database")
-    return _Seeder(session, spec, random.Random(seed)).run(day, days)
+    return _Seeder(session, spec, seed).run(day, days)
+
+
+def extend_region(
+    session: Session,
+    *,
+    region: str | RegionSpec = "vaernes",
+    day: dt.date,
+    days: int = 1,
+    seed: int = 0,
+) -> SeedSummary:
+    """Add shifts and visits for the days from `day` on that a seeded database lacks.
+
+    The staff, patients and care plans stay as seeded; a day that already has shifts is left
+    alone, so this is safe to repeat. A day comes out as it would have from `seed_region` with
+    the same region and seed. Flushes; the caller commits.
+    """
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    spec = load_region(region) if isinstance(region, str) else region
+    if not is_seeded(session):
+        raise Conflict("the database holds no region yet; seed it first")
+    seeder = _Seeder(session, spec, seed)
+    seeder.adopt_stored_region()
+    dates = [day + dt.timedelta(days=i) for i in range(days)]
+    new = [d for d in dates if session.exec(select(Shift).where(Shift.date == d)).first() is None]
+    shifts = seeder.shifts(new)
+    patients = list(session.exec(select(Patient).order_by(col(Patient.id))).all())
+    visits = {d: seeder.day_of_work(d, patients) for d in new}
+    return seeder.summary(day, days, shifts=shifts, visits=visits, added_region=False)
 
 
 class _Seeder:
-    def __init__(self, session: Session, spec: RegionSpec, rng: random.Random) -> None:
+    def __init__(self, session: Session, spec: RegionSpec, seed: int) -> None:
         self.session = session
         self.spec = spec
-        self.rng = rng
+        self.seed = seed
+        self.rng = random.Random(seed)
         self.names: set[str] = set()
         self.staff: list[tuple[int, Staff]] = []  # (pool index, row)
         self.plan_types: dict[int, VisitTypeSpec] = {}
         self._drafts: list[_PatientDraft] = []
+        self.bases: dict[str, Base] = {}
         self.weekday_use: dict[str, dict[int, int]] = {}
 
     def run(self, first_day: dt.date, days: int) -> SeedSummary:
         spec, session = self.spec, self.session
         session.add_all(Municipality(code=m.code, name=m.name) for m in spec.municipalities)
         session.flush()
-        bases = self._bases()
-        self._staff(bases)
+        self._bases()
+        self._staff()
         dates = [first_day + dt.timedelta(days=i) for i in range(days)]
-        shifts = self._shifts(dates)
+        shifts = self.shifts(dates)
         patients = self._patients()
-        plans = self._care_plans(patients)
-        visits: list[VisitRequest] = []
-        by_day: dict[dt.date, int] = {}
-        for d in dates:
-            today = generate_visit_requests(session, day=d)
-            today += self._follow_ups(d, today)
-            today += self._ad_hoc(d, patients)
-            by_day[d] = len(today)
-            visits += today
+        self._care_plans(patients)
+        visits = {d: self.day_of_work(d, patients) for d in dates}
+        return self.summary(first_day, days, shifts=shifts, visits=visits, added_region=True)
+
+    def adopt_stored_region(self) -> None:
+        """Take the staff and care plans of a database seeded from this region file."""
+        stored = list(self.session.exec(select(Staff).order_by(col(Staff.id))).all())
+        expected = [(i, pool) for i, pool in enumerate(self.spec.staff) for _ in range(pool.count)]
+        alike = len(stored) == len(expected) and all(
+            (row.municipality_code, row.team, row.discipline)
+            == (pool.municipality, pool.team, pool.discipline)
+            for row, (_, pool) in zip(stored, expected, strict=False)
+        )
+        if not alike:
+            raise Conflict(
+                f"the stored staff do not match region '{self.spec.region.key}'; extend the "
+                "database with the region file it was seeded from"
+            )
+        self.staff = [(i, row) for row, (i, _) in zip(stored, expected, strict=True)]
+        by_name = {vt.name: vt for vt in self.spec.visit_types}
+        for plan in self.session.exec(select(CarePlan)).all():
+            if plan.description in by_name:
+                self.plan_types[_id(plan)] = by_name[plan.description]
+
+    def day_of_work(self, day: dt.date, patients: Sequence[Patient]) -> list[VisitRequest]:
+        """The day's visits: from the care plans, follow-ups, ad hoc calls.
+
+        The day's random choices come from a generator of its own, seeded by the seed and the
+        date, so a day is the same whether seeded at first or added later.
+        """
+        rng = random.Random(f"{self.seed}/{day.isoformat()}")
+        today = generate_visit_requests(self.session, day=day)
+        today += self._follow_ups(day, today, rng)
+        today += self._ad_hoc(day, patients, rng)
+        return today
+
+    def summary(
+        self,
+        first_day: dt.date,
+        days: int,
+        *,
+        shifts: int,
+        visits: dict[dt.date, list[VisitRequest]],
+        added_region: bool,
+    ) -> SeedSummary:
+        """What was added: the region's rows only when `added_region`."""
+        spec = self.spec
+        everything = [v for day in visits.values() for v in day]
         return SeedSummary(
             region=spec.region.key,
             first_day=first_day,
             days=days,
-            municipalities=len(spec.municipalities),
-            bases=len(bases),
-            staff=len(self.staff),
+            municipalities=len(spec.municipalities) if added_region else 0,
+            bases=len(spec.bases) if added_region else 0,
+            staff=len(self.staff) if added_region else 0,
             shifts=shifts,
-            patients=len(patients),
-            care_plans=plans,
-            visit_requests=len(visits),
-            visits_by_day=by_day,
-            joint_visits=sum(v.staff_count > 1 for v in visits),
-            dependent_visits=sum(v.depends_on_id is not None for v in visits),
-            urgent_visits=sum(v.priority == Priority.URGENT for v in visits),
+            patients=len(self._drafts),
+            care_plans=len(self.plan_types) if added_region else 0,
+            visit_requests=len(everything),
+            visits_by_day={d: len(v) for d, v in visits.items()},
+            joint_visits=sum(v.staff_count > 1 for v in everything),
+            dependent_visits=sum(v.depends_on_id is not None for v in everything),
+            urgent_visits=sum(v.priority == Priority.URGENT for v in everything),
         )
 
-    def _bases(self) -> dict[str, Base]:
+    def _bases(self) -> None:
         rows = {}
         for b in self.spec.bases:
             valid = BaseBase(
@@ -164,9 +235,9 @@ class _Seeder:
             rows[b.key] = Base.model_validate(valid.model_dump())
         self.session.add_all(rows.values())
         self.session.flush()
-        return rows
+        self.bases = rows
 
-    def _staff(self, bases: dict[str, Base]) -> None:
+    def _staff(self) -> None:
         for index, pool in enumerate(self.spec.staff):
             from_home = set(self.rng.sample(range(pool.count), pool.from_home))
             for k in range(pool.count):
@@ -181,7 +252,7 @@ class _Seeder:
                     municipality_code=pool.municipality,
                     serves=pool.served(),
                     start_from=StartFrom.HOME if k in from_home else StartFrom.BASE,
-                    base_id=bases[pool.base].id,
+                    base_id=self.bases[pool.base].id,
                     home_lat=home[0],
                     home_lon=home[1],
                 )
@@ -189,7 +260,7 @@ class _Seeder:
         self.session.add_all(row for _, row in self.staff)
         self.session.flush()
 
-    def _shifts(self, dates: Sequence[dt.date]) -> int:
+    def shifts(self, dates: Sequence[dt.date]) -> int:
         rows = []
         for d in dates:
             for index, person in self.staff:
@@ -252,28 +323,37 @@ class _Seeder:
                 # few unlucky flips would double the two-staff work of a small municipality.
                 joint = set(self.rng.sample(range(count), round(vt.joint_share * count)))
                 for k, i in enumerate(here[:count]):
-                    drafts[i].plans.append(self._plan(vt, joint=k in joint))
+                    drafts[i].plans.append(self._plan(vt, municipality=code, joint=k in joint))
 
-    def _plan(self, vt: VisitTypeSpec, *, joint: bool) -> _PlanDraft:
+    def _plan(self, vt: VisitTypeSpec, *, municipality: str, joint: bool) -> _PlanDraft:
+        duration = self._duration(vt)
+        staff_count = 2 if joint else 1
         weekdays = list(vt.weekdays)
         if vt.times_per_week is not None:
-            # The least-used days of this visit type first, so a weekly visit does not pile up
-            # on one day; random among equals.
-            used = self.weekday_use.setdefault(vt.key, dict.fromkeys(vt.weekdays, 0))
-            order = sorted(weekdays, key=lambda d: (used[d], self.rng.random()))
+            # Weekly visits go to the days with fewest of this type, then to the days with least
+            # of the team's work in this municipality, so no weekday gets the heavy share.
+            by_type = self.weekday_use.setdefault(vt.key, dict.fromkeys(ALL_WEEKDAYS, 0))
+            by_team = self.weekday_use.setdefault(
+                f"{vt.team}@{municipality}", dict.fromkeys(ALL_WEEKDAYS, 0)
+            )
+            order = sorted(weekdays, key=lambda d: (by_type[d], by_team[d], self.rng.random()))
             weekdays = sorted(order[: vt.times_per_week])
-            for d in weekdays:
-                used[d] += 1
+        for d in weekdays:
+            self.weekday_use.setdefault(vt.key, dict.fromkeys(ALL_WEEKDAYS, 0))[d] += 1
+            team = self.weekday_use.setdefault(
+                f"{vt.team}@{municipality}", dict.fromkeys(ALL_WEEKDAYS, 0)
+            )
+            team[d] += duration * staff_count
         return _PlanDraft(
             visit_type=vt,
             weekdays=weekdays,
             window=self.rng.choice(vt.window.bounds()),
-            duration=self._duration(vt),
-            staff_count=2 if joint else 1,
+            duration=duration,
+            staff_count=staff_count,
             priority=self._priority(vt.priority),
         )
 
-    def _care_plans(self, patients: list[Patient]) -> int:
+    def _care_plans(self, patients: list[Patient]) -> None:
         rows: list[tuple[CarePlan, VisitTypeSpec]] = []
         for patient, draft in zip(patients, self._drafts, strict=True):
             for plan in draft.plans:
@@ -294,7 +374,6 @@ class _Seeder:
         self.session.add_all(row for row, _ in rows)
         self.session.flush()
         self.plan_types = {_id(row): vt for row, vt in rows}
-        return len(rows)
 
     def _continuity(self, draft: _PatientDraft) -> tuple[list[int], list[int]]:
         """The patient's usual nurses from their municipality, and now and then one refused."""
@@ -352,7 +431,9 @@ class _Seeder:
                         return False
         return True
 
-    def _follow_ups(self, day: dt.date, today: Sequence[VisitRequest]) -> list[VisitRequest]:
+    def _follow_ups(
+        self, day: dt.date, today: Sequence[VisitRequest], rng: random.Random
+    ) -> list[VisitRequest]:
         """A share of each dependency's first visits get a follow-up, min..max lag after them."""
         types = self.spec.visit_type_by_key()
         rows = []
@@ -361,17 +442,18 @@ class _Seeder:
                 v
                 for v in today
                 if v.care_plan_id is not None
+                and v.care_plan_id in self.plan_types
                 and self.plan_types[v.care_plan_id].key == dep.before
                 and v.staff_count == 1
             ]
             after = types[dep.after]
-            for first in self.rng.sample(before, round(dep.share * len(before))):
-                duration = self._duration(after)
+            for first in rng.sample(before, round(dep.share * len(before))):
+                duration = self._duration(after, rng)
                 earliest = _minute(day, first.window_start) + dep.min_lag_minutes
                 latest_start = (
                     _minute(day, first.window_end) - first.duration_minutes + dep.max_lag_minutes
                 )
-                lo, hi = self.rng.choice(after.window.bounds())
+                lo, hi = rng.choice(after.window.bounds())
                 start, end = max(earliest, lo), min(latest_start + duration, hi)
                 if end - start < duration:
                     continue
@@ -382,7 +464,7 @@ class _Seeder:
                     window_end=local(day, _time(end)),
                     duration_minutes=duration,
                     skills=after.skills,
-                    priority=self._priority(after.priority),
+                    priority=self._priority(after.priority, rng),
                     depends_on_id=first.id,
                     min_lag_minutes=dep.min_lag_minutes,
                     max_lag_minutes=dep.max_lag_minutes,
@@ -392,7 +474,9 @@ class _Seeder:
         self.session.flush()
         return rows
 
-    def _ad_hoc(self, day: dt.date, patients: Sequence[Patient]) -> list[VisitRequest]:
+    def _ad_hoc(
+        self, day: dt.date, patients: Sequence[Patient], rng: random.Random
+    ) -> list[VisitRequest]:
         """Visits outside the care plans: an urgent call, a check after discharge."""
         types = self.spec.visit_type_by_key()
         rows = []
@@ -401,14 +485,14 @@ class _Seeder:
                 continue
             vt = types[adhoc.visit_type]
             for _ in range(adhoc.per_day):
-                patient = self.rng.choice(patients)
-                lo, hi = self.rng.choice(vt.window.bounds())
+                patient = rng.choice(patients)
+                lo, hi = rng.choice(vt.window.bounds())
                 create = VisitRequestCreate(
                     patient_id=_id(patient),
                     description=vt.name,
                     window_start=local(day, _time(lo)),
                     window_end=local(day, _time(hi)),
-                    duration_minutes=self._duration(vt),
+                    duration_minutes=self._duration(vt, rng),
                     skills=vt.skills,
                     priority=adhoc.priority,
                 )
@@ -446,14 +530,16 @@ class _Seeder:
         lon = s.lon + east / (KM_PER_DEGREE * math.cos(math.radians(s.lat)))
         return round(lat, 5), round(lon, 5)
 
-    def _duration(self, vt: VisitTypeSpec) -> int:
+    def _duration(self, vt: VisitTypeSpec, rng: random.Random | None = None) -> int:
         lo, hi = vt.duration
         # Care plans say "30 minutes", not "31": round to five within the range.
-        return min(hi, max(lo, 5 * round(self.rng.randint(lo, hi) / 5)))
+        return min(hi, max(lo, 5 * round((rng or self.rng).randint(lo, hi) / 5)))
 
-    def _priority(self, shares: dict[Priority, float]) -> Priority:
+    def _priority(
+        self, shares: dict[Priority, float], rng: random.Random | None = None
+    ) -> Priority:
         levels = list(shares)
-        return self.rng.choices(levels, weights=[shares[p] for p in levels])[0]
+        return (rng or self.rng).choices(levels, weights=[shares[p] for p in levels])[0]
 
 
 def _id(row: Staff | Patient | CarePlan) -> int:

@@ -358,6 +358,8 @@ class RegionSpec(_Spec):
         _unique("municipalities", "code", codes)
         _unique("bases", "key", [b.key for b in self.bases])
         _unique("visit_types", "key", [v.key for v in self.visit_types])
+        # Stored care plans carry the name, and extending a seeded database maps it back.
+        _unique("visit_types", "name", [v.name for v in self.visit_types])
         known = set(codes)
         bases = self.base_by_key()
         types = self.visit_type_by_key()
