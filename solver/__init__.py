@@ -15,12 +15,15 @@ from solver.problem import (
     Weights,
 )
 from solver.result import BreakTaken, Reason, Result, Route, Stop, Unassigned
+from solver.solve import solve
+from solver.validator import PlanInvalid, Violation, assert_valid, validate
 
 __all__ = [
     "Break",
     "BreakTaken",
     "Dependency",
     "Parameters",
+    "PlanInvalid",
     "Priority",
     "Problem",
     "Reason",
@@ -29,6 +32,10 @@ __all__ = [
     "Staff",
     "Stop",
     "Unassigned",
+    "Violation",
     "Visit",
     "Weights",
+    "assert_valid",
+    "solve",
+    "validate",
 ]

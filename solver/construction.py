@@ -42,3 +42,10 @@ def ordered_groups(tasks: Tasks, rng: random.Random) -> list[list[int]]:
     groups = tasks.components()
     rng.shuffle(groups)  # ties broken by the seed
     return sorted(groups, key=lambda g: group_key(tasks, g))
+
+
+def fill(plan: Plan) -> None:
+    """Insert every unplanned visit (or group) that still fits, trying all joint options."""
+    for group in ordered_groups(plan.tasks, random.Random(0)):
+        if not plan.is_planned(group[0]):
+            plan.place_group(group, top=None)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from solver.construction import Plan
 from solver.model import Model
+from solver.plan import Plan
 from solver.problem import Weights
 from solver.result import BreakTaken, Route, Stop
 from solver.schedule import RouteState
@@ -68,7 +68,7 @@ def _with_breaks(route: RouteState, seq: list[int]) -> list[int] | None:
         # Prefer the gap where the break's window opens, then earlier and later ones.
         for pos in _gap_order(route, elems, b):
             route.elems = [*elems[:pos], ~b, *elems[pos:]]
-            if _breaks_fit(route, b):
+            if route.refresh():
                 elems = route.elems
                 placed = True
                 break
@@ -78,14 +78,9 @@ def _with_breaks(route: RouteState, seq: list[int]) -> list[int] | None:
     return elems if route.refresh() else None
 
 
-def _breaks_fit(route: RouteState, placed: int) -> bool:
-    """Feasible so far, counting only the tasks and the breaks placed up to `placed`."""
-    return route.refresh()
-
-
 def _gap_order(route: RouteState, elems: list[int], b: int) -> list[int]:
     opens = route.breaks[b].earliest_start_s
-    route.elems = [e for e in elems]
+    route.elems = list(elems)
     route.refresh()
     # Tasks' earliest starts are a fine guide to where the break's window falls.
     positions = list(range(len(elems) + 1))

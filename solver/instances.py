@@ -20,7 +20,9 @@ MINUTE = 60
 
 SHIFT_START_S = 7 * HOUR + 30 * MINUTE
 SHIFT_END_S = 15 * HOUR
-BREAK = Break(duration_s=30 * MINUTE, earliest_start_s=11 * HOUR, latest_end_s=12 * HOUR + 30 * MINUTE)
+BREAK = Break(
+    duration_s=30 * MINUTE, earliest_start_s=11 * HOUR, latest_end_s=12 * HOUR + 30 * MINUTE
+)
 MUNICIPALITIES = ("Nordvik", "Sørdal")
 
 # (x km, y km, spread km, municipality): village centres; bases sit in the first of each.
@@ -208,9 +210,7 @@ def _make_joint(visit: Visit, rng: random.Random) -> Visit:
 def _make_fixed_morning(visit: Visit, rng: random.Random) -> Visit:
     start = rng.randrange(8 * HOUR, 10 * HOUR, 15 * MINUTE)
     duration = min(visit.duration_s, 45 * MINUTE)
-    return replace(
-        visit, duration_s=duration, earliest_start_s=start, latest_start_s=start + HOUR
-    )
+    return replace(visit, duration_s=duration, earliest_start_s=start, latest_start_s=start + HOUR)
 
 
 def _make_follow_up(first: Visit, visit_id: str, rng: random.Random) -> tuple[Visit, Dependency]:

@@ -102,9 +102,16 @@ class Plan:
         )
 
     def restore(self, snap: Snapshot) -> None:
+        # A route needs new times if its elements changed or a task on it got another window
+        # (a linked visit put back on the same route at another time).
+        stale = {
+            snap.route_of[t]
+            for t, (now, then) in enumerate(zip(self.windows, snap.windows, strict=True))
+            if now != then and t in snap.route_of
+        }
         self.windows[:] = snap.windows
-        for route, elems in zip(self.routes, snap.elems, strict=True):
-            if tuple(route.elems) != elems:
+        for r, (route, elems) in enumerate(zip(self.routes, snap.elems, strict=True)):
+            if r in stale or tuple(route.elems) != elems:
                 route.elems = list(elems)
                 route.refresh()
         self.route_of = dict(snap.route_of)
@@ -135,18 +142,23 @@ class Plan:
                     best = Placement(cost, None, ((t, r, found[1]),))
         return best
 
-    def placements(self, visit: int) -> list[Placement]:
-        """Feasible placements of every part of a linked visit, cheapest first."""
+    def placements(
+        self, visit: int, top: int | None = TOP_OPTIONS, ignore_links: bool = False
+    ) -> list[Placement]:
+        """Feasible placements of every part of a visit at a common start, cheapest first.
+        `top` bounds the options tried per part of a joint visit (None: all of them)."""
         parts = self.tasks.of_visit[visit]
-        window = self.narrowed_window(visit)
+        window = self.base[parts[0]] if ignore_links else self.narrowed_window(visit)
         if window[0] > window[1]:
             return []
         for t in parts:
             self.windows[t] = window
         options = [self._options(visit, t) for t in parts]
         if len(parts) == 1:
-            return [Placement(cost, ins.lo, ((parts[0], r, ins.pos),)) for cost, r, ins in options[0]]
-        return self._joint_placements(parts, options)
+            return [
+                Placement(cost, ins.lo, ((parts[0], r, ins.pos),)) for cost, r, ins in options[0]
+            ]
+        return self._joint_placements(parts, options, top)
 
     def _options(self, visit: int, t: int) -> list[tuple[int, int, Insertion]]:
         bonus, preferred = self.weights.preferred_staff_bonus, self.preferred[visit]
@@ -159,10 +171,13 @@ class Plan:
         return found
 
     def _joint_placements(
-        self, parts: tuple[int, ...], options: list[list[tuple[int, int, Insertion]]]
+        self,
+        parts: tuple[int, ...],
+        options: list[list[tuple[int, int, Insertion]]],
+        top: int | None,
     ) -> list[Placement]:
         found: dict[tuple[int, ...], Placement] = {}
-        tops = [opts[:TOP_OPTIONS] for opts in options]
+        tops = [opts[:top] for opts in options]
         for combo in itertools.product(*tops):
             staff = [r for _, r, _ in combo]
             if len(set(staff)) < len(staff):
@@ -194,7 +209,9 @@ class Plan:
                 self.routes[r].remove(t)
             self.windows[t] = self.base[t]
 
-    def place_group(self, group: list[int], branching: int = 3) -> bool:
+    def place_group(
+        self, group: list[int], branching: int = 3, top: int | None = TOP_OPTIONS
+    ) -> bool:
         """Place every visit of a dependency group (or one visit), or none of them."""
         if len(group) == 1 and not self.tasks.is_coupled(group[0]):
             best = self.best_single(group[0])
@@ -208,7 +225,7 @@ class Plan:
         def place_from(i: int) -> bool:
             if i == len(order):
                 return True
-            for placement in self.placements(order[i])[: branching if i == 0 else 2]:
+            for placement in self.placements(order[i], top)[: branching if i == 0 else 2]:
                 if budget[0] <= 0:
                     return False
                 budget[0] -= 1

@@ -156,16 +156,21 @@ class Weights:
 @dataclass(frozen=True)
 class Parameters:
     """How to search. A fixed seed and the default (non-guided) local search give reproducible
-    plans; `time_limit_s` bounds the wall time."""
+    plans; `time_limit_s` bounds the wall time. `max_iterations` caps the ruin-and-recreate
+    search, so that a plan does not depend on the machine's speed (None: until its time share
+    runs out)."""
 
     time_limit_s: float = 10.0
     seed: int = 0
     weights: Weights = field(default_factory=Weights)
     guided_local_search: bool = True
+    max_iterations: int | None = None
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
             raise ValueError("Parameters.time_limit_s must be positive")
+        if self.max_iterations is not None and self.max_iterations < 0:
+            raise ValueError("Parameters.max_iterations must not be negative")
 
 
 @dataclass(frozen=True)

@@ -242,7 +242,9 @@ class RouteState:
             )
             push = start + task.duration_s - latest_end
             amount = max(late_start, push, 0)
-            what = "start" if late_start >= push else ("return" if pos == len(self.elems) else "next")
+            what = (
+                "start" if late_start >= push else ("return" if pos == len(self.elems) else "next")
+            )
             if self._next_is_end(pos) and what == "next":
                 what = "return"
             if amount < best[0]:

@@ -6,9 +6,9 @@ from typing import Any
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from solver.construction import Plan
 from solver.extract import read_solution
 from solver.model import build_model
+from solver.plan import Plan
 from solver.problem import Parameters
 from solver.tasks import Tasks
 
@@ -29,7 +29,7 @@ def improve(
     tasks: Tasks, plan: Plan, params: Parameters, time_limit_s: float
 ) -> tuple[list[list[int]], dict[int, int]] | None:
     """Better task orders and linked starts, or None if OR-Tools did not accept the plan."""
-    model = build_model(tasks, params.weights)
+    model = build_model(tasks, params.weights, plan.start_of_visit)
     search = search_parameters(params, time_limit_s)
     # Close with our parameters first: reading routes would otherwise close the model with the
     # defaults and silently ignore the metaheuristic (or-tools issue #1841).

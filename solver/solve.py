@@ -1,0 +1,95 @@
+"""solve(problem, params) -> Result: construction, ruin and recreate, then OR-Tools.
+
+1. A greedy insertion builds a feasible plan, joint visits and dependencies included.
+2. Ruin and recreate (most of the time budget) gets as many visits in as it can.
+3. OR-Tools' routing local search, warm-started from that plan, polishes the routes.
+The better plan by objective is kept, topped up with whatever still fits, explained, and checked
+by the independent validator; a plan that fails validation is never returned.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+
+from solver.construction import construct, fill
+from solver.extract import plan_from_sequences, to_routes
+from solver.lns import ruin_and_recreate
+from solver.objective import breakdown, kpis
+from solver.plan import Plan
+from solver.problem import Parameters, Problem
+from solver.reasons import explain
+from solver.result import Result
+from solver.search import improve
+from solver.tasks import Tasks
+from solver.validator import validate
+
+log = logging.getLogger(__name__)
+
+# Share of the time limit for ruin and recreate; OR-Tools gets the rest.
+LNS_SHARE = 0.85
+MIN_ORTOOLS_S = 0.5
+
+
+def solve(problem: Problem, params: Parameters = Parameters()) -> Result:
+    """The best plan found within `params.time_limit_s` (plus a little for the final checks)."""
+    started = time.monotonic()
+    deadline = started + params.time_limit_s
+    tasks = Tasks(problem)
+    plan = construct(tasks, params.weights, params.seed)
+    rng = random.Random(params.seed)
+    plan = ruin_and_recreate(
+        plan, started + LNS_SHARE * params.time_limit_s, rng, params.max_iterations
+    )
+    searched = plan.snapshot()
+    plan = _polish_with_ortools(tasks, plan, params, deadline) or plan
+    fill(plan)
+    result = _result(problem, params, plan, started)
+    violations = validate(problem, result)
+    if violations:
+        # A bug, never expected: say so loudly and fall back to a plan that is valid.
+        log.error("solver plan failed validation: %s", violations[:5])
+        fallback = Plan(tasks, params.weights, overtime=True)
+        fallback.restore(searched)
+        result = _result(problem, params, fallback, started, status="fallback")
+        if validate(problem, result):
+            result = _result(problem, params, Plan(tasks, params.weights), started, "fallback")
+    return result
+
+
+def _polish_with_ortools(
+    tasks: Tasks, plan: Plan, params: Parameters, deadline: float
+) -> Plan | None:
+    remaining = deadline - time.monotonic()
+    if remaining < MIN_ORTOOLS_S or not any(r.used for r in plan.routes):
+        return None
+    try:
+        found = improve(tasks, plan, params, remaining)
+    except Exception:  # OR-Tools is a means, not a requirement: keep the plan we have
+        log.exception("OR-Tools local search failed")
+        return None
+    if found is None:
+        return None
+    polished = plan_from_sequences(tasks, params.weights, *found)
+    if polished is None or polished.cost() >= plan.cost():
+        return None
+    return polished
+
+
+def _result(
+    problem: Problem, params: Parameters, plan: Plan, started: float, status: str = "ok"
+) -> Result:
+    routes = to_routes(plan)
+    unplanned = plan.unplanned()
+    unassigned = tuple(explain(plan, unplanned))
+    terms = breakdown(problem, params.weights, routes, unassigned)
+    return Result(
+        routes=routes,
+        unassigned=unassigned,
+        objective=sum(terms.values()),
+        breakdown=terms,
+        kpis=kpis(problem, routes, unassigned),
+        status=status,
+        wall_time_s=time.monotonic() - started,
+    )
