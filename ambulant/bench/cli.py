@@ -82,7 +82,7 @@ def check_vrptw_file(
     problems = vrplib.check_vrptw(instance, routes)
     distance = vrplib.distance(instance, routes) / vrplib.SCALE
     bks = vrplib.best_known(instance_file)
-    gap = "" if not bks else f", gap {100 * (distance - bks) / bks:.2f} % to {bks:g}"
+    gap = "" if not bks else f", gap {_pct(100 * (distance - bks) / bks)} % to {bks:g}"
     _verdict(
         instance.name, f"{sum(1 for r in routes if r)} routes, distance {distance:g}{gap}", problems
     )
@@ -102,7 +102,7 @@ def check_hhcrsp_file(
     problems = hhcrsp_format.check_hhcrsp(instance, plan)
     cost = hhcrsp_format.evaluate_hhcrsp(instance, plan)
     bks = hhcrsp_format.best_known(instance_file)
-    gap = "" if not bks else f", gap {100 * (cost.cost - bks) / bks:.2f} % to {bks:g}"
+    gap = "" if not bks else f", gap {_pct(100 * (cost.cost - bks) / bks)} % to {bks:g}"
     parts = (
         f"cost {cost.cost:.6g} (dist {cost.dist:.6g}, tard {cost.tard:.6g}, tmax {cost.tmax:.6g})"
     )
@@ -149,7 +149,7 @@ def format_table(rows: Sequence[Row], value_name: str) -> list[str]:
             *(_cell(v) for _, v in r.parts),
             *([""] * (len(part_names) - len(r.parts))),
             _cell(r.bks),
-            _cell(r.gap_pct, ".2f"),
+            "-" if r.gap_pct is None else _pct(r.gap_pct),
             f"{r.seconds:.1f}",
         ]
         for r in rows
@@ -179,16 +179,22 @@ def summary(rows: Sequence[Row]) -> str:
     if gaps:
         mean = sum(g for g, _ in gaps) / len(gaps)
         worst, where = max(gaps)
-        text += f"; gap to BKS mean {mean:.2f} %, worst {worst:.2f} % ({where})"
+        text += f"; gap to BKS mean {_pct(mean)} %, worst {_pct(worst)} % ({where})"
     return text
 
 
-def _cell(value: float | int | None, spec: str = "") -> str:
+def _cell(value: float | int | None) -> str:
     if value is None:
         return "-"
-    if isinstance(value, float) and not spec:
+    if isinstance(value, float):
         return f"{value:.6g}" if abs(value) < 1e5 else f"{value:.1f}"
-    return format(value, spec)
+    return str(value)
+
+
+def _pct(value: float) -> str:
+    """Two decimals, without the "-0.00" of a gap a rounding error below zero."""
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
 
 
 if __name__ == "__main__":

@@ -150,3 +150,93 @@ def test_summary_counts_failures_and_gaps_of_valid_rows_only() -> None:
         "3 instances: 2 solved with a valid plan, 1 without; "
         "gap to BKS mean 2.00 %, worst 3.00 % (B)"
     )
+
+
+TWO_HEAVY_CUSTOMERS = """NAME : heavy
+TYPE : CVRPTW
+DIMENSION : 3
+VEHICLES : 2
+CAPACITY : 10
+SERVICE_TIME : 1
+EDGE_WEIGHT_TYPE : EUC_2D
+NODE_COORD_SECTION
+1 0 0
+2 10 0
+3 10 1
+DEMAND_SECTION
+1 0
+2 6
+3 6
+TIME_WINDOW_SECTION
+1 0 1000
+2 0 1000
+3 0 1000
+DEPOT_SECTION
+1
+-1
+EOF
+"""
+
+
+def test_capacity_is_enforced_by_the_harness_whatever_the_solver_does(tmp_path: Path) -> None:
+    """Two customers of demand 6 side by side, capacity 10: one route (10 + 1 + 10.0 = 21.0) is
+    shorter than two (40.0) but carries 12. The solver may not model capacity yet; then the
+    harness must call the plan invalid for exactly that; if it does, the plan has two routes."""
+    instance_file = tmp_path / "heavy.vrp"
+    instance_file.write_text(TWO_HEAVY_CUSTOMERS)
+    [row] = runner.run_vrptw([instance_file], 1.0, tmp_path / "out")
+    if row.ok:
+        assert row.vehicles == 2
+        assert row.value == 40.0
+        assert (tmp_path / "out" / "heavy.sol").exists()
+    else:
+        assert row.status == INVALID
+        assert row.problems == ("route 1: load 12 exceeds capacity 10",)
+        assert not (tmp_path / "out" / "heavy.sol").exists()
+
+
+def test_check_vrptw_command_judges_a_solution_file(tmp_path: Path) -> None:
+    """check-vrptw accepts R101's BKS (gap 0) and rejects it with customer 5 removed (exit 1)."""
+    instance = str(solomon("R101"))
+    good = cli.invoke(
+        bench_app, ["check-vrptw", instance, str(solomon("R101").with_suffix(".sol"))]
+    )
+    assert good.exit_code == 0
+    assert good.output == "R101: valid; 20 routes, distance 1637.7, gap 0.00 % to 1637.7\n"
+    best = vrplib.read_solution(solomon("R101").with_suffix(".sol"))
+    broken = tmp_path / "R101.sol"
+    broken.write_text(vrplib.format_solution([[c for c in r if c != 5] for r in best.routes], 0))
+    bad = cli.invoke(bench_app, ["check-vrptw", instance, str(broken)])
+    assert bad.exit_code == 1
+    assert bad.output.startswith("R101: INVALID; ")
+    assert "  1 customers not served, e.g. [5]" in bad.output
+
+
+def test_check_hhcrsp_command_judges_a_plan_file(tmp_path: Path) -> None:
+    """check-hhcrsp accepts A1's BRKGA best plan (cost 226.978, gap 0); with the synchronised
+    patient 8's first start moved 1 earlier it exits 1 and prints the checker's two problems
+    (before e, out of sync)."""
+    instance = hhcrsp.read_instance(mankowska(10, 1))
+    solution = hhcrsp.read_brkga_solution(BRKGA / "solution-10-1-1.txt")
+    plan = hhcrsp.earliest_schedule(instance, solution.sequences)
+    assert plan is not None
+    good_file = tmp_path / "good.json"
+    good_file.write_text(json.dumps(plan.to_json()))
+    good = cli.invoke(bench_app, ["check-hhcrsp", str(mankowska(10, 1)), str(good_file)])
+    assert good.exit_code == 0
+    assert good.output.startswith("InstanzCPLEX_HCSRP_10_1: valid; cost 226.978 (dist 680.934")
+    assert "gap 0.00 % to 226.978" in good.output
+    data = plan.to_json()
+    routes = data["routes"]
+    assert isinstance(routes, list)
+    first = routes[1]["stops"][0]
+    assert (first["node"], first["service"]) == (8, 4)
+    first["start"] -= 1
+    bad_file = tmp_path / "bad.json"
+    bad_file.write_text(json.dumps(data))
+    bad = cli.invoke(bench_app, ["check-hhcrsp", str(mankowska(10, 1)), str(bad_file)])
+    assert bad.exit_code == 1
+    assert bad.output.splitlines()[1:] == [
+        "  node 8 service 4 starts before e",
+        "  node 8: second service starts 1 after the first, outside [0, 0]",
+    ]
