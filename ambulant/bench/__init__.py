@@ -1,0 +1,1 @@
+"""Benchmark harness: public VRPTW and home-care instances, their checkers, `ambulant bench`."""

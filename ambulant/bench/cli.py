@@ -166,8 +166,7 @@ def format_table(rows: Sequence[Row], value_name: str) -> list[str]:
         lines.extend(f"  {r.instance}: {p}" for p in r.problems[:10])
         if len(r.problems) > 10:
             lines.append(f"  {r.instance}: ... {len(r.problems) - 10} more problems")
-    notes = sorted({n for r in rows for n in r.notes})
-    lines.extend(f"note: {n}" for n in notes)
+        lines.extend(f"  {r.instance}: note: {n}" for n in r.notes)
     return lines
 
 

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib
 import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from ambulant.bench import hhcrsp, vrplib
 from ambulant.bench.baselines import plain_ortools_vrptw
 from solver.problem import Parameters, Problem
 from solver.result import Result
+from solver.solve import solve
+from solver.validator import validate
 
 OK = "ok"
 INVALID = "invalid"
@@ -58,28 +58,6 @@ class Row:
         return 100.0 * (self.value - self.bks) / self.bks
 
 
-class SolveFn(Protocol):
-    def __call__(self, problem: Problem, params: Parameters) -> Result: ...
-
-
-class ValidateFn(Protocol):
-    def __call__(self, problem: Problem, result: Result) -> Sequence[object]: ...
-
-
-def solver_entry_points() -> tuple[SolveFn, ValidateFn | None]:
-    """`solver.solve.solve` and, when present, `solver.validator.validate` (looked up at run
-    time: the harness was written alongside them)."""
-    try:
-        solve: SolveFn = importlib.import_module("solver.solve").solve
-    except ModuleNotFoundError as missing:
-        raise RuntimeError("solver.solve is not available yet") from missing
-    try:
-        validate: ValidateFn | None = importlib.import_module("solver.validator").validate
-    except ModuleNotFoundError:
-        validate = None
-    return solve, validate
-
-
 @dataclass(frozen=True)
 class Planned[PlanT]:
     """A planner's answer: its plan (None: none found), what its own validator says is wrong
@@ -90,23 +68,14 @@ class Planned[PlanT]:
     notes: tuple[str, ...] = ()
 
 
-NOT_VALIDATED = "solver.validator is not available: checked by the instance checker only"
-
-
 def _solve_and_validate(problem: Problem, time_limit_s: float, seed: int) -> Planned[Result]:
-    solve, validate = solver_entry_points()
     result = solve(problem, Parameters(time_limit_s=time_limit_s, seed=seed))
-    if validate is None:
-        return Planned(result, notes=(NOT_VALIDATED,))
-    complaints = tuple(_violation_text(v) for v in validate(problem, result))
-    return Planned(result, complaints=complaints)
-
-
-def _violation_text(violation: object) -> str:
-    rule, message = getattr(violation, "rule", None), getattr(violation, "message", None)
-    if rule is None or message is None:
-        return f"validator: {violation}"
-    return f"validator {rule}: {message}"
+    complaints = tuple(f"validator {v.rule}: {v.message}" for v in validate(problem, result))
+    # The checker already fails a plan with unserved visits; the solver's reasons say why.
+    notes = tuple(f"solver left {u.visit_id} out: {u.reason}" for u in result.unassigned[:5])
+    if len(result.unassigned) > 5:
+        notes += (f"solver left {len(result.unassigned) - 5} more visits out",)
+    return Planned(result, complaints=complaints, notes=notes)
 
 
 # --- VRPTW --------------------------------------------------------------------------------------
