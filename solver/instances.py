@@ -86,15 +86,18 @@ def without_links(problem: Problem) -> Problem:
     return replace(problem, visits=visits, dependencies=())
 
 
+# Roles cycle within each municipality, so even a small team covers every skill at home.
+_ROLES = (
+    frozenset({"personal_care", "nurse", "medication", "wound_care"}),
+    frozenset({"personal_care", "medication"}),
+    frozenset({"personal_care", "nurse", "medication"}),
+    frozenset({"personal_care"}),
+)
+
+
 def _make_staff(i: int, rng: random.Random) -> Staff:
     home = i % len(MUNICIPALITIES)
-    skills = {"personal_care"}
-    if rng.random() < 0.45:
-        skills |= {"nurse", "medication"}
-    elif rng.random() < 0.5:
-        skills.add("medication")
-    if rng.random() < 0.25:
-        skills.add("wound_care")
+    skills = _ROLES[(i // len(MUNICIPALITIES)) % len(_ROLES)]
     # Most staff stay in their home municipality; some float across the border.
     municipalities = frozenset() if rng.random() < 0.35 else frozenset({MUNICIPALITIES[home]})
     return Staff(
@@ -103,7 +106,7 @@ def _make_staff(i: int, rng: random.Random) -> Staff:
         shift_end_s=SHIFT_END_S,
         start_location=home,
         end_location=home,
-        skills=frozenset(skills),
+        skills=skills,
         breaks=(BREAK,),
         municipalities=municipalities,
         home_municipality=MUNICIPALITIES[home],
@@ -121,9 +124,9 @@ def _visit_point(rng: random.Random) -> tuple[float, float, int]:
 
 def _duration_s(rng: random.Random) -> int:
     r = rng.random()
-    if r < 0.55:
+    if r < 0.6:
         minutes = rng.choice((10, 15, 15, 20))
-    elif r < 0.9:
+    elif r < 0.92:
         minutes = rng.choice((20, 25, 30))
     elif r < 0.98:
         minutes = rng.choice((40, 45, 60))

@@ -18,6 +18,7 @@ from solver.plan import Plan
 
 MAX_REMOVED = 12
 MAX_REINSERTED_UNPLANNED = 12
+STALL_ITERATIONS_PER_VISIT = 20
 START_TEMPERATURE_S = 240
 END_TEMPERATURE_S = 5
 
@@ -47,7 +48,9 @@ def ruin_and_recreate(
         return plan
     best, best_cost = plan.snapshot(), plan.cost()
     current = best_cost
-    started, iteration = time.monotonic(), 0
+    started, iteration, last_best = time.monotonic(), 0, 0
+    # Small days settle quickly: stop when nothing better turned up for a long while.
+    stall = max(2000, STALL_ITERATIONS_PER_VISIT * len(plan.tasks.of_visit))
     span = max(deadline - started, 1e-3)
     ruins: list[Callable[[Plan, Groups, random.Random], list[int]]] = [
         _random_ruin,
@@ -55,6 +58,8 @@ def ruin_and_recreate(
         _string_ruin,
     ]
     while time.monotonic() < deadline and (max_iterations is None or iteration < max_iterations):
+        if iteration - last_best > stall:
+            break
         iteration += 1
         progress = (
             iteration / max_iterations
@@ -73,7 +78,7 @@ def ruin_and_recreate(
         if cost < current or rng.random() < math.exp((current - cost) / max(temperature, 1e-9)):
             current = cost
             if cost < best_cost:
-                best, best_cost = plan.snapshot(), cost
+                best, best_cost, last_best = plan.snapshot(), cost, iteration
         else:
             plan.restore(before)
     plan.restore(best)
