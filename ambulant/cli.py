@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from ambulant.bench.cli import bench_app
 from ambulant.config import Settings, get_settings
 from ambulant.models.vocabulary import Role
 
@@ -21,6 +22,7 @@ osrm_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(osrm_app, name="osrm")
+app.add_typer(bench_app, name="bench")
 
 DateOption = Annotated[
     dt.date | None,

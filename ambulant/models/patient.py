@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pydantic import ValidationInfo, field_validator
-from sqlmodel import JSON, Field, SQLModel
+from sqlmodel import JSON, AutoString, Field, SQLModel
 
 from ambulant.models.vocabulary import Priority, Skill
 
@@ -66,7 +66,7 @@ class CarePlanBase(SQLModel):
         description="For joint visits: what the second staff member brings.",
     )
     staff_count: int = Field(default=1, ge=1, le=2)
-    priority: Priority = Priority.NORMAL
+    priority: Priority = Field(default=Priority.NORMAL, sa_type=AutoString)
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlmodel import JSON, Field, SQLModel
+from sqlmodel import JSON, AutoString, Field, SQLModel
 
 from ambulant.models.vocabulary import PlanStatus
 from ambulant.timeutil import AwareDateTime, now
@@ -17,7 +17,7 @@ class Plan(SQLModel, table=True):
     scope: str = Field(default="all", max_length=40, description="'all' or a municipality code.")
     version: int = Field(default=1, ge=1)
     based_on_id: int | None = Field(default=None, foreign_key="plan.id")
-    status: PlanStatus = Field(default=PlanStatus.QUEUED, index=True)
+    status: PlanStatus = Field(default=PlanStatus.QUEUED, index=True, sa_type=AutoString)
     created_at: dt.datetime = Field(default_factory=now, sa_type=AwareDateTime)
     started_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
     finished_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pydantic import ValidationInfo, field_validator, model_validator
-from sqlmodel import JSON, Field, SQLModel
+from sqlmodel import JSON, AutoString, Field, SQLModel
 
 from ambulant.models.vocabulary import Discipline, Skill, StartFrom, Team
 from ambulant.timeutil import OSLO, AwareDateTime, as_aware
@@ -13,8 +13,9 @@ from ambulant.timeutil import OSLO, AwareDateTime, as_aware
 
 class StaffBase(SQLModel):
     name: str = Field(min_length=1, max_length=200)
-    discipline: Discipline
-    team: Team = Team.HOME_NURSING
+    # Enums are stored as their string values: a new value needs no database migration.
+    discipline: Discipline = Field(sa_type=AutoString)
+    team: Team = Field(default=Team.HOME_NURSING, sa_type=AutoString)
     skills: list[Skill] = Field(default_factory=list, sa_type=JSON)
     municipality_code: str = Field(
         foreign_key="municipality.code", max_length=8, description="Employing municipality."
@@ -24,7 +25,7 @@ class StaffBase(SQLModel):
         sa_type=JSON,
         description="Municipality codes this person may work in; empty means all.",
     )
-    start_from: StartFrom = StartFrom.BASE
+    start_from: StartFrom = Field(default=StartFrom.BASE, sa_type=AutoString)
     base_id: int | None = Field(default=None, foreign_key="base.id")
     home_lat: float | None = Field(default=None, ge=-90, le=90)
     home_lon: float | None = Field(default=None, ge=-180, le=180)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pydantic import ValidationInfo, field_validator, model_validator
-from sqlmodel import JSON, Field, SQLModel
+from sqlmodel import JSON, AutoString, Field, SQLModel
 
 from ambulant.models.vocabulary import Priority, Skill
 from ambulant.timeutil import OSLO, AwareDateTime, as_aware
@@ -23,7 +23,7 @@ class VisitRequestBase(SQLModel):
     skills: list[Skill] = Field(default_factory=list, sa_type=JSON)
     second_staff_skills: list[Skill] = Field(default_factory=list, sa_type=JSON)
     staff_count: int = Field(default=1, ge=1, le=2)
-    priority: Priority = Priority.NORMAL
+    priority: Priority = Field(default=Priority.NORMAL, sa_type=AutoString)
     pinned_staff_id: int | None = Field(default=None, foreign_key="staff.id")
     depends_on_id: int | None = Field(
         default=None,

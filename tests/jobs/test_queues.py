@@ -17,7 +17,7 @@ from tests.builders import make_small_day
 
 
 def queued_plan(engine: Engine) -> int:
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         region = make_small_day(session)
         plan = request_plan(session, day=region.day, scope="all")
         session.commit()
@@ -26,7 +26,7 @@ def queued_plan(engine: Engine) -> int:
 
 
 def status_of(engine: Engine, plan_id: int) -> PlanStatus:
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         plan = session.get(Plan, plan_id)
         assert plan is not None
         return PlanStatus(plan.status)

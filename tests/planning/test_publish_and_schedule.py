@@ -20,7 +20,7 @@ SETTINGS = Settings(solve_time_limit_s=2)
 
 
 def planned_day(engine: Engine) -> tuple[TinyRegion, int]:
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         region = make_small_day(session)
         plan = request_plan(session, day=region.day, scope="all")
         session.commit()
@@ -34,7 +34,7 @@ def test_schedule_is_hidden_until_published_then_complete(engine: Engine) -> Non
     region, plan_id = planned_day(engine)
     nurse = region.staff[0]
     assert nurse.id is not None
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         with pytest.raises(NotFound):
             staff_schedule(session, staff_id=nurse.id, day=region.day)
         publish_plan(session, plan_id=plan_id)
@@ -53,7 +53,7 @@ def test_schedule_is_hidden_until_published_then_complete(engine: Engine) -> Non
 def test_publishing_twice_conflicts_and_a_new_version_supersedes(engine: Engine) -> None:
     """Only drafts publish; publishing version 2 supersedes version 1."""
     region, first_id = planned_day(engine)
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         publish_plan(session, plan_id=first_id)
         session.commit()
         with pytest.raises(Conflict):
@@ -62,7 +62,7 @@ def test_publishing_twice_conflicts_and_a_new_version_supersedes(engine: Engine)
         session.commit()
     assert second.version == 2 and second.id is not None
     run_plan(engine, plan_id=second.id, settings=SETTINGS)
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         publish_plan(session, plan_id=second.id)
         session.commit()
         statuses = {p.id: p.status for p in list_plans(session, day=region.day)}
@@ -72,7 +72,7 @@ def test_publishing_twice_conflicts_and_a_new_version_supersedes(engine: Engine)
 def test_patients_on_a_schedule_are_exactly_those_visited(engine: Engine) -> None:
     """A nurse's readable patients are the ones on their published route, on those days only."""
     region, plan_id = planned_day(engine)
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         publish_plan(session, plan_id=plan_id)
         session.commit()
         seen: set[int] = set()
@@ -90,7 +90,7 @@ def test_patients_on_a_schedule_are_exactly_those_visited(engine: Engine) -> Non
 
 def test_bad_scope_and_unknown_plan_are_clear_errors(engine: Engine) -> None:
     """An unknown scope names the field; an unknown plan is 404."""
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         region = make_small_day(session)
         with pytest.raises(InvalidInput) as error:
             request_plan(session, day=region.day, scope="9999")

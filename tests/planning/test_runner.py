@@ -19,7 +19,7 @@ SETTINGS = Settings(solve_time_limit_s=2, solve_seed=0)
 
 
 def queue_plan(engine: Engine, day: dt.date) -> int:
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         plan = request_plan(session, day=day, scope="all")
         session.commit()
         assert plan.id is not None
@@ -28,12 +28,12 @@ def queue_plan(engine: Engine, day: dt.date) -> int:
 
 def test_small_day_is_planned_and_stored(engine: Engine) -> None:
     """Every visit of a plannable day is stored in a route, in order, with a break per nurse."""
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         region = make_small_day(session)
     plan_id = queue_plan(engine, region.day)
     plan = run_plan(engine, plan_id=plan_id, settings=SETTINGS)
     assert plan.status == PlanStatus.DRAFT, plan.error
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         detail = plan_detail(session, plan_id=plan_id)
         stops = session.exec(select(PlanStop).where(PlanStop.plan_id == plan_id)).all()
     assert detail.unassigned == []
@@ -56,13 +56,13 @@ def test_small_day_is_planned_and_stored(engine: Engine) -> None:
 
 def test_impossible_visit_is_unassigned_with_a_true_reason(engine: Engine) -> None:
     """A visit needing a skill nobody has is left out, and the plan says so."""
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         region = make_small_day(session)
         odd = make_visit(session, region, make_patient(session, region), skills=["maternity_care"])
         session.commit()
     plan = run_plan(engine, plan_id=queue_plan(engine, region.day), settings=SETTINGS)
     assert plan.status == PlanStatus.DRAFT
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         left_out = session.exec(select(UnassignedVisit)).all()
     assert [(u.visit_id, u.reason) for u in left_out] == [
         (odd.id, solver.Reason.NO_SKILLED_STAFF.value)
@@ -71,10 +71,10 @@ def test_impossible_visit_is_unassigned_with_a_true_reason(engine: Engine) -> No
 
 def test_failure_leaves_the_plan_failed_and_nothing_half_written(engine: Engine) -> None:
     """When the day can no longer be built, the plan is FAILED with a message and has no stops."""
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         region = make_small_day(session)
     plan_id = queue_plan(engine, region.day)
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         plan = session.get(Plan, plan_id)
         assert plan is not None
         plan.date = region.day + dt.timedelta(days=3)  # a day without shifts
@@ -83,19 +83,19 @@ def test_failure_leaves_the_plan_failed_and_nothing_half_written(engine: Engine)
     plan = run_plan(engine, plan_id=plan_id, settings=SETTINGS)
     assert plan.status == PlanStatus.FAILED
     assert plan.error and "no shifts" in plan.error
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         assert session.exec(select(PlanStop).where(PlanStop.plan_id == plan_id)).all() == []
         assert session.exec(select(PlanRoute).where(PlanRoute.plan_id == plan_id)).all() == []
 
 
 def test_a_finished_plan_is_not_solved_again(engine: Engine) -> None:
     """A job delivered twice leaves the first result alone."""
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         region = make_small_day(session)
     plan_id = queue_plan(engine, region.day)
     first = run_plan(engine, plan_id=plan_id, settings=SETTINGS)
     again = run_plan(engine, plan_id=plan_id, settings=SETTINGS)
     assert again.finished_at == first.finished_at
-    with Session(engine) as session:
+    with Session(engine, expire_on_commit=False) as session:
         routes = session.exec(select(PlanRoute).where(col(PlanRoute.plan_id) == plan_id)).all()
     assert len(routes) == len(region.staff)
