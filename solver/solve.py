@@ -20,7 +20,7 @@ from solver.objective import breakdown, kpis
 from solver.plan import Plan
 from solver.problem import Parameters, Problem
 from solver.reasons import explain
-from solver.result import Result
+from solver.result import Reason, Result, Unassigned
 from solver.search import improve
 from solver.tasks import Tasks
 from solver.validator import validate
@@ -33,8 +33,23 @@ MIN_ORTOOLS_S = 0.5
 
 
 def solve(problem: Problem, params: Parameters = Parameters()) -> Result:
-    """The best plan found within `params.time_limit_s` (plus a little for the final checks)."""
+    """The best plan found within `params.time_limit_s` (plus a little for the final checks).
+    Never raises on a valid Problem: what cannot be planned is listed with its reason."""
     started = time.monotonic()
+    try:
+        return _solve(problem, params, started)
+    except Exception:  # a bug: the caller (a worker) still gets a valid, if empty, plan
+        log.exception("solver failed; returning a plan with every visit unassigned")
+        unassigned = tuple(
+            Unassigned(v.id, Reason.NO_ROOM, "the solver failed; see the log")
+            for v in problem.visits
+        )
+        return Result(
+            routes=(), unassigned=unassigned, status="error", wall_time_s=time.monotonic() - started
+        )
+
+
+def _solve(problem: Problem, params: Parameters, started: float) -> Result:
     deadline = started + params.time_limit_s
     tasks = Tasks(problem)
     plan = construct(tasks, params.weights, params.seed)
