@@ -119,8 +119,12 @@ def token(
 
 @app.command()
 def serve() -> None:
-    """Serve the API (no seeding, no planning)."""
-    _serve(get_settings())
+    """Serve the API (migrates the database first; no seeding, no planning)."""
+    from ambulant.bootstrap import prepare_database
+
+    settings = get_settings()
+    prepare_database(settings)
+    _serve(settings)
 
 
 @app.command()

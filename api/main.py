@@ -12,7 +12,8 @@ from fastapi import FastAPI
 from ambulant.auth import verifier_for
 from ambulant.config import Settings, get_settings
 from ambulant.db import make_engine
-from ambulant.jobs import shutdown_queues
+from ambulant.jobs import get_queue, shutdown_queues
+from ambulant.planning.recovery import resubmit_pending
 from api.errors import install_error_handlers
 from api.routes import api_router
 
@@ -24,6 +25,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = make_engine(settings.database_url)
         app.state.verifier = verifier_for(settings)
+        if settings.queue == "local":
+            # Plans queued before a restart (or by `ambulant run`) live only in the database when
+            # the workers are in-process; RQ keeps its own queue in Redis.
+            resubmit_pending(app.state.engine, get_queue(settings))
         try:
             yield
         finally:
