@@ -82,6 +82,10 @@ class Visit:
     `demand` counts against `Staff.capacity` (used by the VRPTW benchmarks, not by home care).
     `soft_latest_start_s`, when set, is a soft limit: starting after it is tardiness, costed per
     second (the Mankowska benchmarks); `latest_start_s` stays the hard limit.
+
+    When replanning, `previous_staff` and `previous_start_s` say where the visit was in the plan
+    being replaced: giving it to someone else, or moving its start by more than a tolerance,
+    costs (see Weights), so a new plan moves as little as it can.
     """
 
     id: str
@@ -99,6 +103,8 @@ class Visit:
     municipality: str | None = None
     demand: int = 0
     soft_latest_start_s: int | None = None
+    previous_staff: tuple[str, ...] = ()
+    previous_start_s: int | None = None
 
     def __post_init__(self) -> None:
         if self.duration_s <= 0:
@@ -148,6 +154,10 @@ class Weights:
     overtime_per_s: int = 4
     unassigned: tuple[int, int, int, int] = (10_000_000, 1_000_000, 200_000, 50_000)
     preferred_staff_bonus: int = 600
+    tardiness_per_s: int = 1
+    reassign_per_visit: int = 3_000
+    move_per_s: int = 2
+    move_tolerance_s: int = 15 * 60
 
     def unassigned_penalty(self, priority: Priority) -> int:
         return self.unassigned[int(priority)]
