@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -71,6 +71,20 @@ class Settings(BaseSettings):
     jwt_issuer: str = "ambulant-dev"
     jwt_audience: str = "ambulant"
     token_ttl_min: int = 12 * 60
+
+    # Identity and hardening (docs/security.md). With oidc_jwks_url set, tokens are checked
+    # against that provider's keys (iss = jwt_issuer, aud = jwt_audience) and the development
+    # issuer is off; without it the development issuer is used, which production refuses.
+    oidc_jwks_url: str | None = None
+    # The claim carrying the HPR number (HelseID's name), matched when the subject is unknown.
+    oidc_hpr_claim: str = "helseid://claims/hpr/hpr_number"
+    # For the server-side web login (cookie session) to come; refused in production if weak.
+    session_secret: SecretStr | None = None
+    # Browser origins allowed to call the API (CORS); empty allows none. "*" is refused.
+    cors_origins: list[str] = Field(default_factory=list)
+    max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Token-related endpoints (the JWKS), per client address, in the `limits` notation.
+    token_rate_limit: str = "60/minute"
 
     # Server
     host: str = "127.0.0.1"
