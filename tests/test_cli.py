@@ -1,0 +1,70 @@
+"""The command line: tokens, seeding the demo, planning a day, building a road network."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import jwt
+import pytest
+from typer.testing import CliRunner
+
+from ambulant.cli import app
+from ambulant.config import get_settings
+
+DAY = dt.date(2026, 11, 25)
+OSM = Path(__file__).resolve().parents[2] / "shared" / "osm" / "helsinki.osm.pbf"
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> CliRunner:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("AMBULANT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("AMBULANT_SOLVE_TIME_LIMIT_S", "3")
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def test_token_for_a_nurse_carries_the_staff_id(cli_env: CliRunner) -> None:
+    """`ambulant token --role nurse --staff 7` prints a signed at+jwt for staff 7."""
+    result = cli_env.invoke(app, ["token", "--role", "nurse", "--staff", "7"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip()
+    assert jwt.get_unverified_header(token)["typ"] == "at+jwt"
+    assert jwt.decode(token, options={"verify_signature": False})["staff_id"] == 7
+
+
+def test_nurse_token_without_staff_is_refused(cli_env: CliRunner) -> None:
+    """A nurse token must say which staff member it is."""
+    result = cli_env.invoke(app, ["token", "--role", "nurse"])
+    assert result.exit_code != 0
+    assert "--staff" in result.output
+
+
+def test_demo_then_plan_a_day(cli_env: CliRunner) -> None:
+    """Seeding the demo and planning the day in-process gives a draft with reasons for the rest."""
+    seeded = cli_env.invoke(app, ["demo", "--date", DAY.isoformat(), "--days", "1"])
+    assert seeded.exit_code == 0, seeded.output
+    planned = cli_env.invoke(app, ["plan", "--date", DAY.isoformat(), "--scope", "5033"])
+    assert planned.exit_code == 0, planned.output
+    summary = json.loads(planned.output[planned.output.index("{") :])
+    assert summary["status"] == "draft", summary["error"]
+    assert summary["kpis"]["visits"] > 0
+    assert all(u["reason"] for u in summary["unassigned"])
+
+
+def test_seeding_twice_is_refused(cli_env: CliRunner) -> None:
+    """The demo seeds an empty database only; a second seed does not duplicate the region."""
+    assert cli_env.invoke(app, ["demo", "--date", DAY.isoformat(), "--days", "1"]).exit_code == 0
+    again = cli_env.invoke(app, ["demo", "--date", DAY.isoformat(), "--days", "1"])
+    assert again.exit_code != 0
+
+
+@pytest.mark.skipif(not OSM.is_file(), reason="!!! SKIPPED: ../shared/osm/helsinki.osm.pbf missing")
+def test_osrm_build(cli_env: CliRunner, tmp_path: Path) -> None:
+    """`ambulant osrm build` turns an OSM extract into an MLD network."""
+    result = cli_env.invoke(app, ["osrm", "build", str(OSM), "--data-dir", str(tmp_path / "osrm")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "osrm" / "helsinki.osrm.mldgr").is_file()

@@ -1,0 +1,109 @@
+"""The main job, as a newcomer runs it: `ambulant run` on an empty directory serves the API and a
+planned demo day. The server is a real subprocess on 127.0.0.1, stopped by the test."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+import solver
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def running_service(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'ambulant.db'}",
+        "AMBULANT_DATA_DIR": str(tmp_path / "data"),
+        "AMBULANT_PORT": str(port),
+        "AMBULANT_SOLVE_TIME_LIMIT_S": "10",
+    }
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("ambulant")), "run"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # so the test can stop the server and its worker processes
+    )
+    try:
+        yield f"http://127.0.0.1:{port}", process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def read_until(process: subprocess.Popen[str], marker: str, timeout_s: float) -> list[str]:
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout_s
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line.rstrip("\n"))
+        if marker in line:
+            return lines
+    raise AssertionError(f"{marker!r} not printed; output:\n" + "\n".join(lines))
+
+
+def test_ambulant_run_serves_health_and_a_planned_demo_day(
+    running_service: tuple[str, subprocess.Popen[str]],
+) -> None:
+    """Health answers, today's demo plan is solved with >= 95 % of visits assigned, and every
+    unassigned visit carries one of the solver's reasons."""
+    base, process = running_service
+    lines = read_until(process, "coordinator token", timeout_s=120)
+    token = read_until(process, ".", timeout_s=10)[-1].strip()
+    assert any(f"{base}/docs" in line for line in lines)
+    plan_url = next(line.split()[2] for line in lines if "today's plan" in line)
+    headers = {"Authorization": f"Bearer {token}"}
+
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            health = httpx.get(f"{base}/api/v1/health", timeout=5)
+            break
+        except httpx.TransportError:
+            assert time.monotonic() < deadline, "the API did not come up"
+            time.sleep(0.5)
+    assert health.status_code == 200
+
+    deadline = time.monotonic() + 180
+    while True:
+        plan = httpx.get(plan_url, headers=headers, timeout=10).json()
+        if plan["status"] not in ("queued", "solving"):
+            break
+        assert time.monotonic() < deadline, f"plan still {plan['status']}"
+        time.sleep(1)
+    assert plan["status"] == "draft", plan.get("error")
+    assert plan["kpis"]["visits"] >= 150
+    assert plan["kpis"]["assignment_rate"] >= 0.95
+    reasons = {r.value for r in solver.Reason}
+    assert all(u["reason"] in reasons and u["detail"] for u in plan["unassigned"])
+    assert len(plan["routes"]) >= 20
