@@ -59,6 +59,9 @@ def run_plan(engine: Engine, *, plan_id: int, settings: Settings) -> Plan:
             )
             matrix_s = time.perf_counter() - started
             result = solver.solve(built.problem, params)
+            if result.status == "error":
+                # Its unassigned reasons would not be true; a coordinator must not see them.
+                raise RuntimeError("the solver failed on this day; see the worker's log")
             violations = solver.validate(built.problem, result)
             if violations:
                 raise solver.PlanInvalid(violations)
