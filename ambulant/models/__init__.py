@@ -1,6 +1,7 @@
 """The domain tables and their API schema families (Base / Create / Update / Public)."""
 
 from ambulant.models.address import Address
+from ambulant.models.audit import AuditAction, AuditEntry, AuditEntryPublic
 from ambulant.models.patient import (
     CarePlan,
     CarePlanCreate,
@@ -24,6 +25,7 @@ from ambulant.models.staff import (
     StaffUpdate,
 )
 from ambulant.models.travel_cache import TravelLeg
+from ambulant.models.user import User
 from ambulant.models.visit import (
     VisitRequest,
     VisitRequestCreate,
@@ -42,6 +44,9 @@ from ambulant.models.vocabulary import (
 
 __all__ = [
     "Address",
+    "AuditAction",
+    "AuditEntry",
+    "AuditEntryPublic",
     "Base",
     "BasePublic",
     "CarePlan",
@@ -73,6 +78,7 @@ __all__ = [
     "Team",
     "TravelLeg",
     "UnassignedVisit",
+    "User",
     "VisitRequest",
     "VisitRequestCreate",
     "VisitRequestPublic",

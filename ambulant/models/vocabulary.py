@@ -64,6 +64,9 @@ class PlanStatus(StrEnum):
 
 
 class Role(StrEnum):
+    """What a user of ambulant may do (docs/security.md); kept in the user table, not the token."""
+
     COORDINATOR = "coordinator"
     NURSE = "nurse"
     ADMIN = "admin"
+    AUDITOR = "auditor"
