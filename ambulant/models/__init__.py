@@ -2,6 +2,12 @@
 
 from ambulant.models.address import Address
 from ambulant.models.audit import AuditAction, AuditEntry, AuditEntryPublic
+from ambulant.models.execution import (
+    StaffAbsence,
+    StaffPosition,
+    VisitStatus,
+    VisitStatusReport,
+)
 from ambulant.models.patient import (
     CarePlan,
     CarePlanCreate,
@@ -71,7 +77,9 @@ __all__ = [
     "ShiftUpdate",
     "Skill",
     "Staff",
+    "StaffAbsence",
     "StaffCreate",
+    "StaffPosition",
     "StaffPublic",
     "StaffUpdate",
     "StartFrom",
@@ -83,4 +91,6 @@ __all__ = [
     "VisitRequestCreate",
     "VisitRequestPublic",
     "VisitRequestUpdate",
+    "VisitStatus",
+    "VisitStatusReport",
 ]
