@@ -31,11 +31,11 @@ def ambulant_error(request: Request, error: Exception) -> JSONResponse:
     message = error.message
     if error.field and error.field not in message:
         message = f"{error.field}: {message}"  # the reader sees which field, not only a client
-    return JSONResponse(
-        {"detail": message, "field": error.field},
-        status_code=error.status_code,
-        headers=headers,
-    )
+    body: dict[str, object] = {"detail": message, "field": error.field}
+    candidates = getattr(error, "candidates", None)
+    if candidates is not None:
+        body["candidates"] = candidates  # an ambiguous or unknown address: what was close
+    return JSONResponse(body, status_code=error.status_code, headers=headers)
 
 
 def validation_error(request: Request, error: Exception) -> JSONResponse:
@@ -56,7 +56,13 @@ def http_error(request: Request, error: Exception) -> JSONResponse:
 def integrity_error(request: Request, error: Exception) -> JSONResponse:
     # Services check references first; this is the race they cannot see (a row deleted or added
     # by another request between the check and the commit).
-    log.warning("integrity error on %s %s: %s", request.method, request.url.path, error)
+    # The constraint's kind, not the message: that quotes the statement and may quote values.
+    log.warning(
+        "integrity error on %s %s: %s",
+        request.method,
+        request.url.path,
+        type(getattr(error, "orig", error)).__name__,
+    )
     return JSONResponse(
         {"detail": "the change conflicts with data stored meanwhile; try again", "field": None},
         status_code=409,

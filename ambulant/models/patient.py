@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from pydantic import ValidationInfo, field_validator
+from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, AutoString, Field, SQLModel
 
 from ambulant.models.vocabulary import Priority, Skill
@@ -26,6 +27,29 @@ class Patient(PatientBase, table=True):
 
 
 class PatientCreate(PatientBase):
+    """Coordinates may be left out: the address is then geocoded (the local address register by
+    default, so a patient's address does not leave the system)."""
+
+    lat: float | None = Field(default=None, ge=-90, le=90)  # type: ignore[assignment]
+    lon: float | None = Field(default=None, ge=-180, le=180)  # type: ignore[assignment]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _explicit_coordinates(cls, data: Any) -> Any:
+        # A default is not validated; an explicit None is, so the check below sees half a pair.
+        if isinstance(data, dict) and ("lat" in data) != ("lon" in data):
+            return {"lat": None, "lon": None} | data
+        return data
+
+    @field_validator("lon")
+    @classmethod
+    def _both_or_neither(cls, v: float | None, info: ValidationInfo) -> float | None:
+        lat = info.data.get("lat")
+        if (v is None) != (lat is None):
+            missing = "lon" if v is None else "lat"
+            raise ValueError(f"give both lat and lon, or neither ({missing} is missing)")
+        return v
+
     @field_validator("refused_staff")
     @classmethod
     def _not_both(cls, v: list[int], info: ValidationInfo) -> list[int]:
