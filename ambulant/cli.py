@@ -23,6 +23,8 @@ osrm_app = typer.Typer(
 )
 app.add_typer(osrm_app, name="osrm")
 app.add_typer(bench_app, name="bench")
+addresses_app = typer.Typer(help="The local address register (geocoding).", no_args_is_help=True)
+app.add_typer(addresses_app, name="addresses")
 
 DateOption = Annotated[
     dt.date | None,
@@ -223,6 +225,23 @@ def osrm_serve(
                 time.sleep(1)
         except KeyboardInterrupt:
             pass
+
+
+@addresses_app.command("import")
+def addresses_import(
+    csv: Annotated[Path, typer.Argument(help="Kartverket's address register CSV export.")],
+) -> None:
+    """Load the official address register; replaces the municipalities the file covers."""
+    from sqlmodel import Session
+
+    from ambulant.bootstrap import prepare_database
+    from ambulant.geocoding.local_register import import_address_csv
+
+    engine = prepare_database(get_settings())
+    with Session(engine) as session:
+        count = import_address_csv(session, csv)
+        session.commit()
+    typer.echo(f"imported {count} addresses")
 
 
 def main() -> None:

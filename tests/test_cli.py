@@ -68,3 +68,12 @@ def test_osrm_build(cli_env: CliRunner, tmp_path: Path) -> None:
     result = cli_env.invoke(app, ["osrm", "build", str(OSM), "--data-dir", str(tmp_path / "osrm")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "osrm" / "helsinki.osrm.mldgr").is_file()
+
+
+def test_address_register_import(cli_env: CliRunner, tmp_path: Path) -> None:
+    """`ambulant addresses import` loads Kartverket's CSV into the local register."""
+    from tests.geocoding.register_csv import ROWS, write_register
+
+    result = cli_env.invoke(app, ["addresses", "import", str(write_register(tmp_path / "a.csv"))])
+    assert result.exit_code == 0, result.output
+    assert f"imported {len(ROWS)} addresses" in result.output
