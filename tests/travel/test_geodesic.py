@@ -31,7 +31,7 @@ def test_matrix_agrees_with_geopy_geodesic_within_half_a_percent() -> None:
 
 
 def test_regional_times_are_plausible() -> None:
-    """Stjørdal-Meråker is about 45 min by car; with circuity 1.4 at 60 km/h the estimate is close."""
+    """Stjørdal-Meråker is about 45 min by car; circuity 1.4 at 60 km/h comes close."""
     matrix = GeodesicTravelTimes(speed_kmh=60, circuity=1.4).matrix([STJORDAL, MERAKER, TYDAL])
     assert 35 * 60 <= matrix.durations_s[0][1] <= 60 * 60
     assert matrix.durations_s[0][0] == 0
