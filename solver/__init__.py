@@ -17,6 +17,7 @@ from solver.problem import (
 from solver.result import BreakTaken, Reason, Result, Route, Stop, Unassigned
 from solver.solve import solve
 from solver.validator import PlanInvalid, Violation, assert_valid, validate
+from solver.warm import with_previous_plan
 
 __all__ = [
     "Break",
@@ -38,4 +39,5 @@ __all__ = [
     "assert_valid",
     "solve",
     "validate",
+    "with_previous_plan",
 ]

@@ -28,6 +28,18 @@ def construct(tasks: Tasks, weights: Weights, seed: int = 0) -> Plan:
     return plan
 
 
+def complete(plan: Plan, seed: int = 0) -> None:
+    """Insert what a warm-started plan lacks: first within each route's current limit, then
+    with overtime for whatever is still out."""
+    groups = ordered_groups(plan.tasks, random.Random(seed))
+    for overtime in (False, True):
+        if overtime:
+            plan.allow_overtime(True)
+        for group in groups:
+            if not plan.is_planned(group[0]):
+                plan.place_group(group)
+
+
 def group_key(tasks: Tasks, group: list[int]) -> tuple[int, int, int, int]:
     """Most important first; then linked before single, narrow windows, few eligible staff."""
     visits = [tasks.problem.visits[v] for v in group]

@@ -50,7 +50,7 @@ def plan_from_sequences(
             plan.windows[t] = (start, start)
     for r, seq in enumerate(sequences):
         route = plan.routes[r]
-        elems = _with_breaks(route, seq)
+        elems = with_breaks(route, seq)
         if elems is None:
             return None
         route.elems = elems
@@ -60,7 +60,7 @@ def plan_from_sequences(
     return plan
 
 
-def _with_breaks(route: RouteState, seq: list[int]) -> list[int] | None:
+def with_breaks(route: RouteState, seq: list[int]) -> list[int] | None:
     """Place the route's breaks, one after another, in the first gap that keeps it feasible."""
     elems = list(seq)
     for b in range(len(route.breaks)):

@@ -59,6 +59,9 @@ def build_model(
     add_joint_visits(model)
     add_dependencies(model)
     add_unassigned_penalties(model, weights)
+    add_capacity(model)
+    add_soft_timing(model, weights)
+    add_reassignment_cost(model, weights)
     if linked_starts is not None:
         add_warm_start_linked_starts(model, linked_starts)
     return model
@@ -199,6 +202,58 @@ def add_unassigned_penalties(model: Model, weights: Weights) -> None:
         share, rest = divmod(penalty, len(parts))
         for k, t in enumerate(parts):
             model.routing.AddDisjunction([model.index(t)], share + (rest if k == 0 else 0))
+
+
+def add_capacity(model: Model) -> None:
+    """The demands on a route stay within the staff member's capacity (if they have one)."""
+    tasks = model.tasks
+    capacities = [s.capacity for s in tasks.problem.staff]
+    if all(c is None for c in capacities) or not any(t.demand for t in tasks.tasks):
+        return
+    demand = [0] * model.manager.GetNumberOfNodes()
+    for task in tasks.tasks:
+        demand[task.index] = task.demand
+    callback = model.routing.RegisterUnaryTransitVector(demand)
+    total = sum(demand)
+    limits = [total if c is None else c for c in capacities]
+    model.routing.AddDimensionWithVehicleCapacity(callback, 0, limits, True, "load")
+
+
+def add_soft_timing(model: Model, weights: Weights) -> None:
+    """Starting after a soft deadline (tardiness, a replanned visit moved later) costs per
+    second. OR-Tools keeps one soft bound per side, so the earliest soft deadline is used with
+    its own weight. Left out on purpose: the maximum tardiness (no counterpart here) and the
+    cost of moving a replanned visit earlier (measured on 9.15: a soft lower bound makes
+    ReadAssignmentFromRoutes take seconds on a 40-visit day, ignoring the time limit); the
+    final timing waits for such targets itself, and the plan's own cost decides whether a
+    polished plan is kept."""
+    del weights  # the weights are in the tasks' late costs
+    for task in model.tasks.tasks:
+        if task.late_costs:
+            deadline, weight = min(task.late_costs)
+            model.time.SetCumulVarSoftUpperBound(model.index(task.index), deadline, weight)
+
+
+def add_reassignment_cost(model: Model, weights: Weights) -> None:
+    """A replanned visit's part given to someone outside its previous staff costs
+    `reassign_per_visit`: a dimension whose transit on vehicle v is that cost at such a node,
+    paid through its span."""
+    tasks = model.tasks
+    problem = tasks.problem
+    if weights.reassign_per_visit == 0 or not any(v.previous_staff for v in problem.visits):
+        return
+    n_nodes = model.manager.GetNumberOfNodes()
+    callbacks = []
+    for member in problem.staff:
+        cost = [0] * n_nodes
+        for task in tasks.tasks:
+            previous = problem.visits[task.visit].previous_staff
+            if previous and member.id not in previous:
+                cost[task.index] = weights.reassign_per_visit
+        callbacks.append(model.routing.RegisterUnaryTransitVector(cost))
+    bound = weights.reassign_per_visit * len(tasks.tasks)
+    model.routing.AddDimensionWithVehicleTransits(callbacks, 0, bound, True, "reassign")
+    model.routing.GetDimensionOrDie("reassign").SetSpanCostCoefficientForAllVehicles(1)
 
 
 def add_warm_start_linked_starts(model: Model, starts: Mapping[int, int]) -> None:

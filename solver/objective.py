@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from solver.problem import Problem, Weights
 from solver.result import Route, Unassigned
 
@@ -12,7 +14,11 @@ def breakdown(
     routes: tuple[Route, ...],
     unassigned: tuple[Unassigned, ...],
 ) -> dict[str, int]:
-    """Cost by term; the objective is the sum. Preferred staff appear as a (negative) bonus."""
+    """Cost by term; the objective is the sum. Preferred staff appear as a (negative) bonus.
+
+    Tardiness counts per visit part (each staff member who starts late), the maximum over all
+    parts once; a reassignment per part given to someone outside `previous_staff`; a move once
+    per visit, for the seconds its start lies beyond the tolerance from `previous_start_s`."""
     staff = {s.id: s for s in problem.staff}
     visits = {v.id: v for v in problem.visits}
     travel = sum(r.travel_s for r in routes)
@@ -20,6 +26,7 @@ def breakdown(
     preferred = sum(
         1 for r in routes for s in r.stops if r.staff_id in visits[s.visit_id].preferred_staff
     )
+    late = lateness(problem, routes)
     return {
         "travel": weights.travel_per_s * travel,
         "overtime": weights.overtime_per_s * overtime,
@@ -27,13 +34,55 @@ def breakdown(
             weights.unassigned_penalty(visits[u.visit_id].priority) for u in unassigned
         ),
         "preferred_staff": -weights.preferred_staff_bonus * preferred,
+        "tardiness": weights.tardiness_per_s * sum(late.tardiness.values()),
+        "max_tardiness": weights.max_tardiness_per_s * max(late.tardiness.values(), default=0),
+        "reassign": weights.reassign_per_visit * sum(late.reassigned.values()),
+        "move": weights.move_per_s * sum(late.moved_s(weights.move_tolerance_s).values()),
     }
 
 
+@dataclass(frozen=True)
+class Lateness:
+    """Per visit: tardiness seconds (summed over parts), parts given to new staff, and how far
+    the start moved from the previous plan's."""
+
+    tardiness: dict[str, int]
+    reassigned: dict[str, int]
+    moved: dict[str, int]
+
+    def moved_s(self, tolerance_s: int) -> dict[str, int]:
+        return {v: m - tolerance_s for v, m in self.moved.items() if m > tolerance_s}
+
+
+def lateness(problem: Problem, routes: tuple[Route, ...]) -> Lateness:
+    visits = {v.id: v for v in problem.visits}
+    tardiness: dict[str, int] = {}
+    reassigned: dict[str, int] = {}
+    moved: dict[str, int] = {}
+    for route in routes:
+        for stop in route.stops:
+            visit = visits[stop.visit_id]
+            if visit.soft_latest_start_s is not None and stop.start_s > visit.soft_latest_start_s:
+                tardiness[visit.id] = (
+                    tardiness.get(visit.id, 0) + stop.start_s - visit.soft_latest_start_s
+                )
+            if visit.previous_staff and route.staff_id not in visit.previous_staff:
+                reassigned[visit.id] = reassigned.get(visit.id, 0) + 1
+            if visit.previous_start_s is not None:
+                moved[visit.id] = abs(stop.start_s - visit.previous_start_s)
+    return Lateness(tardiness, reassigned, moved)
+
+
 def kpis(
-    problem: Problem, routes: tuple[Route, ...], unassigned: tuple[Unassigned, ...]
+    problem: Problem,
+    routes: tuple[Route, ...],
+    unassigned: tuple[Unassigned, ...],
+    tolerance_s: int = Weights().move_tolerance_s,
 ) -> dict[str, float]:
+    """Plain numbers for people. A visit counts as moved when its start lies more than
+    `tolerance_s` from its previous start, as reassigned when any part has new staff."""
     staff = {s.id: s for s in problem.staff}
+    late = lateness(problem, routes)
     n_visits = len(problem.visits)
     durations = [r.return_s - r.departure_s for r in routes]
     service = sum(s.end_s - s.start_s for r in routes for s in r.stops)
@@ -53,4 +102,8 @@ def kpis(
         "staff_used": float(len(routes)),
         "mean_route_duration_s": sum(durations) / len(durations) if durations else 0.0,
         "max_route_duration_s": float(max(durations, default=0)),
+        "tardiness_s": float(sum(late.tardiness.values())),
+        "visits_late": float(len(late.tardiness)),
+        "visits_reassigned": float(len(late.reassigned)),
+        "visits_moved": float(len(late.moved_s(tolerance_s))),
     }

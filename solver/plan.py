@@ -60,6 +60,15 @@ class Plan:
             frozenset(tasks.staff_index[s] for s in v.preferred_staff if s in tasks.staff_index)
             for v in problem.visits
         ]
+        # Replanning: who had the visit before (None: a new visit, any staff member is fine).
+        self.previous: list[frozenset[int] | None] = [
+            frozenset(tasks.staff_index[s] for s in v.previous_staff if s in tasks.staff_index)
+            if v.previous_staff
+            else None
+            for v in problem.visits
+        ]
+        self.soft = any(t.late_costs or t.tardy_after is not None for t in tasks.tasks)
+        self._max_late = 0  # the plan's largest tardiness while pricing insertions
 
     # -- state ---------------------------------------------------------------------------------
     def allow_overtime(self, overtime: bool) -> None:
@@ -74,24 +83,50 @@ class Plan:
         return [v for v in range(len(self.tasks.of_visit)) if not self.is_planned(v)]
 
     def cost(self) -> int:
-        """Travel, overtime and unassigned penalties, less preferred-staff bonuses."""
+        """Travel, overtime, lateness and unassigned penalties, reassignments, less
+        preferred-staff bonuses: the objective as the search sees it (see `staff_cost`)."""
         w = self.weights
         total = 0
+        most_late = 0
         for route in self.routes:
             if route.used:
-                total += w.travel_per_s * route.travel_total_s
+                total += w.travel_per_s * route.travel_total_s + route.soft_cost
                 over = route.earliest_return_s - route.staff.shift_end_s
                 if over > 0:
                     total += w.overtime_per_s * over
+                if route.max_late > most_late:
+                    most_late = route.max_late
+        total += w.max_tardiness_per_s * most_late
         for v, parts in enumerate(self.tasks.of_visit):
-            r = self.route_of.get(parts[0])
-            if r is None:
+            if self.route_of.get(parts[0]) is None:
                 total += self.penalty[v]
             else:
-                total -= w.preferred_staff_bonus * sum(
-                    self.route_of[t] in self.preferred[v] for t in parts
-                )
+                total += sum(self.staff_cost(v, self.route_of[t]) for t in parts)
         return total
+
+    def staff_cost(self, visit: int, route: int) -> int:
+        """What giving one part of the visit to this staff member costs or saves by itself."""
+        cost = 0
+        if route in self.preferred[visit]:
+            cost -= self.weights.preferred_staff_bonus
+        previous = self.previous[visit]
+        if previous is not None and route not in previous:
+            cost += self.weights.reassign_per_visit
+        return cost
+
+    def max_late(self) -> int:
+        return max((r.max_late for r in self.routes if r.used), default=0)
+
+    def insertion_cost(self, t: int, route: int, pos: int, start: int, travel: int) -> int:
+        """Added cost of task t at `pos` on `route` starting at `start` (travel known):
+        driving, and, when the plan has soft timing, the lateness it causes."""
+        cost = travel * self.weights.travel_per_s
+        if self.soft:
+            late, most = self.routes[route].soft_delta(t, pos, start)
+            cost += late
+            if most > self._max_late:
+                cost += self.weights.max_tardiness_per_s * (most - self._max_late)
+        return cost
 
     def snapshot(self) -> Snapshot:
         return Snapshot(
@@ -133,11 +168,23 @@ class Plan:
         (t,) = self.tasks.of_visit[visit]
         self.windows[t] = self.base[t]
         best: Placement | None = None
-        bonus, preferred = self.weights.preferred_staff_bonus, self.preferred[visit]
+        demand = self.tasks.tasks[t].demand
+        if self.soft:
+            self._max_late = self.max_late()
         for r in self.tasks.tasks[t].eligible:
-            found = self.routes[r].best_insertion(t)
+            route = self.routes[r]
+            if not route.has_room_for(demand):
+                continue
+            if self.soft:
+                for ins in route.insertions(t):
+                    cost = self.insertion_cost(t, r, ins.pos, ins.lo, ins.cost)
+                    cost += self.staff_cost(visit, r)
+                    if best is None or cost < best.cost:
+                        best = Placement(cost, None, ((t, r, ins.pos),))
+                continue
+            found = route.best_insertion(t)
             if found is not None:
-                cost = found[0] * self.weights.travel_per_s - (bonus if r in preferred else 0)
+                cost = found[0] * self.weights.travel_per_s + self.staff_cost(visit, r)
                 if best is None or cost < best.cost:
                     best = Placement(cost, None, ((t, r, found[1]),))
         return best
@@ -161,11 +208,17 @@ class Plan:
         return self._joint_placements(parts, options, top)
 
     def _options(self, visit: int, t: int) -> list[tuple[int, int, Insertion]]:
-        bonus, preferred = self.weights.preferred_staff_bonus, self.preferred[visit]
         found = []
+        demand = self.tasks.tasks[t].demand
+        if self.soft:
+            self._max_late = self.max_late()
         for r in self.tasks.tasks[t].eligible:
-            for ins in self.routes[r].insertions(t):
-                cost = ins.cost * self.weights.travel_per_s - (bonus if r in preferred else 0)
+            route = self.routes[r]
+            if not route.has_room_for(demand):
+                continue
+            own = self.staff_cost(visit, r)
+            for ins in route.insertions(t):
+                cost = self.insertion_cost(t, r, ins.pos, ins.lo, ins.cost) + own
                 found.append((cost, r, ins))
         found.sort(key=lambda o: (o[0], o[1], o[2].pos))
         return found

@@ -41,6 +41,8 @@ class Staff:
 
     The route may end up to `max_overtime_s` after `shift_end_s`; each second of that costs
     `Weights.overtime_per_s`. `municipalities` empty means the staff member may work anywhere.
+    `capacity` (None: no limit) bounds the total `Visit.demand` on the route. The start and end
+    locations may differ, e.g. a replan from where someone is at the moment.
     """
 
     id: str
@@ -60,6 +62,8 @@ class Staff:
             raise ValueError(f"Staff {self.id}: shift must end after it starts")
         if self.max_overtime_s < 0:
             raise ValueError(f"Staff {self.id}: max_overtime_s must not be negative")
+        if self.capacity is not None and self.capacity < 0:
+            raise ValueError(f"Staff {self.id}: capacity must not be negative")
         for brk in self.breaks:
             if brk.earliest_start_s < self.shift_start_s or brk.latest_end_s > self.shift_end_s:
                 raise ValueError(f"Staff {self.id}: break window outside the shift")
@@ -119,6 +123,8 @@ class Visit:
             raise ValueError(f"Visit {self.id}: more pinned staff than staff_count")
         if len(set(self.pinned_staff)) != len(self.pinned_staff):
             raise ValueError(f"Visit {self.id}: the same staff member is pinned twice")
+        if self.demand < 0:
+            raise ValueError(f"Visit {self.id}: demand must not be negative")
 
     def skills_of_part(self, part: int) -> frozenset[str]:
         if self.part_skills:
@@ -148,16 +154,38 @@ class Dependency:
 @dataclass(frozen=True)
 class Weights:
     """Objective weights, in cost units. Travel and overtime cost per second; an unassigned visit
-    costs a lump sum by priority, set high enough that dropping one is a last resort."""
+    costs a lump sum by priority, set high enough that dropping one is a last resort.
+
+    `tardiness_per_s` costs each second a visit part starts after its `soft_latest_start_s`, and
+    `max_tardiness_per_s` each second of the largest such delay in the plan (the Mankowska
+    objective's max term; 0 leaves it out). When replanning, `reassign_per_visit` costs each
+    visit part given to someone outside its `previous_staff`, and `move_per_s` each second its
+    start lies more than `move_tolerance_s` away from `previous_start_s`.
+    """
 
     travel_per_s: int = 1
     overtime_per_s: int = 4
     unassigned: tuple[int, int, int, int] = (10_000_000, 1_000_000, 200_000, 50_000)
     preferred_staff_bonus: int = 600
     tardiness_per_s: int = 1
+    max_tardiness_per_s: int = 0
     reassign_per_visit: int = 3_000
     move_per_s: int = 2
     move_tolerance_s: int = 15 * 60
+
+    def __post_init__(self) -> None:
+        for name in (
+            "travel_per_s",
+            "overtime_per_s",
+            "preferred_staff_bonus",
+            "tardiness_per_s",
+            "max_tardiness_per_s",
+            "reassign_per_visit",
+            "move_per_s",
+            "move_tolerance_s",
+        ):
+            if getattr(self, name) < 0:
+                raise ValueError(f"Weights.{name} must not be negative")
 
     def unassigned_penalty(self, priority: Priority) -> int:
         return self.unassigned[int(priority)]
@@ -168,19 +196,23 @@ class Parameters:
     """How to search. A fixed seed and the default (non-guided) local search give reproducible
     plans; `time_limit_s` bounds the wall time. `max_iterations` caps the ruin-and-recreate
     search, so that a plan does not depend on the machine's speed (None: until its time share
-    runs out)."""
+    runs out). `workers` > 1 runs that many searches with different seeds in separate processes
+    and keeps the best plan; 1 searches in the calling process."""
 
     time_limit_s: float = 10.0
     seed: int = 0
     weights: Weights = field(default_factory=Weights)
     guided_local_search: bool = True
     max_iterations: int | None = None
+    workers: int = 1
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:
             raise ValueError("Parameters.time_limit_s must be positive")
         if self.max_iterations is not None and self.max_iterations < 0:
             raise ValueError("Parameters.max_iterations must not be negative")
+        if self.workers < 1:
+            raise ValueError("Parameters.workers must be at least 1")
 
 
 @dataclass(frozen=True)

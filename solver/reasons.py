@@ -96,6 +96,12 @@ def _allowed_detail(visit: Visit, skilled: list[list[Staff]]) -> str:
         why.append(f"not covering {visit.municipality}: {', '.join(sorted(set(outside)))}")
     if visit.pinned_staff:
         why.append(f"pinned to {', '.join(visit.pinned_staff)}")
+    small = sorted(
+        {s.id for found in skilled for s in found if s.capacity is not None}
+        & {s.id for found in skilled for s in found if visit.demand > (s.capacity or 0)}
+    )
+    if small:
+        why.append(f"demand {visit.demand} above the capacity of {', '.join(small)}")
     return "skilled staff exist but none may do it (" + "; ".join(why) + ")"
 
 

@@ -14,8 +14,8 @@ class Reason(StrEnum):
     PINNED_STAFF_NOT_WORKING = "pinned_staff_not_working"
     """A pinned staff member has no shift in the problem."""
     NO_ALLOWED_STAFF = "no_allowed_staff"
-    """Skilled staff exist, but every one is refused by the patient or may not serve the
-    visit's municipality."""
+    """Skilled staff exist, but every one is refused by the patient, may not serve the
+    visit's municipality or has too little capacity for its demand."""
     NO_SHIFT_COVERS_WINDOW = "no_shift_covers_window"
     """No eligible staff member can reach, do and leave the visit inside their shift."""
     DEPENDENCY_UNPLANNED = "dependency_unplanned"

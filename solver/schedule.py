@@ -90,7 +90,9 @@ class RouteState:
         anchor, loc, brk, free = self.staff.shift_start_s, self.staff.start_location, 0, 0
         free = anchor
         before: list[tuple[int, int, int, int]] = [(0, 0, 0, 0)] * (n + 1)
+        starts = [0] * n
         feasible = True
+        soft_cost, max_late, load, soft = 0, 0, 0, False
         for p, e in enumerate(self.elems):
             before[p] = (anchor, loc, brk, free)
             if e < 0:
@@ -108,24 +110,58 @@ class RouteState:
                     feasible = False
                 anchor = free = start + task.duration_s
                 loc, brk = task.location, 0
+                load += task.demand
+                if task.late_costs:
+                    soft = True
+                    soft_cost += task.late_cost(start)
+                if task.tardy_after is not None and start - task.tardy_after > max_late:
+                    max_late = start - task.tardy_after
+            starts[p] = start
         before[n] = (anchor, loc, brk, free)
         ret = max(anchor + brk + travel[loc][self.staff.end_location], free)
         if ret > self.limit_s:
             feasible = False
+        capacity = self.staff.capacity
+        if capacity is not None and load > capacity:
+            feasible = False
         self.earliest_return_s = ret
         self.before = before
+        self.starts = starts
+        self.soft = soft
+        self.soft_cost = soft_cost
+        self.max_late = max_late
+        self.load = load
         self._backward()
         self.feasible = feasible
         return feasible
 
+    def has_room_for(self, demand: int) -> bool:
+        capacity = self.staff.capacity
+        return capacity is None or self.load + demand <= capacity
+
     def _backward(self) -> None:
+        self.deadline, self.sumd, self.cap, self.nxt = self._backward_arrays(self.limit_s)
+        loc, total, used = self.staff.start_location, 0, False
+        for e in self.elems:
+            if e >= 0:
+                total += self.travel[loc][self.tasks[e].location]
+                loc, used = self.tasks[e].location, True
+        self.used = used
+        self.travel_total_s = total + self.travel[loc][self.staff.end_location] if used else 0
+
+    def _backward_arrays(
+        self, limit_s: int, caps: dict[int, int] | None = None
+    ) -> tuple[list[int], list[int], list[int], list[int]]:
+        """For each position: the latest start there (or arrival at the end) that keeps the rest
+        feasible, the break time after it, the latest break bound and the next location.
+        `caps` lowers some tasks' latest starts (e.g. to keep them from becoming late)."""
         n = len(self.elems)
         travel, tasks, windows = self.travel, self.tasks, self.windows
         deadline = [0] * (n + 1)
         sumd = [0] * (n + 1)
         cap = [INF] * (n + 1)
         nxt = [0] * (n + 1)
-        deadline[n], nxt[n] = self.limit_s, self.staff.end_location
+        deadline[n], nxt[n] = limit_s, self.staff.end_location
         for p in range(n - 1, -1, -1):
             e = self.elems[p]
             if e < 0:
@@ -138,16 +174,42 @@ class RouteState:
                 latest_end = min(
                     deadline[p + 1] - sumd[p + 1] - travel[task.location][nxt[p + 1]], cap[p + 1]
                 )
-                deadline[p] = min(windows[e][1], latest_end - task.duration_s)
+                hi = windows[e][1]
+                if caps is not None and e in caps:
+                    hi = min(hi, caps[e])
+                deadline[p] = min(hi, latest_end - task.duration_s)
                 nxt[p] = task.location
-        self.deadline, self.sumd, self.cap, self.nxt = deadline, sumd, cap, nxt
-        loc, total, used = self.staff.start_location, 0, False
-        for e in self.elems:
-            if e >= 0:
-                total += travel[loc][tasks[e].location]
-                loc, used = tasks[e].location, True
-        self.used = used
-        self.travel_total_s = total + travel[loc][self.staff.end_location] if used else 0
+        return deadline, sumd, cap, nxt
+
+    def soft_delta(self, t: int, pos: int, start: int) -> tuple[int, int]:
+        """Inserting task t at `pos`, starting at `start`: the added soft cost (its own lateness
+        and the later tasks' pushed starts) and the largest tardiness among the tasks it moves.
+        Stops at the first task whose start does not change: the rest of the route is the same."""
+        tasks, travel, elems, starts = self.tasks, self.travel, self.elems, self.starts
+        task = tasks[t]
+        cost = task.late_cost(start)
+        most = 0 if task.tardy_after is None else max(0, start - task.tardy_after)
+        anchor = free = start + task.duration_s
+        loc, brk = task.location, 0
+        for p in range(pos, len(elems)):
+            e = elems[p]
+            if e < 0:
+                b = self.breaks[~e]
+                begin = max(free, b.earliest_start_s)
+                free = begin + b.duration_s
+                brk += b.duration_s
+                continue
+            other = tasks[e]
+            begin = max(anchor + brk + travel[loc][other.location], free, self.windows[e][0])
+            if begin == starts[p]:
+                break
+            if other.late_costs:
+                cost += other.late_cost(begin) - other.late_cost(starts[p])
+            if other.tardy_after is not None and begin - other.tardy_after > most:
+                most = begin - other.tardy_after
+            anchor = free = begin + other.duration_s
+            loc, brk = other.location, 0
+        return cost, most
 
     # -- insertion ----------------------------------------------------------------------------
     def insertion(self, t: int, pos: int) -> Insertion | None:
@@ -276,22 +338,34 @@ class RouteState:
     def timeline(self) -> Timeline:
         """Times for a feasible route with the least time away: return as early as the route
         allows, leave as late as that return allows, start each task as early as possible after
-        that, and take each break as soon as its window and the previous task allow."""
+        that, and take each break as soon as its window and the previous task allow.
+
+        Soft timing: leaving late never makes a task later than its soft deadline (or than its
+        earliest possible start, if that is later already). A task with a target (a replanned
+        visit) waits for it when the rest of the route can absorb the wait without anything
+        becoming later than that, nor the return later than the shift end."""
         assert self.feasible
-        limit = self.limit_s
-        self.limit_s = self.earliest_return_s
-        self._backward()
+        caps: dict[int, int] = {}
+        targets = False
+        for p, e in enumerate(self.elems):
+            if e >= 0:
+                task = self.tasks[e]
+                deadline = task.soft_deadline
+                if deadline is not None:
+                    caps[e] = max(deadline, self.starts[p])
+                targets = targets or task.target_s is not None
+        deadline_, sumd, cap, nxt = self._backward_arrays(self.earliest_return_s, caps)
         start_loc = self.staff.start_location
-        departure = min(
-            self.deadline[0] - self.sumd[0] - self.travel[start_loc][self.nxt[0]], self.cap[0]
-        )
-        self.limit_s = limit
-        self._backward()
+        departure = min(deadline_[0] - sumd[0] - self.travel[start_loc][nxt[0]], cap[0])
         departure = max(departure, self.staff.shift_start_s)
+        latest: list[int] | None = None
+        if targets:
+            limit = max(self.earliest_return_s, min(self.staff.shift_end_s, self.limit_s))
+            latest = self._backward_arrays(limit, caps)[0]
         anchor, loc, brk, free = departure, start_loc, 0, departure
         times: list[TaskTime] = []
         breaks: list[tuple[int, int]] = []
-        for e in self.elems:
+        for p, e in enumerate(self.elems):
             if e < 0:
                 b = self.breaks[~e]
                 start = max(free, b.earliest_start_s)
@@ -303,9 +377,18 @@ class RouteState:
                 leg = self.travel[loc][task.location]
                 arrival = max(anchor + brk + leg, free)
                 start = max(arrival, self.windows[e][0])
+                if latest is not None and task.target_s is not None and start < task.target_s:
+                    start = max(start, min(task.target_s, latest[p]))
                 times.append(TaskTime(e, arrival, start, start + task.duration_s, leg))
                 anchor = free = start + task.duration_s
                 loc, brk = task.location, 0
+        if times and self.elems[0] >= 0 and times[0].start_s > times[0].arrival_s:
+            # Waiting at the first door: leave later instead.
+            first = times[0]
+            departure += first.start_s - first.arrival_s
+            times[0] = TaskTime(
+                first.task, first.start_s, first.start_s, first.end_s, first.travel_s
+            )
         leg = self.travel[loc][self.staff.end_location]
         ret = max(anchor + brk + leg, free)
         return Timeline(departure, ret, leg, tuple(times), tuple(breaks))

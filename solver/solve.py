@@ -1,6 +1,7 @@
 """solve(problem, params) -> Result: construction, ruin and recreate, then OR-Tools.
 
-1. A greedy insertion builds a feasible plan, joint visits and dependencies included.
+1. A greedy insertion builds a feasible plan, joint visits and dependencies included; or, when
+   replanning, the given plan is kept where it still fits and the rest inserted.
 2. Ruin and recreate (most of the time budget) gets as many visits in as it can.
 3. OR-Tools' routing local search, warm-started from that plan, polishes the routes.
 The better plan by objective is kept, topped up with whatever still fits, explained, and checked
@@ -13,7 +14,7 @@ import logging
 import random
 import time
 
-from solver.construction import construct, fill
+from solver.construction import complete, construct, fill
 from solver.extract import plan_from_sequences, to_routes
 from solver.lns import ruin_and_recreate
 from solver.objective import breakdown, kpis
@@ -24,6 +25,7 @@ from solver.result import Reason, Result, Unassigned
 from solver.search import improve
 from solver.tasks import Tasks
 from solver.validator import validate
+from solver.warm import warm_plan
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +34,18 @@ LNS_SHARE = 0.85
 MIN_ORTOOLS_S = 0.5
 
 
-def solve(problem: Problem, params: Parameters = Parameters()) -> Result:
+def solve(
+    problem: Problem, params: Parameters = Parameters(), initial: Result | None = None
+) -> Result:
     """The best plan found within `params.time_limit_s` (plus a little for the final checks).
-    Never raises on a valid Problem: what cannot be planned is listed with its reason."""
+    Never raises on a valid Problem: what cannot be planned is listed with its reason.
+
+    `initial` (a replan): start from this plan - its routes restricted to the staff and visits
+    still in the problem - insert what it lacks, then improve. It need not be valid for this
+    problem; what no longer fits is taken out and planned again."""
     started = time.monotonic()
     try:
-        return _solve(problem, params, started)
+        return _solve(problem, params, started, initial)
     except Exception:  # a bug: the caller (a worker) still gets a valid, if empty, plan
         log.exception("solver failed; returning a plan with every visit unassigned")
         unassigned = tuple(
@@ -49,10 +57,14 @@ def solve(problem: Problem, params: Parameters = Parameters()) -> Result:
         )
 
 
-def _solve(problem: Problem, params: Parameters, started: float) -> Result:
+def _solve(problem: Problem, params: Parameters, started: float, initial: Result | None) -> Result:
     deadline = started + params.time_limit_s
-    tasks = Tasks(problem)
-    plan = construct(tasks, params.weights, params.seed)
+    tasks = Tasks(problem, params.weights)
+    if initial is None:
+        plan = construct(tasks, params.weights, params.seed)
+    else:
+        plan = warm_plan(tasks, params.weights, initial)
+        complete(plan, params.seed)
     rng = random.Random(params.seed)
     plan = ruin_and_recreate(
         plan, started + LNS_SHARE * params.time_limit_s, rng, params.max_iterations
@@ -104,7 +116,7 @@ def _result(
         unassigned=unassigned,
         objective=sum(terms.values()),
         breakdown=terms,
-        kpis=kpis(problem, routes, unassigned),
+        kpis=kpis(problem, routes, unassigned, params.weights.move_tolerance_s),
         status=status,
         wall_time_s=time.monotonic() - started,
     )

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from solver.problem import Dependency, Problem, Staff, Visit
+from solver.problem import Dependency, Problem, Staff, Visit, Weights
 
 
 @dataclass(frozen=True, slots=True)
 class Task:
-    """Part `part` of visit `visit` (indices), and the staff (indices) who may do it."""
+    """Part `part` of visit `visit` (indices), and the staff (indices) who may do it.
+
+    Soft timing, in cost units: each (deadline, weight) in `late_costs` costs `weight` per second
+    of start after `deadline` (tardiness, or a replanned visit moving later than its tolerance);
+    `tardy_after` is the soft latest start whose excess counts towards the maximum tardiness;
+    `target_s` is the earliest start that costs nothing (a replanned visit moving earlier), which
+    the final timing waits for when it can."""
 
     index: int
     visit: int
@@ -23,6 +29,18 @@ class Task:
     earliest_s: int
     latest_s: int
     eligible: frozenset[int]
+    demand: int = 0
+    late_costs: tuple[tuple[int, int], ...] = ()
+    tardy_after: int | None = None
+    target_s: int | None = None
+
+    def late_cost(self, start: int) -> int:
+        return sum(w * (start - d) for d, w in self.late_costs if start > d)
+
+    @property
+    def soft_deadline(self) -> int | None:
+        """The earliest soft deadline: starting later than this costs something."""
+        return min(d for d, _ in self.late_costs) if self.late_costs else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +58,10 @@ def has_skills(staff: Staff, visit: Visit, part: int) -> bool:
 
 
 def may_do(staff: Staff, visit: Visit, part: int) -> bool:
-    """Skills, refusals, municipality and pinning: everything but time."""
+    """Skills, refusals, municipality, pinning and capacity: everything but time."""
     if not has_skills(staff, visit, part):
+        return False
+    if staff.capacity is not None and visit.demand > staff.capacity:
         return False
     if staff.id in visit.refused_staff or not staff.can_serve(visit.municipality):
         return False
@@ -51,11 +71,28 @@ def may_do(staff: Staff, visit: Visit, part: int) -> bool:
 NO_LIMIT = 10**9
 
 
+def _late_costs(visit: Visit, part: int, weights: Weights) -> tuple[tuple[int, int], ...]:
+    """Tardiness counts per part (each staff member is late), a move once per visit."""
+    costs = []
+    if visit.soft_latest_start_s is not None and weights.tardiness_per_s > 0:
+        costs.append((visit.soft_latest_start_s, weights.tardiness_per_s))
+    if visit.previous_start_s is not None and weights.move_per_s > 0 and part == 0:
+        costs.append((visit.previous_start_s + weights.move_tolerance_s, weights.move_per_s))
+    return tuple(costs)
+
+
+def _target(visit: Visit, weights: Weights) -> int | None:
+    if visit.previous_start_s is None or weights.move_per_s == 0:
+        return None
+    return visit.previous_start_s - weights.move_tolerance_s
+
+
 class Tasks:
     """Index of tasks, visits, staff and dependency links for one problem."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, weights: Weights | None = None) -> None:
         self.problem = problem
+        self.weights = weights = weights if weights is not None else Weights()
         self.travel = problem.travel_s
         self.visit_index = {v.id: i for i, v in enumerate(problem.visits)}
         self.staff_index = {s.id: i for i, s in enumerate(problem.staff)}
@@ -78,6 +115,10 @@ class Tasks:
                         earliest_s=visit.earliest_start_s,
                         latest_s=visit.latest_start_s,
                         eligible=eligible,
+                        demand=visit.demand,
+                        late_costs=_late_costs(visit, part, weights),
+                        tardy_after=visit.soft_latest_start_s,
+                        target_s=_target(visit, weights),
                     )
                 )
             self.of_visit.append(tuple(parts))

@@ -6,6 +6,7 @@ Rules (the `rule` of a Violation):
   coverage     partly_assigned, same_staff_twice, assigned_and_unassigned, duplicate_unassigned,
                missing_visit
   eligibility  skills, pinned, refused, municipality
+  load         capacity
   times        time_window, duration, travel, arrival, start_before_arrival, gap,
                departure_before_shift, return_travel, return_too_early, return_after_limit
   breaks       break_count, break_duration, break_window, break_overlaps_visit,
@@ -59,6 +60,7 @@ def validate(problem: Problem, result: Result) -> list[Violation]:
         for stop in route.stops:
             if stop.visit_id in visits and 0 <= stop.part < visits[stop.visit_id].staff_count:
                 _check_eligibility(member, visits[stop.visit_id], stop.part, out)
+        _check_capacity(member, route, visits, out)
         _check_times(problem, member, route, visits, out)
         _check_breaks(member, route, out)
     _check_joint_starts(starts, out)
@@ -174,6 +176,20 @@ def _check_eligibility(staff: Staff, visit: Visit, part: int, out: list[Violatio
     if staff.municipalities and visit.municipality not in (None, *staff.municipalities):
         out.append(
             Violation("municipality", f"does not cover {visit.municipality}", visit.id, staff.id)
+        )
+
+
+def _check_capacity(
+    staff: Staff, route: Route, visits: dict[str, Visit], out: list[Violation]
+) -> None:
+    if staff.capacity is None:
+        return
+    load = sum(visits[s.visit_id].demand for s in route.stops if s.visit_id in visits)
+    if load > staff.capacity:
+        out.append(
+            Violation(
+                "capacity", f"load {load} exceeds capacity {staff.capacity}", staff_id=staff.id
+            )
         )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from solver import Break, Dependency, Priority, Reason
+from solver import Break, Dependency, Parameters, Priority, Reason, Weights
 from tests.solver.solver_builders import (
+    FAST,
     HOUR,
     MINUTE,
     STEP_S,
@@ -193,3 +194,56 @@ def test_empty_day_gives_an_empty_plan() -> None:
     assert solve_valid(make_problem(visits=())).routes == ()
     result = solve_valid(make_problem(staff=()))
     assert [u.reason for u in result.unassigned] == [Reason.NO_SKILLED_STAFF]
+
+
+def test_capacity_is_respected() -> None:
+    """kari (capacity 3) could do both 2-unit visits; with them she exceeds it, so ola from afar
+    takes one. With capacity 4 kari does both."""
+    visits = (make_visit(id="a", demand=2), make_visit(id="b", location=2, demand=2))
+    ola = make_staff(id="ola", start_location=5, end_location=5)
+    tight = solve_valid(make_problem(staff=(make_staff(capacity=3), ola), visits=visits))
+    assert sorted(staff_of(tight, "a") + staff_of(tight, "b")) == ["kari", "ola"]
+    roomy = solve_valid(make_problem(staff=(make_staff(capacity=4), ola), visits=visits))
+    assert staff_of(roomy, "a") == staff_of(roomy, "b") == ["kari"]
+
+
+def test_visit_heavier_than_every_vehicle_is_not_allowed() -> None:
+    """Demand 5 with capacity 3: nobody may take it."""
+    result = solve_valid(
+        make_problem(staff=(make_staff(capacity=3),), visits=(make_visit(demand=5),))
+    )
+    assert [u.reason for u in result.unassigned] == [Reason.NO_ALLOWED_STAFF]
+    assert "capacity" in result.unassigned[0].detail
+
+
+def test_tardiness_is_costed_but_not_a_violation() -> None:
+    """An hour-long fixed visit at 09:00 at the same place comes first, so b (soft latest 09:30)
+    starts at 10:00: 1800 s late, costed 1 per s, plus 3 per s of the maximum when asked."""
+    visits = (
+        make_visit(id="a", duration_s=HOUR, earliest_start_s=9 * HOUR, latest_start_s=9 * HOUR),
+        make_visit(id="b", soft_latest_start_s=9 * HOUR + 30 * MINUTE),
+    )
+    params = Parameters(**{**FAST.__dict__, "weights": Weights(max_tardiness_per_s=3)})
+    result = solve_valid(make_problem(visits=visits), params)
+    assert start_of(result, "b") == 10 * HOUR
+    assert result.breakdown["tardiness"] == 1800 and result.breakdown["max_tardiness"] == 5400
+    assert result.kpis["tardiness_s"] == 1800 and result.kpis["visits_late"] == 1
+
+
+def test_tardiness_changes_the_order_when_it_costs_more_than_the_detour() -> None:
+    """kari goes from 0 to 5. Visiting a (at 2, soft latest 08:30) after b (at 1) saves 20 min
+    of driving but makes a 20 min late, at 5 per s: a comes first and is on time."""
+    kari = make_staff(end_location=5)
+    visits = (
+        make_visit(
+            id="a",
+            location=2,
+            earliest_start_s=8 * HOUR,
+            soft_latest_start_s=8 * HOUR + 30 * MINUTE,
+        ),
+        make_visit(id="b", location=1, earliest_start_s=8 * HOUR),
+    )
+    params = Parameters(**{**FAST.__dict__, "weights": Weights(tardiness_per_s=5)})
+    result = solve_valid(make_problem(staff=(kari,), visits=visits), params)
+    assert [s.visit_id for s in result.routes[0].stops] == ["a", "b"]
+    assert result.breakdown["tardiness"] == 0

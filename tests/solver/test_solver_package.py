@@ -34,6 +34,7 @@ def test_public_names_are_pinned() -> None:
         "assert_valid",
         "solve",
         "validate",
+        "with_previous_plan",
     ]
     assert solver.__all__ == sorted(solver.__all__)
 

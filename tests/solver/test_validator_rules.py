@@ -211,6 +211,11 @@ CASES: dict[str, tuple[Case, Case]] = {
         lambda p, r: (p, r),
         lambda p, r: (p, replace(r, unassigned=())),
     ),
+    # kari carries a1 (demand 1) and f1 (demand 2): a load of 3.
+    "capacity": (
+        lambda p, r: (_loaded(p, capacity=3), r),
+        lambda p, r: (_loaded(p, capacity=2), r),
+    ),
     "skills": (
         lambda p, r: (problem_with_staff(p, "ola", skills=frozenset({"care", "extra"})), r),
         lambda p, r: (problem_with_staff(p, "ola", skills=frozenset()), r),
@@ -340,6 +345,12 @@ def _slow_road(problem: Problem, result: Result, seconds: int) -> tuple[Problem,
         result, "kari", "f1", travel_s=seconds, arrival_s=10 * T + 30 * MINUTE + seconds
     )
     return replace(problem, travel_s=tuple(tuple(row) for row in travel)), bad
+
+
+def _loaded(problem: Problem, capacity: int) -> Problem:
+    problem = problem_with_visit(problem, "a1", demand=1)
+    problem = problem_with_visit(problem, "f1", demand=2)
+    return problem_with_staff(problem, "kari", capacity=capacity)
 
 
 def _short_shift(problem: Problem, overtime_s: int) -> Problem:
