@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from ambulant.auth.cli import MunicipalityOption, users_app
 from ambulant.bench.cli import bench_app
 from ambulant.config import Settings, get_settings
 from ambulant.models.vocabulary import Role
@@ -25,6 +26,7 @@ app.add_typer(osrm_app, name="osrm")
 app.add_typer(bench_app, name="bench")
 addresses_app = typer.Typer(help="The local address register (geocoding).", no_args_is_help=True)
 app.add_typer(addresses_app, name="addresses")
+app.add_typer(users_app, name="users")
 
 DateOption = Annotated[
     dt.date | None,
@@ -105,18 +107,36 @@ def plan(
 
 @app.command()
 def token(
-    role: Annotated[Role, typer.Option(help="coordinator, nurse or admin.")],
+    role: Annotated[Role, typer.Option(help="coordinator, nurse, admin or auditor.")],
     staff: Annotated[
         int | None, typer.Option(help="The staff id a nurse token stands for.")
     ] = None,
     subject: Annotated[str | None, typer.Option(help="Token subject.")] = None,
+    municipality: MunicipalityOption = None,
 ) -> None:
-    """Print a development token signed with the local key (development issuer only)."""
-    from ambulant.auth import issue_token
+    """Print a development token signed with the local key (development issuer only); the user
+    it names is created or updated to this role and scope (a coordinator's default: all)."""
+    from ambulant.auth.dev_login import development_token
+    from ambulant.bootstrap import prepare_database
+    from ambulant.db import session_scope
+    from ambulant.errors import AmbulantError
 
+    settings = get_settings()
     if role == Role.NURSE and staff is None:
         raise typer.BadParameter("a nurse token needs --staff ID", param_hint="--staff")
-    typer.echo(issue_token(get_settings(), role=role, staff_id=staff, subject=subject))
+    try:
+        with session_scope(prepare_database(settings)) as session:
+            token = development_token(
+                session,
+                settings,
+                role=role,
+                staff_id=staff,
+                subject=subject,
+                municipalities=municipality or ["all"],
+            )
+    except AmbulantError as error:
+        raise typer.BadParameter(error.message) from error
+    typer.echo(token)
 
 
 @app.command()
@@ -135,8 +155,9 @@ def run(
 ) -> None:
     """The main job: prepare the database, seed the demo region on first start, plan today's
     routes and serve the API."""
-    from ambulant.auth import issue_token
+    from ambulant.auth.dev_login import development_token
     from ambulant.bootstrap import ensure_demo_day, prepare_database, queue_day_plan
+    from ambulant.db import session_scope
 
     settings = get_settings()
     engine = prepare_database(settings)
@@ -144,7 +165,14 @@ def run(
     ensure_demo_day(engine, region=region, day=today)
     plan_id = queue_day_plan(engine, day=today)
     base = f"http://{settings.host}:{settings.port}"
-    coordinator = issue_token(settings, role=Role.COORDINATOR, subject="demo-coordinator")
+    with session_scope(engine) as session:
+        coordinator = development_token(
+            session,
+            settings,
+            role=Role.COORDINATOR,
+            subject="demo-coordinator",
+            municipalities=["all"],
+        )
     typer.echo(
         "\n".join(
             [

@@ -14,11 +14,16 @@ import ambulant.models  # noqa: F401  (registers every table on SQLModel.metadat
 
 
 def make_engine(url: str) -> Engine:
+    # hide_parameters: a failed statement's values (names, addresses) stay out of errors and logs.
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            hide_parameters=True,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -1,4 +1,5 @@
-"""What a route can ask for: the request's session, the settings, the caller, a role check.
+"""What a route can ask for: the request's session, the settings, the caller, a role check,
+the audit trail.
 
 The session commits once after the handler returns and rolls back if anything raised; services
 only flush. Its scope is "function" so the commit happens before the response is sent: a client
@@ -16,8 +17,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from ambulant.audit import AuditTrail
 from ambulant.auth import Principal, TokenVerifier
 from ambulant.auth.policy import PLANNERS
+from ambulant.auth.users import principal_for
 from ambulant.config import Settings
 from ambulant.errors import Forbidden, Unauthorized
 from ambulant.models import Role
@@ -50,11 +53,13 @@ _bearer = HTTPBearer(auto_error=False, description="An access token (RS256 JWT, 
 def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    session: Annotated[Session, Depends(get_session, scope="function")],
 ) -> Principal:
+    """The caller: a valid token (401 otherwise) naming an active user of ambulant (403)."""
     if credentials is None:
         raise Unauthorized("missing bearer token")
     verifier: TokenVerifier = request.app.state.verifier
-    return verifier.verify(credentials.credentials)
+    return principal_for(session, verifier.verify(credentials.credentials))
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -77,6 +82,21 @@ def require_role(*roles: Role) -> Callable[[Principal], Principal]:
 
 require_planner = require_role(*PLANNERS)
 PlannerDep = Annotated[Principal, Depends(require_planner)]
+require_auditor = require_role(Role.AUDITOR)
+AuditorDep = Annotated[Principal, Depends(require_auditor)]
+
+
+def client_address(request: Request) -> str | None:
+    """The caller's address as the server sees it (behind a proxy: uvicorn's --proxy-headers
+    with --forwarded-allow-ips make it the client's)."""
+    return request.client.host if request.client else None
+
+
+def get_audit(session: SessionDep, principal: PrincipalDep, request: Request) -> AuditTrail:
+    return AuditTrail(session=session, principal=principal, client=client_address(request))
+
+
+AuditDep = Annotated[AuditTrail, Depends(get_audit)]
 
 DateQuery = Annotated[dt.date | None, Query(alias="date", description="Local (Oslo) date.")]
 MunicipalityQuery = Annotated[

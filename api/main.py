@@ -8,18 +8,23 @@ from contextlib import asynccontextmanager
 from importlib.metadata import version
 
 from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
 
 from ambulant.auth import verifier_for
+from ambulant.auth.deployment import check_deployment
 from ambulant.config import Settings, get_settings
 from ambulant.db import make_engine
 from ambulant.jobs import get_queue, shutdown_queues
 from ambulant.planning.recovery import resubmit_pending
 from api.errors import install_error_handlers
 from api.routes import api_router
+from api.security import install_security, swagger_ui
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app; refuses (UnsafeConfiguration) settings that production must not run with."""
     settings = settings or get_settings()
+    check_deployment(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -41,8 +46,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Plans the working day of ambulant home-care teams.",
         version=version("ambulant"),
         lifespan=lifespan,
+        # Our own /docs page carries a CSP for its script; ReDoc is not served.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
+    install_security(app, settings)
     app.include_router(api_router)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return swagger_ui(app.openapi_url or "/openapi.json", app.title)
+
     return app

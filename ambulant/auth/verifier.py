@@ -1,11 +1,13 @@
-"""Checking access tokens: signature, issuer, audience, lifetime, type, and our own claims.
+"""Checking access tokens: signature, issuer, audience, lifetime and type; then who it is.
 
 `JwtVerifier` takes its keys from anything with PyJWKClient's `get_signing_key_from_jwt`: the
 development issuer's local key set here, or `jwt.PyJWKClient(jwks_url)` for an OIDC provider.
+Both go through the same checks. A token carries identity only; roles are looked up afterwards.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -13,19 +15,21 @@ import jwt
 
 from ambulant.auth.issuer import TOKEN_TYPE, jwks
 from ambulant.auth.keys import ALGORITHM
-from ambulant.auth.principal import Principal
+from ambulant.auth.principal import Identity
 from ambulant.config import Settings
 from ambulant.errors import Unauthorized
-from ambulant.models.vocabulary import Role
 
-REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "nbf", "iat", "role")
+log = logging.getLogger(__name__)
+
+REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "nbf", "iat")
+JWKS_TIMEOUT_S = 5
 # RFC 9068 allows the media type's full spelling too.
 _ACCEPTED_TYPES = frozenset({TOKEN_TYPE, f"application/{TOKEN_TYPE}"})
 
 
 class TokenVerifier(Protocol):
-    def verify(self, token: str) -> Principal:
-        """The principal a valid token stands for; Unauthorized otherwise."""
+    def verify(self, token: str) -> Identity:
+        """The identity a valid token proves; Unauthorized otherwise."""
         ...
 
 
@@ -58,21 +62,27 @@ class JwtVerifier:
         audience: str,
         algorithms: Sequence[str] = (ALGORITHM,),
         leeway_s: float = 30.0,
+        hpr_claim: str = "helseid://claims/hpr/hpr_number",
     ) -> None:
         self.keys = keys
         self.issuer = issuer
         self.audience = audience
         self.algorithms = list(algorithms)
         self.leeway_s = leeway_s
+        self.hpr_claim = hpr_claim
 
-    def verify(self, token: str) -> Principal:
+    def verify(self, token: str) -> Identity:
         try:
             claims = self._decode(token)
         except jwt.ExpiredSignatureError:
             raise Unauthorized("token has expired") from None
+        except jwt.PyJWKClientConnectionError as error:
+            # The provider's address belongs in our log, not in the caller's answer.
+            log.warning("could not fetch the identity provider's keys: %s", error)
+            raise Unauthorized("the identity provider's keys are unavailable") from None
         except jwt.PyJWTError as error:
             raise Unauthorized(f"invalid token: {error}") from None
-        return _principal(claims)
+        return _identity(claims, self.hpr_claim)
 
     def _decode(self, token: str) -> dict[str, Any]:
         # PyJWT checks alg against `algorithms` but leaves typ alone.
@@ -92,24 +102,27 @@ class JwtVerifier:
         return claims
 
 
-def _principal(claims: dict[str, Any]) -> Principal:
-    try:
-        role = Role(claims["role"])
-    except ValueError:
-        raise Unauthorized(f"invalid token: unknown role {claims['role']!r}") from None
-    staff_id = claims.get("staff_id")
-    if staff_id is not None and (not isinstance(staff_id, int) or isinstance(staff_id, bool)):
-        raise Unauthorized("invalid token: staff_id must be an integer")
-    if role == Role.NURSE and staff_id is None:
-        raise Unauthorized("invalid token: a nurse token needs staff_id")
+def _identity(claims: dict[str, Any], hpr_claim: str) -> Identity:
     subject = claims["sub"]
     if not isinstance(subject, str) or not subject:
         raise Unauthorized("invalid token: sub must be a non-empty string")
-    return Principal(subject=subject, role=role, staff_id=staff_id)
+    hpr = claims.get(hpr_claim)
+    if hpr is not None and not isinstance(hpr, str):
+        raise Unauthorized("invalid token: the HPR number must be a string")
+    return Identity(subject=subject, hpr_number=hpr or None)
 
 
 def verifier_for(settings: Settings) -> JwtVerifier:
-    """The verifier for the development issuer: its own key, its issuer and audience."""
+    """The configured verifier: the OIDC provider's JWKS when `oidc_jwks_url` is set, else the
+    development issuer's own key. Issuer and audience come from the settings either way."""
+    keys: KeySource
+    if settings.oidc_jwks_url:
+        keys = jwt.PyJWKClient(settings.oidc_jwks_url, cache_keys=True, timeout=JWKS_TIMEOUT_S)
+    else:
+        keys = LocalKeySet(jwks(settings))
     return JwtVerifier(
-        LocalKeySet(jwks(settings)), issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        keys,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        hpr_claim=settings.oidc_hpr_claim,
     )

@@ -81,5 +81,5 @@ for _dialect, _statements in APPEND_ONLY_DDL.items():
         event.listen(
             AuditEntry.__table__,  # type: ignore[attr-defined]
             "after_create",
-            DDL(_statement).execute_if(dialect=_dialect),
+            DDL(_statement).execute_if(dialect=_dialect),  # type: ignore[no-untyped-call]
         )

@@ -6,6 +6,7 @@ Services flush but never commit: the caller owns the transaction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from sqlmodel import Session, col, func, select
 
@@ -47,9 +48,16 @@ def request_plan(session: Session, *, day: dt.date, scope: str = "all") -> Plan:
 
 
 def list_plans(
-    session: Session, *, day: dt.date | None = None, scope: str | None = None
+    session: Session,
+    *,
+    day: dt.date | None = None,
+    scope: str | None = None,
+    scopes: Collection[str] | None = None,
 ) -> list[Plan]:
+    """`scopes` limits the list to plans of those scopes (a caller's; None: no limit)."""
     query = select(Plan)
+    if scopes is not None:
+        query = query.where(col(Plan.scope).in_(sorted(scopes)))
     if day is not None:
         query = query.where(Plan.date == day)
     if scope is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlmodel import Session, col, select
 
 from ambulant.errors import InvalidInput
@@ -28,16 +30,20 @@ def list_care_plans(
     *,
     patient_id: int | None = None,
     municipality: str | None = None,
+    within: Collection[str] | None = None,
     limit: int = DEFAULT_LIMIT,
     offset: int = 0,
 ) -> Page[CarePlan]:
+    """`within` limits the list to patients living in those municipalities (a caller's scope)."""
     query = select(CarePlan)
     if patient_id is not None:
         query = query.where(CarePlan.patient_id == patient_id)
+    if municipality is not None or within is not None:
+        query = query.join(Patient, col(Patient.id) == col(CarePlan.patient_id))
     if municipality is not None:
-        query = query.join(Patient, col(Patient.id) == col(CarePlan.patient_id)).where(
-            Patient.municipality_code == municipality
-        )
+        query = query.where(Patient.municipality_code == municipality)
+    if within is not None:
+        query = query.where(col(Patient.municipality_code).in_(sorted(within)))
     return paginate(session, query, order_by=[col(CarePlan.id)], limit=limit, offset=offset)
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from sqlmodel import Session, col, select
 
 from ambulant.errors import Conflict
-from ambulant.models import Shift, ShiftCreate, ShiftUpdate, Staff
+from ambulant.models import Shift, ShiftCreate, ShiftUpdate, Staff, Team
 from ambulant.services.lookup import get_or_404, require_ref
 from ambulant.services.pagination import DEFAULT_LIMIT, Page, paginate
-from ambulant.services.staff import works_in
+from ambulant.services.staff import in_scope, works_in
 from ambulant.services.validation import merged
 
 
@@ -33,18 +34,22 @@ def list_shifts(
     day: dt.date | None = None,
     municipality: str | None = None,
     staff_id: int | None = None,
+    within: Collection[str] | None = None,
+    team: Team | None = None,
     limit: int = DEFAULT_LIMIT,
     offset: int = 0,
 ) -> Page[Shift]:
+    """`within` and `team` limit the list to the shifts of staff in a caller's scope."""
     query = select(Shift)
     if day is not None:
         query = query.where(Shift.date == day)
     if staff_id is not None:
         query = query.where(Shift.staff_id == staff_id)
+    if municipality is not None or within is not None or team is not None:
+        query = query.join(Staff, col(Staff.id) == col(Shift.staff_id))
     if municipality is not None:
-        query = query.join(Staff, col(Staff.id) == col(Shift.staff_id)).where(
-            works_in(municipality)
-        )
+        query = query.where(works_in(municipality))
+    query = in_scope(query, within=within, team=team)
     order = [col(Shift.start_at), col(Shift.id)]
     return paginate(session, query, order_by=order, limit=limit, offset=offset)
 

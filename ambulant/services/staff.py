@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 
-from sqlalchemy import String, cast, or_
+from sqlalchemy import String, cast, false, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from ambulant.models import (
     Base,
@@ -18,6 +20,7 @@ from ambulant.models import (
     Staff,
     StaffCreate,
     StaffUpdate,
+    Team,
     UnassignedVisit,
     VisitRequest,
 )
@@ -42,12 +45,16 @@ def list_staff(
     session: Session,
     *,
     municipality: str | None = None,
+    within: Collection[str] | None = None,
+    team: Team | None = None,
     limit: int = DEFAULT_LIMIT,
     offset: int = 0,
 ) -> Page[Staff]:
+    """`within` and `team` limit the list to a caller's scope (None: no limit)."""
     query = select(Staff)
     if municipality is not None:
         query = query.where(works_in(municipality))
+    query = in_scope(query, within=within, team=team)
     return paginate(session, query, order_by=[col(Staff.id)], limit=limit, offset=offset)
 
 
@@ -98,6 +105,18 @@ def works_in(municipality: str) -> ColumnElement[bool]:
         col(Staff.municipality_code) == municipality,
         cast(col(Staff.serves), String).contains(needle, autoescape=True),
     )
+
+
+def in_scope[T](
+    query: SelectOfScalar[T], *, within: Collection[str] | None, team: Team | None
+) -> SelectOfScalar[T]:
+    """Staff working in any of `within` (employed or serving), of `team`; the query must
+    select from (or join) Staff."""
+    if within is not None:
+        query = query.where(or_(false(), *(works_in(code) for code in sorted(within))))
+    if team is not None:
+        query = query.where(Staff.team == team)
+    return query
 
 
 def _check_references(session: Session, data: StaffCreate) -> None:

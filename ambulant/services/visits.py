@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from sqlmodel import Session, col, select
 
@@ -40,18 +41,22 @@ def list_visits(
     day: dt.date | None = None,
     municipality: str | None = None,
     patient_id: int | None = None,
+    within: Collection[str] | None = None,
     limit: int = DEFAULT_LIMIT,
     offset: int = 0,
 ) -> Page[VisitRequest]:
+    """`within` limits the list to patients living in those municipalities (a caller's scope)."""
     query = select(VisitRequest)
     if day is not None:
         query = query.where(VisitRequest.date == day)
     if patient_id is not None:
         query = query.where(VisitRequest.patient_id == patient_id)
+    if municipality is not None or within is not None:
+        query = query.join(Patient, col(Patient.id) == col(VisitRequest.patient_id))
     if municipality is not None:
-        query = query.join(Patient, col(Patient.id) == col(VisitRequest.patient_id)).where(
-            Patient.municipality_code == municipality
-        )
+        query = query.where(Patient.municipality_code == municipality)
+    if within is not None:
+        query = query.where(col(Patient.municipality_code).in_(sorted(within)))
     order = [col(VisitRequest.window_start), col(VisitRequest.id)]
     return paginate(session, query, order_by=order, limit=limit, offset=offset)
 

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from api.routes import (
+    audit,
     care_plans,
     health,
     municipalities,
@@ -25,6 +26,7 @@ for module in (
     care_plans,
     visits,
     plans,
+    audit,
 ):
     api_router.include_router(module.router)
 

@@ -1,4 +1,4 @@
-"""Plans (coordinators only): ask for a solve, follow it, read it, publish it.
+"""Plans (coordinators, for their scope): ask for a solve, follow it, read it, publish it.
 
 A solve runs in a worker process, so asking for a plan answers 202 at once; the client polls
 GET /plans/{id} until the status is draft (or failed).
@@ -13,11 +13,12 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from ambulant.auth import access
 from ambulant.jobs import get_queue
-from ambulant.models import PlanStatus
+from ambulant.models import AuditAction, PlanStatus
 from ambulant.planning import service
 from ambulant.planning.views import PlanDetail, PlanSummary
-from api.deps import DateQuery, SessionDep, SettingsDep, require_planner
+from api.deps import AuditDep, DateQuery, PlannerDep, SessionDep, SettingsDep, require_planner
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +43,17 @@ class PlanAccepted(BaseModel):
     responses={503: {"description": "The job queue does not take the plan."}},
 )
 def request_plan(
-    session: SessionDep, settings: SettingsDep, body: PlanRequest, response: Response
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PlannerDep,
+    audit: AuditDep,
+    body: PlanRequest,
+    response: Response,
 ) -> PlanAccepted | JSONResponse:
+    access.require_planning(principal, body.scope)
     plan = service.request_plan(session, day=body.date, scope=body.scope)
     assert plan.id is not None
+    audit.record(AuditAction.PLAN, "plan", plan.id)
     # The worker is another process: it can only see the plan once it is committed.
     session.commit()
     try:
@@ -66,17 +74,32 @@ def request_plan(
 
 @router.get("")
 def list_plans(
-    session: SessionDep, day: DateQuery = None, scope: str | None = None
+    session: SessionDep, principal: PlannerDep, day: DateQuery = None, scope: str | None = None
 ) -> list[PlanSummary]:
-    plans = service.list_plans(session, day=day, scope=scope)
+    plans = service.list_plans(
+        session, day=day, scope=scope, scopes=access.visible_plan_scopes(principal)
+    )
     return [service.plan_summary(plan) for plan in plans]
 
 
 @router.get("/{plan_id}")
-def read_plan(session: SessionDep, plan_id: int) -> PlanDetail:
-    return service.plan_detail(session, plan_id=plan_id)
+def read_plan(
+    session: SessionDep, principal: PlannerDep, audit: AuditDep, plan_id: int
+) -> PlanDetail:
+    access.visible_plan(session, principal, plan_id)
+    detail = service.plan_detail(session, plan_id=plan_id)
+    patients = [s.patient_id for r in detail.routes for s in r.stops]
+    patients += [u.patient_id for u in detail.unassigned]
+    audit.record_patients(AuditAction.READ, "plan", plan_id, patients)
+    return detail
 
 
 @router.post("/{plan_id}/publish")
-def publish_plan(session: SessionDep, plan_id: int) -> PlanSummary:
-    return service.plan_summary(service.publish_plan(session, plan_id=plan_id))
+def publish_plan(
+    session: SessionDep, principal: PlannerDep, audit: AuditDep, plan_id: int
+) -> PlanSummary:
+    plan = access.visible_plan(session, principal, plan_id)
+    access.require_planning(principal, plan.scope)
+    summary = service.plan_summary(service.publish_plan(session, plan_id=plan_id))
+    audit.record(AuditAction.PUBLISH, "plan", plan_id)
+    return summary

@@ -1,25 +1,41 @@
-"""Shifts (coordinators only)."""
+"""Shifts (coordinators, for the staff in their scope)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Response
 
-from ambulant.models import Shift, ShiftCreate, ShiftPublic, ShiftUpdate
+from ambulant.auth import access, policy
+from ambulant.models import AuditAction, Shift, ShiftCreate, ShiftPublic, ShiftUpdate
 from ambulant.services import shifts as service
 from ambulant.services.pagination import DEFAULT_LIMIT, Page
-from api.deps import DateQuery, Limit, MunicipalityQuery, Offset, SessionDep, require_planner
+from api.deps import (
+    AuditDep,
+    DateQuery,
+    Limit,
+    MunicipalityQuery,
+    Offset,
+    PlannerDep,
+    SessionDep,
+    require_planner,
+)
 
 router = APIRouter(prefix="/shifts", tags=["shifts"], dependencies=[Depends(require_planner)])
 
 
 @router.post("", status_code=201, response_model=ShiftPublic)
-def create_shift(session: SessionDep, data: ShiftCreate) -> Shift:
-    return service.create_shift(session, data=data)
+def create_shift(
+    session: SessionDep, principal: PlannerDep, audit: AuditDep, data: ShiftCreate
+) -> Shift:
+    access.staff_ref(session, principal, data.staff_id, field="staff_id", manage=True)
+    shift = service.create_shift(session, data=data)
+    audit.record(AuditAction.CREATE, "shift", shift.id)
+    return shift
 
 
 @router.get("", response_model=Page[ShiftPublic])
 def list_shifts(
     session: SessionDep,
+    principal: PlannerDep,
     day: DateQuery = None,
     municipality: MunicipalityQuery = None,
     staff_id: int | None = None,
@@ -31,22 +47,33 @@ def list_shifts(
         day=day,
         municipality=municipality,
         staff_id=staff_id,
+        within=policy.municipality_scope(principal),
+        team=policy.team_scope(principal),
         limit=limit,
         offset=offset,
     )
 
 
 @router.get("/{shift_id}", response_model=ShiftPublic)
-def read_shift(session: SessionDep, shift_id: int) -> Shift:
-    return service.get_shift(session, shift_id=shift_id)
+def read_shift(session: SessionDep, principal: PlannerDep, shift_id: int) -> Shift:
+    return access.visible_shift(session, principal, shift_id)
 
 
 @router.patch("/{shift_id}", response_model=ShiftPublic)
-def update_shift(session: SessionDep, shift_id: int, data: ShiftUpdate) -> Shift:
-    return service.update_shift(session, shift_id=shift_id, data=data)
+def update_shift(
+    session: SessionDep, principal: PlannerDep, audit: AuditDep, shift_id: int, data: ShiftUpdate
+) -> Shift:
+    access.visible_shift(session, principal, shift_id, manage=True)
+    shift = service.update_shift(session, shift_id=shift_id, data=data)
+    audit.record(AuditAction.UPDATE, "shift", shift_id)
+    return shift
 
 
 @router.delete("/{shift_id}", status_code=204)
-def delete_shift(session: SessionDep, shift_id: int) -> Response:
+def delete_shift(
+    session: SessionDep, principal: PlannerDep, audit: AuditDep, shift_id: int
+) -> Response:
+    access.visible_shift(session, principal, shift_id, manage=True)
     service.delete_shift(session, shift_id=shift_id)
+    audit.record(AuditAction.DELETE, "shift", shift_id)
     return Response(status_code=204)

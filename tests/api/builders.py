@@ -28,6 +28,24 @@ def assert_invalid(response: httpx2.Response, field: str) -> dict[str, Any]:
     return body
 
 
+def assert_hidden(
+    client: Any,
+    template: str,
+    hidden_id: int,
+    *,
+    headers: Headers,
+    method: str = "GET",
+    json: Any = None,
+    missing_id: int = 987654,
+) -> None:
+    """The object `hidden_id` is answered exactly as an id nobody has: 404, and the same body
+    once the id itself is set aside (it is what the caller sent)."""
+    hidden = client.request(method, template.format(hidden_id), headers=headers, json=json)
+    missing = client.request(method, template.format(missing_id), headers=headers, json=json)
+    assert hidden.status_code == missing.status_code == 404, (template, hidden.text)
+    assert hidden.text.replace(str(hidden_id), "ID") == missing.text.replace(str(missing_id), "ID")
+
+
 def at(time: str, day: dt.date = DAY) -> str:
     """A naive local (Oslo) timestamp, as a coordinator's browser would send it."""
     return f"{day.isoformat()}T{time}"

@@ -1,9 +1,9 @@
 """An app per test over a fresh database (SQLite and PostgreSQL) holding the tiny region, and
-tokens for each role from the app's own development issuer."""
+tokens from the app's own development issuer for users made in each role and scope."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -11,10 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from ambulant.auth import issue_token, load_signing_key
+from ambulant.auth import load_signing_key
+from ambulant.auth.dev_login import development_token
 from ambulant.config import Settings
 from ambulant.db import create_all, make_engine
-from ambulant.models import Role
+from ambulant.models import Role, Team
 from api.main import create_app
 from tests.api.builders import Headers
 from tests.builders import TinyRegion, make_region
@@ -62,9 +63,29 @@ def client(settings: Settings, region: TinyRegion) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def headers_for(settings: Settings) -> Callable[..., Headers]:
-    def make(role: Role | str, staff_id: int | None = None) -> Headers:
-        token = issue_token(settings, role=Role(role), staff_id=staff_id)
+def headers_for(settings: Settings, db: Engine) -> Callable[..., Headers]:
+    """Headers for a user in `role`: a coordinator covers every municipality unless
+    `municipalities` says otherwise; a nurse is the staff member `staff_id`."""
+
+    def make(
+        role: Role | str,
+        staff_id: int | None = None,
+        *,
+        municipalities: Sequence[str] = ("all",),
+        team: Team | None = None,
+        subject: str | None = None,
+    ) -> Headers:
+        with Session(db) as session:
+            token = development_token(
+                session,
+                settings,
+                role=Role(role),
+                staff_id=staff_id,
+                subject=subject,
+                municipalities=municipalities,
+                team=team,
+            )
+            session.commit()
         return {"Authorization": f"Bearer {token}"}
 
     return make

@@ -1,5 +1,6 @@
 """Who may call what: tokens are checked on every route but health and JWKS; nurses see only
-their own record, their own schedule and the patients on it today and tomorrow."""
+their own record, their own schedule and the patients on it today and tomorrow. What a caller
+may not see is 404, answered exactly as for an id nobody has."""
 
 from __future__ import annotations
 
@@ -10,12 +11,13 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from ambulant.auth.users import deactivate_user, ensure_user
 from ambulant.config import Settings
 from ambulant.models import Plan, PlanRoute, PlanStatus, PlanStop, Role, Staff, VisitRequest
 from ambulant.timeutil import now
-from tests.api.builders import Headers
+from tests.api.builders import Headers, assert_hidden
 from tests.auth.forge import UNSET, forge_token, other_key, valid_claims
 from tests.builders import TinyRegion, make_patient, make_staff, make_visit
 
@@ -96,30 +98,23 @@ def nurse(rostered: Rostered, headers_for: Callable[..., Headers]) -> Headers:
 def test_nurse_reads_own_record_but_no_one_elses(
     client: TestClient, rostered: Rostered, nurse: Headers
 ) -> None:
-    """Own staff record 200; another's 403; a staff id that does not exist is 403 too, so
-    nurses cannot probe which ids exist."""
+    """Own staff record 200; another's is 404 like a staff id that does not exist, so nurses
+    cannot probe which ids exist."""
     assert client.get(f"/api/v1/staff/{rostered.ann}", headers=nurse).json()["name"] == "Ann"
-    other = client.get(f"/api/v1/staff/{rostered.bob}", headers=nurse)
-    missing = client.get("/api/v1/staff/99999", headers=nurse)
-    assert other.status_code == missing.status_code == 403
-    assert other.json() == missing.json()
+    assert_hidden(client, "/api/v1/staff/{}", rostered.bob, headers=nurse)
 
 
 def test_nurse_reads_own_schedule_only(
     client: TestClient, rostered: Rostered, nurse: Headers
 ) -> None:
     """Own schedule (today by default) 200 with the published stop; another nurse's schedule is
-    403 whether or not that staff member exists."""
+    404 exactly as for a staff member who does not exist."""
     schedule = client.get(f"/api/v1/staff/{rostered.ann}/schedule", headers=nurse)
     assert schedule.status_code == 200, schedule.text
     body = schedule.json()
     assert body["date"] == rostered.today.isoformat()
     assert [s["patient_id"] for s in body["stops"]] == [rostered.ann_today]
-
-    other = client.get(f"/api/v1/staff/{rostered.bob}/schedule", headers=nurse)
-    missing = client.get("/api/v1/staff/99999/schedule", headers=nurse)
-    assert other.status_code == missing.status_code == 403
-    assert other.json() == missing.json()
+    assert_hidden(client, "/api/v1/staff/{}/schedule", rostered.bob, headers=nurse)
 
 
 def test_own_schedule_on_a_day_without_a_published_plan_is_404(
@@ -136,16 +131,25 @@ def test_own_schedule_on_a_day_without_a_published_plan_is_404(
 def test_nurse_reads_patients_on_own_schedule_today_and_tomorrow_only(
     client: TestClient, rostered: Rostered, nurse: Headers
 ) -> None:
-    """Today's and tomorrow's patients 200; the day after, another nurse's patient, and an id
-    that does not exist are all the same 403."""
+    """Today's and tomorrow's patients 200; the day after and another nurse's patient are 404
+    exactly like an id that does not exist."""
     for patient in (rostered.ann_today, rostered.ann_tomorrow):
         assert client.get(f"/api/v1/patients/{patient}", headers=nurse).status_code == 200
-    refused = [
-        client.get(f"/api/v1/patients/{patient}", headers=nurse)
-        for patient in (rostered.ann_later, rostered.bob_today, 99999)
-    ]
-    assert {r.status_code for r in refused} == {403}
-    assert len({r.text for r in refused}) == 1
+    for patient in (rostered.ann_later, rostered.bob_today):
+        assert_hidden(client, "/api/v1/patients/{}", patient, headers=nurse)
+
+
+def test_nurse_reads_the_visits_on_own_schedule_only(
+    client: TestClient, db: Engine, rostered: Rostered, nurse: Headers
+) -> None:
+    """A visit on the nurse's published day today is readable; another nurse's visit and one
+    two days ahead are 404 like a missing one."""
+    with Session(db) as session:
+        visits = {v.patient_id: v.id for v in session.exec(select(VisitRequest)).all()}
+    mine = client.get(f"/api/v1/visits/{visits[rostered.ann_today]}", headers=nurse)
+    assert mine.status_code == 200 and mine.json()["patient_id"] == rostered.ann_today
+    for patient in (rostered.bob_today, rostered.ann_later):
+        assert_hidden(client, "/api/v1/visits/{}", visits[patient], headers=nurse)
 
 
 PLANNER_ONLY = [
@@ -216,18 +220,18 @@ def bad_tokens(settings: Settings) -> dict[str, str]:
         "wrong typ": forge_token(settings, headers={"typ": "JWT"}),
         "no typ": forge_token(settings, headers={"typ": UNSET}),
         "no exp": forge_token(settings, claims=valid_claims(settings, exp=UNSET)),
-        "unknown role": forge_token(settings, claims=valid_claims(settings, role="superuser")),
-        "nurse without staff_id": forge_token(
-            settings, claims=valid_claims(settings, role="nurse")
-        ),
         "garbage": "not-a-jwt",
     }
 
 
 def test_every_bad_token_is_401_with_a_bearer_challenge(
-    client: TestClient, settings: Settings, rostered: Rostered
+    client: TestClient,
+    settings: Settings,
+    rostered: Rostered,
+    headers_for: Callable[..., Headers],
 ) -> None:
     """No token, or a token failing any check, is 401 with WWW-Authenticate: Bearer."""
+    headers_for(Role.COORDINATOR, subject="test-user")  # the subject forged tokens name
     url = f"/api/v1/staff/{rostered.ann}"
     for scheme in (None, "Basic dXNlcjpwYXNz"):
         response = client.get(url, headers={"Authorization": scheme} if scheme else {})
@@ -239,6 +243,81 @@ def test_every_bad_token_is_401_with_a_bearer_challenge(
         assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"', name
     good = forge_token(settings)
     assert client.get(url, headers={"Authorization": f"Bearer {good}"}).status_code == 200
+
+
+def test_a_valid_token_of_someone_who_is_not_a_user_is_403(
+    client: TestClient, settings: Settings, db: Engine, rostered: Rostered
+) -> None:
+    """Signed in but unknown to ambulant, or deactivated: 403, with no hint of any data."""
+    stranger = forge_token(settings, claims=valid_claims(settings, sub="nobody-here"))
+    response = client.get(f"/api/v1/staff/{rostered.ann}", headers=bearer(stranger))
+    assert response.status_code == 403
+    assert "not a user of ambulant" in response.json()["detail"]
+    with Session(db) as session:
+        ensure_user(session, subject="leaver", role=Role.NURSE, staff_id=rostered.ann)
+        deactivate_user(session, subject="leaver")
+        session.commit()
+    leaver = forge_token(settings, claims=valid_claims(settings, sub="leaver"))
+    response = client.get(f"/api/v1/staff/{rostered.ann}", headers=bearer(leaver))
+    assert response.status_code == 403
+
+
+def test_roles_come_from_the_user_table_not_the_token(
+    client: TestClient, settings: Settings, db: Engine, rostered: Rostered
+) -> None:
+    """A nurse's token claiming role admin and another staff id is still that nurse."""
+    with Session(db) as session:
+        ensure_user(session, subject="ann", role=Role.NURSE, staff_id=rostered.ann)
+        session.commit()
+    claims = valid_claims(settings, sub="ann", role="admin", staff_id=rostered.bob)
+    headers = bearer(forge_token(settings, claims=claims))
+    assert client.get("/api/v1/staff", headers=headers).status_code == 403
+    assert client.get(f"/api/v1/staff/{rostered.bob}", headers=headers).status_code == 404
+    assert client.get(f"/api/v1/staff/{rostered.ann}", headers=headers).status_code == 200
+
+
+def test_a_user_found_by_hpr_number_when_the_subject_is_new(
+    client: TestClient, settings: Settings, db: Engine, rostered: Rostered
+) -> None:
+    """HelseID's subject differs per client; the HPR number claim finds the same person."""
+    with Session(db) as session:
+        ensure_user(
+            session, subject="old-sub", role=Role.NURSE, staff_id=rostered.ann, hpr_number="9144"
+        )
+        session.commit()
+    claims = valid_claims(settings, sub="new-sub", **{settings.oidc_hpr_claim: "9144"})
+    response = client.get(
+        f"/api/v1/staff/{rostered.ann}", headers=bearer(forge_token(settings, claims=claims))
+    )
+    assert response.status_code == 200
+    wrong = valid_claims(settings, sub="new-sub", **{settings.oidc_hpr_claim: "1111"})
+    response = client.get(
+        f"/api/v1/staff/{rostered.ann}", headers=bearer(forge_token(settings, claims=wrong))
+    )
+    assert response.status_code == 403
+
+
+def test_auditors_read_the_audit_trail_and_nothing_else(
+    client: TestClient, rostered: Rostered, headers_for: Callable[..., Headers], nurse: Headers
+) -> None:
+    """An auditor gets 403 on every planning route and on a patient; nurses and coordinators
+    get 403 on the audit trail."""
+    auditor = headers_for(Role.AUDITOR, subject="auditor")
+    assert client.get("/api/v1/audit", headers=auditor).status_code == 200
+    for method, path in PLANNER_ONLY:
+        url = path.format(ann=rostered.ann, ann_today=rostered.ann_today)
+        response = client.request(method, url, headers=auditor, json={})
+        assert response.status_code == 403, (method, url, response.text)
+    assert_hidden(client, "/api/v1/patients/{}", rostered.ann_today, headers=auditor)
+    assert_hidden(client, "/api/v1/staff/{}/schedule", rostered.ann, headers=auditor)
+    for headers in (nurse, headers_for(Role.COORDINATOR), headers_for(Role.ADMIN)):
+        assert client.get("/api/v1/audit", headers=headers).status_code == 403
+        report = client.get(f"/api/v1/audit/patients/{rostered.ann_today}", headers=headers)
+        assert report.status_code == 403
+
+
+def bearer(token: str) -> Headers:
+    return {"Authorization": f"Bearer {token}"}
 
 
 def test_unauthenticated_comes_before_validation(client: TestClient) -> None:

@@ -1,0 +1,104 @@
+"""Writing the access log: entries are added to the caller's session, so a write and its entry
+commit (or roll back) together, and a read's entry commits with the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from ambulant.auth.principal import Principal
+from ambulant.models import AuditAction, AuditEntry
+
+
+def record(
+    session: Session,
+    principal: Principal,
+    action: AuditAction,
+    resource_type: str,
+    resource_id: object = None,
+    patient_id: int | None = None,
+    client: str | None = None,
+    purpose: str | None = None,
+) -> AuditEntry:
+    """One entry in `session` (not flushed: it goes in with the rest of the transaction)."""
+    entry = AuditEntry(
+        subject=principal.subject,
+        user_id=principal.user_id,
+        role=principal.role.value,
+        action=action,
+        resource_type=resource_type,
+        resource_id=None if resource_id is None else str(resource_id),
+        patient_id=patient_id,
+        client=client[:100] if client else None,
+        purpose=purpose,
+    )
+    session.add(entry)
+    return entry
+
+
+def record_patients(
+    session: Session,
+    principal: Principal,
+    action: AuditAction,
+    resource_type: str,
+    resource_id: object,
+    patient_ids: Iterable[int | None],
+    client: str | None = None,
+) -> list[AuditEntry]:
+    """One entry per distinct patient whose data the access showed (one without a patient when
+    it showed none), so each patient's report lists every access to them."""
+    distinct = sorted({p for p in patient_ids if p is not None})
+    targets: list[int | None] = [*distinct] if distinct else [None]
+    return [
+        record(session, principal, action, resource_type, resource_id, patient, client)
+        for patient in targets
+    ]
+
+
+@dataclass(frozen=True)
+class AuditTrail:
+    """`record` bound to one request: its session, caller and client address."""
+
+    session: Session
+    principal: Principal
+    client: str | None
+
+    def record(
+        self,
+        action: AuditAction,
+        resource_type: str,
+        resource_id: object = None,
+        *,
+        patient_id: int | None = None,
+        purpose: str | None = None,
+    ) -> None:
+        record(
+            self.session,
+            self.principal,
+            action,
+            resource_type,
+            resource_id,
+            patient_id,
+            self.client,
+            purpose,
+        )
+
+    def record_patients(
+        self,
+        action: AuditAction,
+        resource_type: str,
+        resource_id: object,
+        patient_ids: Iterable[int | None],
+    ) -> None:
+        record_patients(
+            self.session,
+            self.principal,
+            action,
+            resource_type,
+            resource_id,
+            patient_ids,
+            self.client,
+        )

@@ -1,0 +1,243 @@
+"""The policy applied to rows: find an object for a caller, or answer as if it did not exist.
+
+An object outside the caller's reach is NotFound with the same message as a missing one, and a
+reference to it in a request body is the same InvalidInput as a dangling one: nobody learns
+whether a patient, a staff member or a plan exists outside their scope. A caller who may see an
+object but not change it gets Forbidden (they know it exists already).
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from ambulant.auth import policy
+from ambulant.auth.principal import Principal
+from ambulant.errors import Forbidden, InvalidInput, NotFound
+from ambulant.models import (
+    CarePlan,
+    Patient,
+    Plan,
+    PlanStop,
+    Role,
+    Shift,
+    Staff,
+    Team,
+    VisitRequest,
+)
+from ambulant.planning.schedule import patient_ids_in_schedule, published_plan_for
+from ambulant.timeutil import now
+
+
+def _missing(what: str, key: object) -> NotFound:
+    return NotFound(f"{what} {key} not found")  # as ambulant.services.lookup.get_or_404 says
+
+
+def _dangling(field: str, what: str, key: object) -> InvalidInput:
+    # As ambulant.services.lookup.require_ref says.
+    return InvalidInput(f"{field}: {what} {key!r} does not exist", field=field)
+
+
+# Staff and shifts
+
+
+def staff_visible(principal: Principal, staff: Staff) -> bool:
+    return policy.can_see_staff(
+        principal,
+        staff_id=staff.id,
+        employer=staff.municipality_code,
+        serves=staff.serves,
+        team=staff.team,
+    )
+
+
+def staff_manageable(principal: Principal, staff: Staff) -> bool:
+    return policy.can_manage_staff(principal, employer=staff.municipality_code, team=staff.team)
+
+
+def visible_staff(session: Session, principal: Principal, staff_id: int) -> Staff:
+    staff = session.get(Staff, staff_id)
+    if staff is None or not staff_visible(principal, staff):
+        raise _missing("staff", staff_id)
+    return staff
+
+
+def manageable_staff(session: Session, principal: Principal, staff_id: int) -> Staff:
+    staff = visible_staff(session, principal, staff_id)
+    if not staff_manageable(principal, staff):
+        raise Forbidden(f"staff {staff_id} is managed by the planners of another scope")
+    return staff
+
+
+def staff_ref(
+    session: Session, principal: Principal, staff_id: int, *, field: str, manage: bool = False
+) -> Staff:
+    """A staff member named in a request body (a shift's, a pinned visit's)."""
+    staff = session.get(Staff, staff_id)
+    allowed = staff is not None and (
+        staff_manageable(principal, staff) if manage else staff_visible(principal, staff)
+    )
+    if staff is None or not allowed:
+        raise _dangling(field, "staff", staff_id)
+    return staff
+
+
+def visible_shift(
+    session: Session, principal: Principal, shift_id: int, *, manage: bool = False
+) -> Shift:
+    shift = session.get(Shift, shift_id)
+    staff = session.get(Staff, shift.staff_id) if shift is not None else None
+    if shift is None or staff is None or not staff_visible(principal, staff):
+        raise _missing("shift", shift_id)
+    if manage and not staff_manageable(principal, staff):
+        raise Forbidden(f"shift {shift_id} is managed by the planners of another scope")
+    return shift
+
+
+def require_team(principal: Principal, team: Team | str) -> None:
+    limit = policy.team_scope(principal)
+    if limit is not None and limit != team:
+        raise Forbidden(f"team: you plan for the team {limit.value} only", field="team")
+
+
+# Patients and what hangs off them
+
+
+def require_municipality(principal: Principal, code: str, *, field: str) -> None:
+    """Creating or moving something into a municipality needs that municipality in scope."""
+    if not policy.covers(principal, code):
+        raise Forbidden(f"{field}: municipality {code} is outside your scope", field=field)
+
+
+def nurse_patient_ids(session: Session, principal: Principal) -> set[int]:
+    if principal.role != Role.NURSE or principal.staff_id is None:
+        return set()
+    days = policy.patient_visibility_days(now().date())
+    return patient_ids_in_schedule(session, staff_id=principal.staff_id, days=days)
+
+
+def patient_visible(session: Session, principal: Principal, patient: Patient) -> bool:
+    if policy.covers(principal, patient.municipality_code):
+        return True
+    return policy.can_see_patient(
+        principal,
+        patient_id=patient.id,
+        municipality_code=patient.municipality_code,
+        scheduled_patient_ids=nurse_patient_ids(session, principal),
+    )
+
+
+def visible_patient(session: Session, principal: Principal, patient_id: int) -> Patient:
+    patient = session.get(Patient, patient_id)
+    if patient is None or not patient_visible(session, principal, patient):
+        raise _missing("patient", patient_id)
+    return patient
+
+
+def emergency_patient(session: Session, principal: Principal, patient_id: int) -> Patient:
+    """Emergency access: a nurse reads any patient living where they work (employer or served
+    municipalities), with a reason the caller logs. Nobody else has it: planners read their
+    scope anyway."""
+    if principal.role != Role.NURSE or principal.staff_id is None:
+        raise Forbidden("emergency access is for nurses")
+    staff = session.get(Staff, principal.staff_id)
+    patient = session.get(Patient, patient_id)
+    works_there = (
+        staff is not None
+        and patient is not None
+        and (
+            patient.municipality_code == staff.municipality_code
+            or patient.municipality_code in staff.serves
+        )
+    )
+    if patient is None or not works_there:
+        raise _missing("patient", patient_id)
+    return patient
+
+
+def managed_patient(session: Session, principal: Principal, patient_id: int) -> Patient:
+    """A patient a planner may change (and whose care plans and visits they may change)."""
+    patient = session.get(Patient, patient_id)
+    if patient is None or not policy.covers(principal, patient.municipality_code):
+        raise _missing("patient", patient_id)
+    return patient
+
+
+def patient_ref(session: Session, principal: Principal, patient_id: int, *, field: str) -> Patient:
+    patient = session.get(Patient, patient_id)
+    if patient is None or not policy.covers(principal, patient.municipality_code):
+        raise _dangling(field, "patient", patient_id)
+    return patient
+
+
+def visible_care_plan(session: Session, principal: Principal, care_plan_id: int) -> CarePlan:
+    care_plan = session.get(CarePlan, care_plan_id)
+    patient = session.get(Patient, care_plan.patient_id) if care_plan is not None else None
+    if (
+        care_plan is None
+        or patient is None
+        or not policy.covers(principal, patient.municipality_code)
+    ):
+        raise _missing("care plan", care_plan_id)
+    return care_plan
+
+
+def nurse_visit_ids(session: Session, principal: Principal) -> set[int]:
+    """The visits on a nurse's published schedule today and tomorrow."""
+    if principal.role != Role.NURSE or principal.staff_id is None:
+        return set()
+    ids: set[int] = set()
+    for day in policy.patient_visibility_days(now().date()):
+        plan = published_plan_for(session, staff_id=principal.staff_id, day=day)
+        if plan is None:
+            continue
+        rows = session.exec(
+            select(PlanStop.visit_id).where(
+                PlanStop.plan_id == plan.id,
+                PlanStop.staff_id == principal.staff_id,
+                col(PlanStop.visit_id).is_not(None),
+            )
+        )
+        ids.update(v for v in rows.all() if v is not None)
+    return ids
+
+
+def visible_visit(
+    session: Session, principal: Principal, visit_id: int, *, manage: bool = False
+) -> VisitRequest:
+    visit = session.get(VisitRequest, visit_id)
+    patient = session.get(Patient, visit.patient_id) if visit is not None else None
+    if visit is None or patient is None:
+        raise _missing("visit", visit_id)
+    if policy.covers(principal, patient.municipality_code):
+        return visit
+    if not manage and visit_id in nurse_visit_ids(session, principal):
+        return visit
+    raise _missing("visit", visit_id)
+
+
+def visit_ref(session: Session, principal: Principal, visit_id: int, *, field: str) -> None:
+    try:
+        visible_visit(session, principal, visit_id, manage=True)
+    except NotFound:
+        raise _dangling(field, "visit", visit_id) from None
+
+
+# Plans
+
+
+def visible_plan(session: Session, principal: Principal, plan_id: int) -> Plan:
+    plan = session.get(Plan, plan_id)
+    if plan is None or not policy.can_see_plan(principal, plan.scope):
+        raise _missing("plan", plan_id)
+    return plan
+
+
+def require_planning(principal: Principal, scope: str) -> None:
+    """Requesting or publishing a plan of `scope` (scopes are municipalities: no secret)."""
+    if not policy.can_make_plans(principal, scope):
+        raise Forbidden(f"scope: you may not plan {scope!r}", field="scope")
+
+
+def visible_plan_scopes(principal: Principal) -> frozenset[str] | None:
+    """The plan scopes a planner's plan lists hold; None means every scope ('all' included)."""
+    return policy.municipality_scope(principal)

@@ -1,0 +1,192 @@
+"""HTTP hardening: security headers, request size limit, CORS allow-list, rate limits, and a
+Swagger UI page whose content security policy allows exactly its own script.
+
+The middlewares are plain ASGI, so they wrap streaming responses and every error path alike.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from limits import parse, storage, strategies
+
+from ambulant.config import Settings
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+# An API answers JSON: nothing in it may load, run, frame or submit anything.
+API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+HSTS = "max-age=63072000; includeSubDomains"
+SECURITY_HEADERS = {
+    b"x-content-type-options": b"nosniff",
+    b"referrer-policy": b"no-referrer",
+    b"x-frame-options": b"DENY",
+    b"cross-origin-opener-policy": b"same-origin",
+    b"permissions-policy": b"geolocation=(), camera=(), microphone=()",
+}
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response; a route's own CSP or Cache-Control wins.
+
+    Answers default to `Cache-Control: no-store`: they hold personal data that no shared or
+    browser cache should keep. HSTS is sent on HTTPS only (behind a TLS proxy, uvicorn's
+    --proxy-headers sets the scheme).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                extra = dict(SECURITY_HEADERS)
+                extra[b"content-security-policy"] = API_CSP.encode()
+                extra[b"cache-control"] = b"no-store"
+                if https:
+                    extra[b"strict-transport-security"] = HSTS.encode()
+                headers.extend((k, v) for k, v in extra.items() if k not in present)
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class RequestSizeLimit:
+    """413 for a request body over `max_bytes`: at once by Content-Length, or as soon as a
+    streamed body passes the limit (a client may leave the length out)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(send)
+            return
+        seen = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps(
+            {"detail": f"the request body is larger than {self.max_bytes} bytes", "field": None}
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class RateLimiter:
+    """A moving-window limit per client address (the `limits` library, in memory: each API
+    process counts on its own, so N processes allow N times the rate)."""
+
+    def __init__(self, spec: str) -> None:
+        self.item = parse(spec)
+        self.limiter = strategies.MovingWindowRateLimiter(storage.MemoryStorage())
+
+    def check(self, key: str) -> None:
+        if not self.limiter.hit(self.item, key):
+            reset = self.limiter.get_window_stats(self.item, key).reset_time
+            raise HTTPException(
+                status_code=429,
+                detail="too many requests; try again later",
+                headers={"Retry-After": str(max(1, int(reset - time.time())))},
+            )
+
+
+def limit_token_endpoints(request: Request) -> None:
+    """A dependency for the token-related endpoints (the JWKS today, the login later)."""
+    limiter: RateLimiter = request.app.state.token_rate_limiter
+    limiter.check(request.client.host if request.client else "unknown")
+
+
+def swagger_ui(openapi_url: str, title: str) -> HTMLResponse:
+    """The Swagger UI page with a CSP naming its one inline script by hash (no 'unsafe-inline'
+    for scripts)."""
+    page = get_swagger_ui_html(openapi_url=openapi_url, title=f"{title} - API")
+    html = bytes(page.body).decode()
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
+        for s in re.findall(r"<script>(.*?)</script>", html, flags=re.DOTALL)
+    )
+    cdn = "https://cdn.jsdelivr.net"
+    csp = (
+        f"default-src 'none'; script-src {cdn} {hashes}; style-src {cdn} 'unsafe-inline'; "
+        "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    )
+    return HTMLResponse(html, headers={"Content-Security-Policy": csp})
+
+
+def install_security(app: FastAPI, settings: Settings) -> None:
+    """Middlewares, outermost first: size limit, headers, then CORS (only with an allow-list)."""
+    app.state.token_rate_limiter = RateLimiter(settings.token_rate_limit)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+            expose_headers=["Location", "ETag", "Retry-After"],
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
