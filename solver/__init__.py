@@ -14,7 +14,8 @@ from solver.problem import (
     Visit,
     Weights,
 )
-from solver.result import BreakTaken, Reason, Result, Route, Stop, Unassigned
+from solver.recommend import recommend
+from solver.result import BreakTaken, Option, Reason, Result, Route, Stop, Unassigned
 from solver.solve import solve
 from solver.validator import PlanInvalid, Violation, assert_valid, validate
 from solver.warm import with_previous_plan
@@ -23,6 +24,7 @@ __all__ = [
     "Break",
     "BreakTaken",
     "Dependency",
+    "Option",
     "Parameters",
     "PlanInvalid",
     "Priority",
@@ -37,6 +39,7 @@ __all__ = [
     "Visit",
     "Weights",
     "assert_valid",
+    "recommend",
     "solve",
     "validate",
     "with_previous_plan",

@@ -89,31 +89,28 @@ def _gap_order(route: RouteState, elems: list[int], b: int) -> list[int]:
 
 
 def to_routes(plan: Plan) -> tuple[Route, ...]:
-    routes = []
-    tasks = plan.tasks
-    for route in plan.routes:
-        if not route.has_tasks():
-            continue
-        timeline = route.timeline()
-        stops = tuple(
-            Stop(
-                visit_id=tasks.problem.visits[tasks.tasks[tt.task].visit].id,
-                part=tasks.tasks[tt.task].part,
-                arrival_s=tt.arrival_s,
-                start_s=tt.start_s,
-                end_s=tt.end_s,
-                travel_s=tt.travel_s,
-            )
-            for tt in timeline.tasks
+    return tuple(to_route(plan.tasks, route) for route in plan.routes if route.has_tasks())
+
+
+def to_route(tasks: Tasks, route: RouteState) -> Route:
+    """The route as the Result states it, with its final times."""
+    timeline = route.timeline()
+    stops = tuple(
+        Stop(
+            visit_id=tasks.problem.visits[tasks.tasks[tt.task].visit].id,
+            part=tasks.tasks[tt.task].part,
+            arrival_s=tt.arrival_s,
+            start_s=tt.start_s,
+            end_s=tt.end_s,
+            travel_s=tt.travel_s,
         )
-        routes.append(
-            Route(
-                staff_id=route.staff.id,
-                departure_s=timeline.departure_s,
-                return_s=timeline.return_s,
-                stops=stops,
-                breaks=tuple(BreakTaken(s, e) for s, e in timeline.breaks),
-                return_travel_s=timeline.return_travel_s,
-            )
-        )
-    return tuple(routes)
+        for tt in timeline.tasks
+    )
+    return Route(
+        staff_id=route.staff.id,
+        departure_s=timeline.departure_s,
+        return_s=timeline.return_s,
+        stops=stops,
+        breaks=tuple(BreakTaken(s, e) for s, e in timeline.breaks),
+        return_travel_s=timeline.return_travel_s,
+    )

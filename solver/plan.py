@@ -165,29 +165,41 @@ class Plan:
 
     def best_single(self, visit: int) -> Placement | None:
         """Cheapest place for an unlinked single visit (it keeps its whole window)."""
+        self.prepare_single(visit)
+        (t,) = self.tasks.of_visit[visit]
+        best: Placement | None = None
+        for r in self.tasks.tasks[t].eligible:
+            found = self.best_on_route(visit, r)
+            if found is not None and (best is None or found.cost < best.cost):
+                best = found
+        return best
+
+    def best_on_route(self, visit: int, r: int) -> Placement | None:
+        """Cheapest place for an unlinked single visit on route r (see `best_single`, which
+        resets its window and the plan's tardiness first)."""
+        (t,) = self.tasks.of_visit[visit]
+        route = self.routes[r]
+        if not route.has_room_for(self.tasks.tasks[t].demand):
+            return None
+        own = self.staff_cost(visit, r)
+        best: Placement | None = None
+        if self.soft:
+            for ins in route.insertions(t):
+                cost = self.insertion_cost(t, r, ins.pos, ins.lo, ins.cost) + own
+                if best is None or cost < best.cost:
+                    best = Placement(cost, None, ((t, r, ins.pos),))
+            return best
+        found = route.best_insertion(t)
+        if found is None:
+            return None
+        return Placement(found[0] * self.weights.travel_per_s + own, None, ((t, r, found[1]),))
+
+    def prepare_single(self, visit: int) -> None:
+        """Reset an unlinked single visit's window and the plan's tardiness before pricing."""
         (t,) = self.tasks.of_visit[visit]
         self.windows[t] = self.base[t]
-        best: Placement | None = None
-        demand = self.tasks.tasks[t].demand
         if self.soft:
             self._max_late = self.max_late()
-        for r in self.tasks.tasks[t].eligible:
-            route = self.routes[r]
-            if not route.has_room_for(demand):
-                continue
-            if self.soft:
-                for ins in route.insertions(t):
-                    cost = self.insertion_cost(t, r, ins.pos, ins.lo, ins.cost)
-                    cost += self.staff_cost(visit, r)
-                    if best is None or cost < best.cost:
-                        best = Placement(cost, None, ((t, r, ins.pos),))
-                continue
-            found = route.best_insertion(t)
-            if found is not None:
-                cost = found[0] * self.weights.travel_per_s + self.staff_cost(visit, r)
-                if best is None or cost < best.cost:
-                    best = Placement(cost, None, ((t, r, found[1]),))
-        return best
 
     def placements(
         self, visit: int, top: int | None = TOP_OPTIONS, ignore_links: bool = False

@@ -83,3 +83,26 @@ class Result:
             if r.staff_id == staff_id:
                 return r
         return None
+
+
+@dataclass(frozen=True)
+class Option:
+    """One way to fit a new visit into an existing plan without replanning the rest.
+
+    `staff_ids` do it (one per part) starting at `start_s`; `added_travel_s` is the extra driving
+    on their routes; `shifted_visits` are the visits on those routes whose start changes,
+    `dropped_visits` those that must come out to make room (then unassigned). `cost_delta` is
+    the change of the objective against the plan without the new visit (dropped visits' penalties
+    included). `routes` are the staff members' new routes: replace theirs in the plan, list the
+    dropped visits as unassigned, and the plan holds the new visit. An infeasible option
+    (`feasible` False, no routes) says that staff member cannot take it even with one visit
+    dropped; its `cost_delta` is what leaving the visit out costs."""
+
+    staff_ids: tuple[str, ...]
+    start_s: int
+    added_travel_s: int
+    shifted_visits: tuple[str, ...]
+    dropped_visits: tuple[str, ...]
+    cost_delta: int
+    feasible: bool
+    routes: tuple[Route, ...] = ()
