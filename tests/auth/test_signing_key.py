@@ -11,14 +11,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from ambulant.auth import issue_token, jwks, keys, load_signing_key
 from ambulant.auth.keys import thumbprint
 from ambulant.config import Settings
-from ambulant.models import Role
 
 
 def test_key_is_created_on_first_use_readable_only_by_its_owner(tmp_path: Path) -> None:
     """The first token creates the directory and a 0600 key file; nothing else is left there."""
     settings = Settings(data_dir=tmp_path / "nested" / "data")
     assert not settings.signing_key_path.exists()
-    issue_token(settings, role=Role.ADMIN)
+    issue_token(settings, subject="ops")
     assert stat.S_IMODE(settings.signing_key_path.stat().st_mode) == 0o600
     assert [p.name for p in settings.signing_key_path.parent.iterdir()] == ["dev-signing-key.pem"]
 

@@ -1,5 +1,5 @@
 """The verifier accepts exactly the tokens it should: right key, issuer, audience, time, type
-and claims. Anything else is Unauthorized."""
+and claims, and reads the identity from them. Anything else is Unauthorized."""
 
 from __future__ import annotations
 
@@ -17,22 +17,28 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from ambulant.auth import JwtVerifier, Principal, issue_token, jwks, load_signing_key, verifier_for
+from ambulant.auth import Identity, JwtVerifier, issue_token, jwks, load_signing_key, verifier_for
 from ambulant.config import Settings
 from ambulant.errors import Unauthorized
-from ambulant.models import Role
 from tests.auth.forge import UNSET, forge_token, other_key, valid_claims
 
 NOW = dt.datetime.now(dt.UTC)
 
 
-def test_issued_tokens_verify_to_their_principal(settings: Settings) -> None:
-    """What the issuer signs, the verifier reads back as the same principal."""
+def test_issued_tokens_verify_to_their_identity(settings: Settings) -> None:
+    """What the issuer signs, the verifier reads back as the same subject and HPR number."""
     verify = verifier_for(settings).verify
-    nurse = issue_token(settings, role=Role.NURSE, staff_id=12)
-    assert verify(nurse) == Principal(subject="staff:12", role=Role.NURSE, staff_id=12)
-    admin = issue_token(settings, role=Role.ADMIN, subject="ops")
-    assert verify(admin) == Principal(subject="ops", role=Role.ADMIN, staff_id=None)
+    assert verify(issue_token(settings, subject="staff:12")) == Identity("staff:12")
+    signed = issue_token(settings, subject="ops", hpr_number="9144")
+    assert verify(signed) == Identity(subject="ops", hpr_number="9144")
+
+
+def test_role_claims_are_ignored(settings: Settings) -> None:
+    """A token claiming a role or staff id yields only the identity: roles are ambulant's."""
+    claims = valid_claims(settings, role="admin", staff_id=3)
+    assert verifier_for(settings).verify(forge_token(settings, claims=claims)) == Identity(
+        "test-user"
+    )
 
 
 BAD_CLAIMS: dict[str, dict[str, Any]] = {
@@ -44,11 +50,9 @@ BAD_CLAIMS: dict[str, dict[str, Any]] = {
     "no nbf": {"nbf": UNSET},
     "no iat": {"iat": UNSET},
     "no sub": {"sub": UNSET},
-    "no role": {"role": UNSET},
-    "unknown role": {"role": "root"},
-    "nurse without staff_id": {"role": "nurse", "staff_id": None},
-    "staff_id not a number": {"role": "nurse", "staff_id": "12"},
-    "staff_id a boolean": {"role": "nurse", "staff_id": True},
+    "empty sub": {"sub": ""},
+    "sub not a string": {"sub": 12},
+    "HPR number not a string": {"helseid://claims/hpr/hpr_number": 9144},
 }
 
 
@@ -77,7 +81,7 @@ def test_only_access_tokens_are_accepted(settings: Settings, typ: object) -> Non
 def test_the_full_media_type_is_an_access_token_too(settings: Settings) -> None:
     """RFC 9068 lets typ be written application/at+jwt."""
     token = forge_token(settings, headers={"typ": "application/at+jwt"})
-    assert verifier_for(settings).verify(token).role == Role.COORDINATOR
+    assert verifier_for(settings).verify(token).subject == "test-user"
 
 
 def test_a_foreign_signature_is_unauthorized(settings: Settings) -> None:
@@ -152,7 +156,7 @@ def test_a_remote_jwks_plugs_in_through_pyjwkclient(settings: Settings, jwks_ser
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
     )
-    token = issue_token(settings, role=Role.NURSE, staff_id=3)
-    assert verifier.verify(token) == Principal("staff:3", Role.NURSE, 3)
+    token = issue_token(settings, subject="staff:3")
+    assert verifier.verify(token) == Identity("staff:3")
     with pytest.raises(Unauthorized):
         verifier.verify(forge_token(settings, key=other_key(), headers={"kid": "rotated-away"}))
