@@ -46,13 +46,14 @@ def visits_on(session: Session, day: dt.date) -> list[VisitRequest]:
 
 
 def test_vaernes_weekday_has_the_planned_size(session: Session, vaernes: SeedSummary) -> None:
-    """About 25 staff and 230-250 visits a weekday; 4-6 % joint, 3-5 % dependent, a few urgent."""
-    assert (vaernes.municipalities, vaernes.bases, vaernes.staff) == (4, 5, 28)
-    assert vaernes.shifts == 2 * 28
+    """About 30 staff and 250-275 visits a weekday (the replanning benchmark needs >= 250 visits
+    and >= 25 staff); 4-6 % joint, 3-5 % dependent, a few urgent."""
+    assert (vaernes.municipalities, vaernes.bases, vaernes.staff) == (4, 5, 32)
+    assert vaernes.shifts == 2 * 32
     for day in (WEDNESDAY, THURSDAY):
         visits = visits_on(session, day)
         assert vaernes.visits_by_day[day] == len(visits)
-        assert 215 <= len(visits) <= 255
+        assert 250 <= len(visits) <= 275
         joint = sum(v.staff_count == 2 for v in visits) / len(visits)
         dependent = sum(v.depends_on_id is not None for v in visits) / len(visits)
         assert 0.04 <= joint <= 0.06, joint

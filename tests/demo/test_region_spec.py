@@ -128,8 +128,8 @@ def test_broken_toml_names_the_file() -> None:
             id="unknown-skill",
         ),
         pytest.param(
-            'patients = { "5035" = 9, "5032" = 2, "5034" = 2, "5033" = 1 }',
-            'patients = { "5035" = 9, "5032" = 2, "5034" = 2, "5033" = 9 }',
+            'patients = { "5035" = 12, "5032" = 2, "5034" = 2, "5033" = 1 }',
+            'patients = { "5035" = 12, "5032" = 2, "5034" = 2, "5033" = 9 }',
             "region",
             r"9 patients in 5033, but the municipality has 8",
             id="more-patients-than-exist",
