@@ -12,6 +12,7 @@ import typer
 
 from ambulant.auth.cli import MunicipalityOption, users_app
 from ambulant.bench.cli import bench_app
+from ambulant.bench.foundation import bench_demo, bench_travel
 from ambulant.config import Settings, get_settings
 from ambulant.models.vocabulary import Role
 
@@ -23,6 +24,8 @@ osrm_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(osrm_app, name="osrm")
+bench_app.command("travel")(bench_travel)
+bench_app.command("demo")(bench_demo)
 app.add_typer(bench_app, name="bench")
 addresses_app = typer.Typer(help="The local address register (geocoding).", no_args_is_help=True)
 app.add_typer(addresses_app, name="addresses")

@@ -77,3 +77,17 @@ def test_address_register_import(cli_env: CliRunner, tmp_path: Path) -> None:
     result = cli_env.invoke(app, ["addresses", "import", str(write_register(tmp_path / "a.csv"))])
     assert result.exit_code == 0, result.output
     assert f"imported {len(ROWS)} addresses" in result.output
+
+
+def test_bench_travel_and_demo_report_their_measurements(cli_env: CliRunner) -> None:
+    """The foundation benchmarks run and print what they measured (the numbers live in
+    docs/benchmarks.md; here only that they are produced)."""
+    travel = cli_env.invoke(app, ["bench", "travel", "--points", "50", "--repeat", "2"])
+    assert travel.exit_code == 0, travel.output
+    assert "50 locations (2500 legs): median" in travel.output
+    demo = cli_env.invoke(
+        app, ["bench", "demo", "--region", "drammen", "--seeds", "1", "--time-limit", "2"]
+    )
+    assert demo.exit_code == 0, demo.output
+    assert "drammen 2026-11-25 data seed 0: draft" in demo.output
+    assert "median assignment rate" in demo.output
