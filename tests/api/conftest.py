@@ -18,6 +18,7 @@ from ambulant.db import create_all, make_engine
 from ambulant.models import Role, Team
 from api.main import create_app
 from tests.api.builders import Headers
+from tests.api.roster import Rostered, make_rostered
 from tests.builders import TinyRegion, make_region
 
 
@@ -94,3 +95,9 @@ def headers_for(settings: Settings, db: Engine) -> Callable[..., Headers]:
 @pytest.fixture
 def coordinator(headers_for: Callable[..., Headers]) -> Headers:
     return headers_for(Role.COORDINATOR)
+
+
+@pytest.fixture
+def rostered(db: Engine, region: TinyRegion) -> Rostered:
+    """Ann and Bob with published days (tests/api/roster.py)."""
+    return make_rostered(db, region)
