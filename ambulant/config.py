@@ -67,6 +67,15 @@ class Settings(BaseSettings):
     solve_seed: int = 0
     max_overtime_min: int = 30
 
+    # Replanning during the day (docs/replanning.md): a replan solves briefly in a worker while
+    # the request waits up to replan_wait_s; moving a planned visit to another staff member, or
+    # by more than the tolerance, costs (cost units: 1 = one second of driving).
+    replan_time_limit_s: float = Field(default=1.0, gt=0)
+    replan_wait_s: float = Field(default=8.0, ge=0)
+    replan_reassign_cost: int = Field(default=3000, ge=0)
+    replan_move_cost_per_min: int = Field(default=120, ge=0)
+    replan_move_tolerance_min: int = Field(default=15, ge=0)
+
     # Tokens: the development issuer signs with a local RSA key; an OIDC issuer will replace it.
     jwt_issuer: str = "ambulant-dev"
     jwt_audience: str = "ambulant"

@@ -14,9 +14,15 @@ QUEUE_NAME = "ambulant-plans"
 
 class RqQueue:
     def __init__(
-        self, settings_data: dict[str, Any], *, redis_url: str, job_timeout_s: int
+        self,
+        settings_data: dict[str, Any],
+        *,
+        redis_url: str,
+        job_timeout_s: int,
+        at_front: bool = False,
     ) -> None:
         self._settings_data = settings_data
+        self._at_front = at_front
         self._redis = Redis.from_url(redis_url)
         self.queue = Queue(QUEUE_NAME, connection=self._redis)
         self._job_timeout_s = job_timeout_s
@@ -28,6 +34,7 @@ class RqQueue:
             plan_id,
             job_timeout=self._job_timeout_s,
             job_id=f"plan-{plan_id}",
+            at_front=self._at_front,
         )
 
     def shutdown(self) -> None:

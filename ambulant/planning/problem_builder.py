@@ -38,6 +38,8 @@ class BuiltProblem:
     visits: dict[int, VisitRequest]
     patients: dict[int, Patient]
     warnings: list[str] = field(default_factory=list)
+    extra_locations: list[int] = field(default_factory=list)
+    """Matrix indices of `extra_points`, in their order (replanning: where staff are now)."""
 
 
 class _Locations:
@@ -76,8 +78,17 @@ def visits_in_scope(
 
 
 def build_problem(
-    session: Session, *, day: dt.date, scope: str, travel: TravelTimes, settings: Settings
+    session: Session,
+    *,
+    day: dt.date,
+    scope: str,
+    travel: TravelTimes,
+    settings: Settings,
+    extra_points: Sequence[Point] = (),
+    extra_visits: Sequence[tuple[VisitRequest, Patient]] = (),
 ) -> BuiltProblem:
+    """`extra_points` join the travel matrix; `extra_visits` are visits not stored (yet), e.g.
+    one a coordinator asks a recommendation for."""
     rows = staff_in_scope(session, day=day, scope=scope)
     if not rows:
         raise InvalidInput(f"no shifts on {day} in scope {scope!r}", field="date")
@@ -99,12 +110,13 @@ def build_problem(
         start = _start_location(member, bases, locations)
         solver_staff.append(_solver_staff(member, shift, start, day, settings))
 
-    visit_rows = visits_in_scope(session, day=day, scope=scope)
+    visit_rows = visits_in_scope(session, day=day, scope=scope) + list(extra_visits)
     visits = {v.id: v for v, _ in visit_rows if v.id is not None}
     patients = {p.id: p for _, p in visit_rows if p.id is not None}
     solver_visits = [_solver_visit(v, p, locations.index(p.lat, p.lon), day) for v, p in visit_rows]
     dependencies = _dependencies(visits, warnings)
 
+    extra_locations = [locations.index(p.lat, p.lon) for p in extra_points]
     matrix = travel.matrix(locations.points)
     problem = solver.Problem(
         staff=tuple(solver_staff),
@@ -121,6 +133,7 @@ def build_problem(
         visits=visits,
         patients=patients,
         warnings=warnings,
+        extra_locations=extra_locations,
     )
 
 

@@ -40,6 +40,11 @@ def run_plan(engine: Engine, *, plan_id: int, settings: Settings) -> Plan:
             raise LookupError(f"plan {plan_id} not found")
         if plan.status not in (PlanStatus.QUEUED, PlanStatus.SOLVING):
             return plan  # already done: a job queue may deliver a job twice
+        if "replan" in plan.parameters:
+            # A replan rides the same queues; its solve starts from the plan it replaces.
+            from ambulant.replanning.runner import run_replan
+
+            return run_replan(engine, plan_id=plan_id, settings=settings)
         plan.status = PlanStatus.SOLVING
         plan.started_at = now()
         session.add(plan)

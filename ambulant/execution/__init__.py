@@ -1,0 +1,16 @@
+"""The day as it happens: status reports from the field, positions, absences, and the state of a
+plan at a moment (what is done, running, and where each staff member is)."""
+
+from ambulant.execution.absences import record_absence
+from ambulant.execution.reports import StatusReport, record_status
+from ambulant.execution.state import PlanState, StaffProgress, VisitProgress, plan_state
+
+__all__ = [
+    "PlanState",
+    "StaffProgress",
+    "StatusReport",
+    "VisitProgress",
+    "plan_state",
+    "record_absence",
+    "record_status",
+]

@@ -1,0 +1,197 @@
+"""From the whole day's problem to the rest of the day: what a replan asks the solver.
+
+Done and running visits leave the problem (their stops are kept as they are). Each staff member
+starts where they are, when they are free; someone who dropped out stops working then. Every
+visit still ahead carries where it was (`previous_staff`, `previous_start_s`), so the solver
+pays for moving it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+import solver
+from ambulant.execution.state import PlanState
+from ambulant.models import PlanStop
+from ambulant.planning.problem_builder import BuiltProblem
+from ambulant.timeutil import to_day_seconds
+
+# A staff member with less time than this left is not offered new work.
+MIN_USEFUL_S = 5 * 60
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a visit is in the plan being replaced: staff by part, and when it starts."""
+
+    staff_ids: tuple[int, ...]
+    start_s: int
+
+
+@dataclass
+class ReplanProblem:
+    problem: solver.Problem
+    frozen_visit_ids: set[int]
+    cancelled_visit_ids: set[int]
+    placements: dict[int, Placement]
+    """Where each visit of the plan being replaced was."""
+    start_locations: dict[int, int]
+    """Per staff member in the problem, the matrix index they start from now."""
+    left_out: list[solver.Unassigned] = field(default_factory=list)
+    """Visits that cannot be planned whatever the solver does, with the reason."""
+    notes: list[str] = field(default_factory=list)
+
+
+def placements_of(stops: list[PlanStop], day: dt.date) -> dict[int, Placement]:
+    parts: dict[int, list[PlanStop]] = {}
+    for stop in stops:
+        if stop.visit_id is not None:
+            parts.setdefault(stop.visit_id, []).append(stop)
+    placements: dict[int, Placement] = {}
+    for visit_id, visit_stops in parts.items():
+        visit_stops.sort(key=lambda s: s.part)
+        placements[visit_id] = Placement(
+            staff_ids=tuple(s.staff_id for s in visit_stops),
+            start_s=to_day_seconds(day, visit_stops[0].start_at),
+        )
+    return placements
+
+
+def replan_problem(
+    built: BuiltProblem,
+    *,
+    state: PlanState,
+    placements: dict[int, Placement],
+    absences: dict[int, dt.datetime],
+    positions: dict[int, int],
+) -> ReplanProblem:
+    """`positions`: staff id -> index into `built.extra_locations` of where they are now."""
+    day = built.day
+    at_s = to_day_seconds(day, state.at)
+    notes: list[str] = []
+    staff: list[solver.Staff] = []
+    start_locations: dict[int, int] = {}
+    for member in built.problem.staff:
+        staff_id = int(member.id)
+        progress = state.staff.get(staff_id)
+        free_s = to_day_seconds(day, progress.available_from) if progress else at_s
+        start_s = max(member.shift_start_s, free_s, at_s)
+        end_s, overtime_s = member.shift_end_s, member.max_overtime_s
+        absent = absences.get(staff_id)
+        if absent is not None:
+            end_s, overtime_s = min(end_s, to_day_seconds(day, absent)), 0
+        if end_s - start_s < MIN_USEFUL_S:
+            continue
+        location = member.start_location
+        if staff_id in positions:
+            location = built.extra_locations[positions[staff_id]]
+        breaks = () if progress and progress.break_taken else member.breaks
+        staff.append(
+            replace(
+                member,
+                shift_start_s=start_s,
+                shift_end_s=end_s,
+                max_overtime_s=overtime_s,
+                start_location=location,
+                breaks=_breaks_left(member.id, breaks, start_s, end_s, notes),
+            )
+        )
+        start_locations[staff_id] = location
+
+    frozen = state.frozen_visit_ids
+    ahead = {
+        int(v.id): v
+        for v in built.problem.visits
+        if int(v.id) not in frozen and int(v.id) not in state.cancelled
+    }
+    left_out: list[solver.Unassigned] = []
+    dependencies = _dependencies_left(built, state, ahead, left_out, notes)
+    visits = []
+    for visit_id, visit in ahead.items():
+        placed = placements.get(visit_id)
+        if placed is not None:
+            visit = replace(
+                visit,
+                previous_staff=tuple(str(s) for s in placed.staff_ids),
+                previous_start_s=placed.start_s,
+            )
+        visits.append(visit)
+    problem = solver.Problem(
+        staff=tuple(staff),
+        visits=tuple(visits),
+        travel_s=built.problem.travel_s,
+        dependencies=tuple(dependencies),
+    )
+    return ReplanProblem(
+        problem=problem,
+        frozen_visit_ids=frozen,
+        cancelled_visit_ids=set(state.cancelled),
+        placements=placements,
+        start_locations=start_locations,
+        left_out=left_out,
+        notes=notes,
+    )
+
+
+def _breaks_left(
+    staff_id: str,
+    breaks: tuple[solver.Break, ...],
+    start_s: int,
+    end_s: int,
+    notes: list[str],
+) -> tuple[solver.Break, ...]:
+    """A break not yet taken keeps its window where it still can; one squeezed out by a running
+    visit is pushed as late as the shift allows, and dropped (with a note) only if it cannot fit."""
+    kept: list[solver.Break] = []
+    for brk in breaks:
+        earliest = max(brk.earliest_start_s, start_s)
+        latest_end = min(brk.latest_end_s, end_s)
+        if latest_end - earliest < brk.duration_s:
+            latest_end = min(end_s, earliest + brk.duration_s)
+            if latest_end - earliest < brk.duration_s:
+                notes.append(f"staff {staff_id}: no room left for the break")
+                continue
+            notes.append(f"staff {staff_id}: the break ends later than its window")
+        kept.append(solver.Break(brk.duration_s, earliest, latest_end))
+    return tuple(kept)
+
+
+def _dependencies_left(
+    built: BuiltProblem,
+    state: PlanState,
+    ahead: dict[int, solver.Visit],
+    left_out: list[solver.Unassigned],
+    notes: list[str],
+) -> list[solver.Dependency]:
+    """A dependency whose first visit is done becomes a window on the second one."""
+    kept: list[solver.Dependency] = []
+    for dep in built.problem.dependencies:
+        before, after = int(dep.before), int(dep.after)
+        if before in ahead and after in ahead:
+            kept.append(dep)
+            continue
+        if after not in ahead:
+            continue  # the follow-up is done or cancelled: nothing left to enforce
+        progress = state.visits.get(before)
+        if progress is None or not progress.frozen or progress.start_at is None:
+            notes.append(f"visit {after}: the visit it depends on ({before}) is cancelled")
+            continue
+        started_s = to_day_seconds(built.day, progress.start_at)
+        visit = ahead[after]
+        earliest = max(visit.earliest_start_s, started_s + dep.min_lag_s)
+        latest = visit.latest_start_s
+        if dep.max_lag_s is not None:
+            latest = min(latest, started_s + dep.max_lag_s)
+        if latest < earliest:
+            del ahead[after]
+            left_out.append(
+                solver.Unassigned(
+                    str(after),
+                    solver.Reason.DEPENDENCY_UNPLANNED,
+                    f"must start within the lag after visit {before}, which can no longer be met",
+                )
+            )
+            continue
+        ahead[after] = replace(visit, earliest_start_s=earliest, latest_start_s=latest)
+    return kept

@@ -1,0 +1,137 @@
+"""The replan job a worker runs (through `planning.runner.run_plan`, which hands replans here).
+
+Reports keep arriving while the solver works. After each solve the job looks for reports newer
+than the ones it started from; if there are any it solves again on top of them (a few times at
+most), so the stored version never contradicts a report it could have seen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+import solver
+from ambulant.config import Settings
+from ambulant.errors import Conflict
+from ambulant.execution.state import newest_report_id
+from ambulant.models import Plan, PlanRoute, PlanStatus
+from ambulant.replanning.diff import plan_diff
+from ambulant.replanning.solve import ReplanOutcome, solve_replan
+from ambulant.replanning.store import store_replan
+from ambulant.replanning.versions import current_plan
+from ambulant.timeutil import now
+from ambulant.travel.factory import travel_times_from_settings
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+
+
+def run_replan(engine: Engine, *, plan_id: int, settings: Settings) -> Plan:
+    """Solve queued replan `plan_id` and store it as a draft; any failure leaves it FAILED."""
+    with Session(engine, expire_on_commit=False) as session:
+        plan = session.get(Plan, plan_id)
+        if plan is None:
+            raise LookupError(f"plan {plan_id} not found")
+        if plan.status not in (PlanStatus.QUEUED, PlanStatus.SOLVING):
+            return plan
+        plan.status = PlanStatus.SOLVING
+        plan.started_at = now()
+        session.add(plan)
+        session.commit()
+        try:
+            replan_into(session, engine, plan, settings)
+            plan.status = PlanStatus.DRAFT
+        except Exception as error:
+            session.rollback()
+            log.exception("replan %s failed", plan_id)
+            plan = session.get(Plan, plan_id) or plan
+            plan.status = PlanStatus.FAILED
+            plan.error = f"{error.__class__.__name__}: {error}"[:2000]
+        plan.finished_at = now()
+        session.add(plan)
+        session.commit()
+        return plan
+
+
+def replan_into(session: Session, engine: Engine, plan: Plan, settings: Settings) -> ReplanOutcome:
+    """Solves the replan described by `plan.parameters` and writes it into `plan` (flushed, not
+    committed)."""
+    assert plan.based_on_id is not None
+    base = session.get(Plan, plan.based_on_id)
+    if base is None:
+        raise LookupError(f"plan {plan.based_on_id} not found")
+    at = dt.datetime.fromisoformat(plan.parameters["replan"]["at"])
+    travel = travel_times_from_settings(settings, engine=engine)
+    started = time.perf_counter()
+    attempts = 0
+    while True:
+        attempts += 1
+        outcome = solve_replan(session, base=base, at=at, settings=settings, travel=travel)
+        if outcome.violations:
+            raise solver.PlanInvalid(outcome.violations)
+        # A fresh session sees what was committed while this one solved.
+        with Session(engine) as fresh:
+            newest = newest_report_id(fresh, day=base.date)
+        if newest == outcome.state.report_watermark:
+            break
+        if attempts == MAX_ATTEMPTS:
+            outcome.replan.notes.append(
+                "reports kept arriving while solving; this version includes reports up to "
+                f"id {outcome.state.report_watermark}"
+            )
+            break
+        log.info("replan %s: new reports arrived while solving; solving again", plan.id)
+        session.rollback()
+    current = current_plan(session, day=base.date, scope=base.scope)
+    if current is None or current.id != base.id:
+        version = current.version if current else None
+        raise Conflict(f"version {base.version} was replaced by version {version} meanwhile")
+
+    base_routes = list(session.exec(select(PlanRoute).where(PlanRoute.plan_id == base.id)))
+    store_replan(
+        session,
+        plan=plan,
+        base_stops=outcome.base_stops,
+        base_routes=base_routes,
+        built=outcome.built,
+        rp=outcome.replan,
+        state=outcome.state,
+        result=outcome.result,
+    )
+    assert plan.id is not None
+    diff = plan_diff(session, plan_id=plan.id, tolerance_min=settings.replan_move_tolerance_min)
+    result = outcome.result
+    planned = sum(len(r.stops) for r in result.routes)
+    plan.kpis = {
+        **dict(result.kpis),
+        "frozen_visits": len(outcome.replan.frozen_visit_ids),
+        "cancelled_visits": len(outcome.replan.cancelled_visit_ids),
+        "replanned_visit_parts": planned,
+        "unassigned_visits": len(result.unassigned) + len(outcome.replan.left_out),
+        "reassigned_visits": diff.reassigned_visits,
+        "retimed_visits": diff.retimed_visits,
+        "moved_beyond_tolerance": diff.moved_beyond_tolerance,
+        "affected_staff": len(diff.affected_staff_ids),
+    }
+    plan.objective = {"total": result.objective, **result.breakdown}
+    plan.travel_provider = outcome.built.matrix.provider
+    plan.travel_estimated = outcome.built.matrix.estimated
+    plan.solver_stats = {
+        "status": result.status,
+        "wall_time_s": round(result.wall_time_s, 3),
+        "replan_time_s": round(time.perf_counter() - started, 3),
+        "attempts": attempts,
+        "report_watermark": outcome.state.report_watermark,
+        "staff": len(outcome.replan.problem.staff),
+        "visits": len(outcome.replan.problem.visits),
+        "timings_s": outcome.timings_s,
+        "warnings": outcome.built.warnings + outcome.built.matrix.notes + outcome.replan.notes,
+    }
+    session.add(plan)
+    session.flush()
+    return outcome

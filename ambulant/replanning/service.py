@@ -1,0 +1,180 @@
+"""Asking for a replan: record the changes as facts, queue a new version based on the current one,
+and (in the route) wait a few seconds for the worker.
+
+The changes are stored before anything is solved (a cancellation is a report, an absence a row,
+an urgent visit a visit request), so a replan that fails or is overtaken loses nothing: the next
+one sees them too. Services flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from ambulant.auth.principal import Principal
+from ambulant.errors import InvalidInput
+from ambulant.execution.absences import record_absence
+from ambulant.execution.reports import StatusReport, record_status
+from ambulant.models import (
+    Patient,
+    Plan,
+    PlanStatus,
+    PlanStop,
+    VisitRequest,
+    VisitStatus,
+    VisitStatusReport,
+)
+from ambulant.planning.service import get_plan
+from ambulant.replanning.versions import next_version, require_current
+from ambulant.replanning.views import ReplanRequest
+from ambulant.services.visits import create_visit
+from ambulant.timeutil import now as clock_now
+
+FINISHED = (PlanStatus.DRAFT, PlanStatus.PUBLISHED, PlanStatus.FAILED, PlanStatus.SUPERSEDED)
+
+
+def request_replan(
+    session: Session,
+    *,
+    plan_id: int,
+    request: ReplanRequest,
+    principal: Principal,
+    based_on_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Plan:
+    """A queued new version of plan `plan_id`; the caller commits, then queues its id."""
+    base = get_plan(session, plan_id=plan_id)
+    version_seen = based_on_version if based_on_version is not None else request.based_on_version
+    require_current(session, base, based_on_version=version_seen)
+    moment = now or clock_now()
+    at = request.at or moment
+    new_ids = [_new_visit(session, base, i, data) for i, data in enumerate(request.new_visits)]
+    for visit_id in request.cancelled_visit_ids:
+        _visit_of_day(session, base, visit_id, "cancelled_visit_ids")
+        record_status(
+            session,
+            visit_id=visit_id,
+            report=StatusReport(status=VisitStatus.CANCELLED, at=at),
+            principal=principal,
+            now=moment,
+        )
+    for absence in request.unavailable:
+        record_absence(
+            session,
+            staff_id=absence.staff_id,
+            day=base.date,
+            from_at=absence.from_at,
+            reason=absence.reason,
+            by=principal.subject,
+        )
+    for late in request.running_late:
+        _record_late(session, base, late.visit_id, late.expected_end_at, principal, moment)
+
+    plan = Plan(
+        date=base.date,
+        scope=base.scope,
+        version=next_version(session, day=base.date, scope=base.scope),
+        based_on_id=base.id,
+        status=PlanStatus.QUEUED,
+        parameters={
+            "replan": {
+                "at": at.isoformat(),
+                "based_on_version": base.version,
+                "requested_by": principal.subject,
+                "new_visit_ids": new_ids,
+                "cancelled_visit_ids": request.cancelled_visit_ids,
+                "unavailable_staff_ids": [a.staff_id for a in request.unavailable],
+                "late_visit_ids": [late.visit_id for late in request.running_late],
+            }
+        },
+    )
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+def wait_for_plan(engine: Engine, *, plan_id: int, timeout_s: float) -> Plan | None:
+    """The plan once a worker has finished it, or None if it takes longer than `timeout_s`.
+
+    Polls the row rather than the job, so it works the same for the local pool and RQ."""
+    deadline = time.monotonic() + timeout_s
+    pause = 0.02
+    while True:
+        with Session(engine, expire_on_commit=False) as session:
+            plan = session.get(Plan, plan_id)
+            if plan is not None and plan.status in FINISHED:
+                return plan
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(pause)
+        pause = min(pause * 1.5, 0.2)
+
+
+def _new_visit(session: Session, base: Plan, index: int, data: Any) -> int:
+    if data.local_date != base.date:
+        raise InvalidInput(
+            f"the visit is on {data.local_date}, the plan on {base.date}",
+            field=f"new_visits[{index}].window_start",
+        )
+    patient = session.get(Patient, data.patient_id)
+    if patient is not None and base.scope not in ("all", patient.municipality_code):
+        raise InvalidInput(
+            f"patient {patient.id} lives outside the plan's scope {base.scope}",
+            field=f"new_visits[{index}].patient_id",
+        )
+    visit = create_visit(session, data=data)
+    assert visit.id is not None
+    return visit.id
+
+
+def _visit_of_day(session: Session, base: Plan, visit_id: int, field: str) -> VisitRequest:
+    visit = session.get(VisitRequest, visit_id)
+    if visit is None or visit.date != base.date:
+        raise InvalidInput(f"visit {visit_id} is not a visit of {base.date}", field=field)
+    return visit
+
+
+def _record_late(
+    session: Session,
+    base: Plan,
+    visit_id: int,
+    expected_end: dt.datetime,
+    principal: Principal,
+    moment: dt.datetime,
+) -> None:
+    """A visit running late is a started visit with a later end: started when a report says it
+    started, else when the plan said it would."""
+    _visit_of_day(session, base, visit_id, "running_late")
+    started = session.exec(
+        select(VisitStatusReport)
+        .where(
+            VisitStatusReport.visit_id == visit_id,
+            VisitStatusReport.status == VisitStatus.STARTED,
+        )
+        .order_by(col(VisitStatusReport.at).desc())
+    ).first()
+    if started is not None:
+        start, staff_id = started.at, started.staff_id
+    else:
+        stop = session.exec(
+            select(PlanStop).where(PlanStop.plan_id == base.id, PlanStop.visit_id == visit_id)
+        ).first()
+        if stop is None:
+            raise InvalidInput(f"visit {visit_id} is not in plan {base.id}", field="running_late")
+        start, staff_id = stop.start_at, stop.staff_id
+    record_status(
+        session,
+        visit_id=visit_id,
+        report=StatusReport(
+            status=VisitStatus.STARTED,
+            at=min(start, moment),
+            staff_id=staff_id,
+            expected_end_at=expected_end,
+        ),
+        principal=principal,
+        now=moment,
+    )

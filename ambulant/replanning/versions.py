@@ -1,0 +1,74 @@
+"""Which plan of a day is current, and refusing changes based on an older one (optimistic
+concurrency: the caller says which version they looked at; a mismatch is a 409 naming the current
+version, so they can look again)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Session, col, select
+
+from ambulant.errors import Conflict
+from ambulant.models import Plan, PlanStatus
+
+IN_PROGRESS = (PlanStatus.QUEUED, PlanStatus.SOLVING)
+
+
+class VersionConflict(Conflict):
+    """The request is based on a version that is no longer current."""
+
+    def __init__(self, message: str, *, current: Plan | None) -> None:
+        super().__init__(message, field="version")
+        self.current_plan_id = current.id if current is not None else None
+        self.current_version = current.version if current is not None else None
+
+
+def current_plan(session: Session, *, day: dt.date, scope: str) -> Plan | None:
+    """The plan staff follow: the newest published one; before any is published, the newest
+    draft."""
+    published = session.exec(
+        select(Plan)
+        .where(Plan.date == day, Plan.scope == scope, Plan.status == PlanStatus.PUBLISHED)
+        .order_by(col(Plan.published_at).desc(), col(Plan.id).desc())
+    ).first()
+    if published is not None:
+        return published
+    return session.exec(
+        select(Plan)
+        .where(Plan.date == day, Plan.scope == scope, Plan.status == PlanStatus.DRAFT)
+        .order_by(col(Plan.version).desc())
+    ).first()
+
+
+def require_current(session: Session, plan: Plan, *, based_on_version: int | None) -> None:
+    """Refuses a change to `plan` unless it is the current plan (and the version the caller saw),
+    and no replan of it is already under way."""
+    current = current_plan(session, day=plan.date, scope=plan.scope)
+    if current is None or current.id != plan.id:
+        raise VersionConflict(
+            f"plan {plan.id} (version {plan.version}) is not the current plan of its day",
+            current=current,
+        )
+    if based_on_version is not None and based_on_version != plan.version:
+        raise VersionConflict(
+            f"you saw version {based_on_version}; the current version is {plan.version}",
+            current=current,
+        )
+    running = session.exec(
+        select(Plan).where(Plan.based_on_id == plan.id, col(Plan.status).in_(IN_PROGRESS))
+    ).first()
+    if running is not None:
+        raise VersionConflict(
+            f"a replan of version {plan.version} is under way (plan {running.id}); "
+            "wait for it and replan on top of it",
+            current=current,
+        )
+
+
+def next_version(session: Session, *, day: dt.date, scope: str) -> int:
+    newest = session.exec(
+        select(Plan.version)
+        .where(Plan.date == day, Plan.scope == scope)
+        .order_by(col(Plan.version).desc())
+    ).first()
+    return (newest or 0) + 1

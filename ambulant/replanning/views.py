@@ -1,0 +1,98 @@
+"""What a replan and a recommendation request say, and what they answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field, field_validator
+
+from ambulant.models import VisitRequestCreate
+from ambulant.planning.views import PlanSummary
+from ambulant.replanning.diff import PlanDiff
+from ambulant.timeutil import as_aware
+
+
+class StaffUnavailable(BaseModel):
+    staff_id: int
+    from_at: dt.datetime = Field(description="Unavailable from then for the rest of the day.")
+    reason: str = Field(default="", max_length=200)
+
+    @field_validator("from_at")
+    @classmethod
+    def _aware(cls, v: dt.datetime) -> dt.datetime:
+        return as_aware(v)
+
+
+class RunningLate(BaseModel):
+    visit_id: int
+    expected_end_at: dt.datetime = Field(description="When the running visit will now end.")
+
+    @field_validator("expected_end_at")
+    @classmethod
+    def _aware(cls, v: dt.datetime) -> dt.datetime:
+        return as_aware(v)
+
+
+class ReplanRequest(BaseModel):
+    """Any mix of changes; an empty request replans from the reports alone."""
+
+    based_on_version: int | None = Field(
+        default=None, ge=1, description="The version the caller looked at (or send If-Match)."
+    )
+    at: dt.datetime | None = Field(
+        default=None, description="The moment to replan from (default: now)."
+    )
+    new_visits: list[VisitRequestCreate] = Field(default_factory=list, max_length=20)
+    cancelled_visit_ids: list[int] = Field(default_factory=list, max_length=200)
+    unavailable: list[StaffUnavailable] = Field(default_factory=list, max_length=50)
+    running_late: list[RunningLate] = Field(default_factory=list, max_length=50)
+    publish: bool = Field(
+        default=False, description="Publish the new version at once if it is ready in time."
+    )
+
+    @field_validator("at")
+    @classmethod
+    def _aware(cls, v: dt.datetime | None) -> dt.datetime | None:
+        return None if v is None else as_aware(v)
+
+
+class ReplanAnswer(BaseModel):
+    plan: PlanSummary
+    based_on_plan_id: int
+    based_on_version: int
+    error: str | None = None
+    diff: PlanDiff | None = None
+    """Present once the new version is solved."""
+    published: bool = False
+    warnings: list[str] = Field(default_factory=list)
+
+
+class RecommendationRequest(VisitRequestCreate):
+    """A visit as it would be requested, plus how many options to show."""
+
+    k: int = Field(default=3, ge=1, le=10)
+    at: dt.datetime | None = None
+
+
+class Option(BaseModel):
+    """One way to fit the visit in: who, when, at what cost, and what else would move."""
+
+    rank: int
+    staff_ids: list[int]
+    staff_names: list[str]
+    start_at: dt.datetime
+    added_travel_s: int
+    shifted_visit_ids: list[int]
+    dropped_visit_ids: list[int]
+    cost_delta: int
+    feasible: bool
+
+
+class Recommendations(BaseModel):
+    plan_id: int
+    version: int
+    at: dt.datetime
+    options: list[Option]
+    reason: str | None = None
+    """Why there are no options, when there are none."""
+    elapsed_s: float
