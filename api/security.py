@@ -73,10 +73,6 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class RequestSizeLimit:
     """413 for a request body over `max_bytes`: at once by Content-Length, or as soon as a
     streamed body passes the limit (a client may leave the length out)."""
@@ -94,27 +90,32 @@ class RequestSizeLimit:
             await self._refuse(send)
             return
         seen = 0
+        refused = False
         started = False
 
         async def counting_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise BodyTooLarge
+                    # Answer now and tell the app the client has gone; whatever it makes of
+                    # that (FastAPI: a 400) is never sent.
+                    refused = True
+                    if not started:
+                        await self._refuse(send)
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+            if not refused:
+                started = started or message["type"] == "http.response.start"
+                await send(message)
 
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._refuse(send)
+        await self.app(scope, counting_receive, guarded_send)
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps(
