@@ -27,13 +27,20 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) 
     get_settings.cache_clear()
 
 
-def test_token_for_a_nurse_carries_the_staff_id(cli_env: CliRunner) -> None:
-    """`ambulant token --role nurse --staff 7` prints a signed at+jwt for staff 7."""
-    result = cli_env.invoke(app, ["token", "--role", "nurse", "--staff", "7"])
+def test_token_for_a_nurse_names_a_user_who_is_that_staff_member(cli_env: CliRunner) -> None:
+    """`ambulant token --role nurse --staff 1` prints a signed at+jwt whose subject is a nurse
+    user of staff 1 (roles live in the user table); an unknown staff id is refused."""
+    seeded = cli_env.invoke(app, ["demo", "--date", DAY.isoformat(), "--days", "1"])
+    assert seeded.exit_code == 0, seeded.output
+    result = cli_env.invoke(app, ["token", "--role", "nurse", "--staff", "1"])
     assert result.exit_code == 0, result.output
     token = result.output.strip()
     assert jwt.get_unverified_header(token)["typ"] == "at+jwt"
-    assert jwt.decode(token, options={"verify_signature": False})["staff_id"] == 7
+    subject = jwt.decode(token, options={"verify_signature": False})["sub"]
+    listed = cli_env.invoke(app, ["users", "list"])
+    assert f"{subject}\tnurse\tscope=-\tteam=-\tstaff=1\tactive" in listed.output
+    unknown = cli_env.invoke(app, ["token", "--role", "nurse", "--staff", "99999"])
+    assert unknown.exit_code != 0 and "does not exist" in unknown.output
 
 
 def test_nurse_token_without_staff_is_refused(cli_env: CliRunner) -> None:
