@@ -19,9 +19,7 @@ class User(SQLModel, table=True):
     __tablename__ = "app_user"
 
     id: int | None = Field(default=None, primary_key=True)
-    subject: str = Field(
-        max_length=200, unique=True, index=True, description="The token's `sub`."
-    )
+    subject: str = Field(max_length=200, unique=True, index=True, description="The token's `sub`.")
     hpr_number: str | None = Field(
         default=None, max_length=20, unique=True, description="Helsepersonellregisteret number."
     )
