@@ -68,6 +68,31 @@ def hhcrsp(
     _report(rows, "cost", time_limit, seed, csv)
 
 
+@bench_app.command("replan")
+def replan(
+    requests: Annotated[int, typer.Option(min=1, help="Urgent requests, one at a time.")] = 20,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=0.05, help="Replan solve seconds.")
+    ] = 1.0,
+    plan_time_limit: Annotated[float, typer.Option(min=1, help="The day's first plan.")] = 20.0,
+    seed: Seed = 0,
+) -> None:
+    """Mid-day replanning on the demo day: latency, disruption, validity (exit 1 if invalid)."""
+    from ambulant.bench.replan import BenchConfig, format_report, run_bench
+
+    config = BenchConfig(
+        requests=requests,
+        replan_time_limit_s=time_limit,
+        plan_time_limit_s=plan_time_limit,
+        seed=seed,
+    )
+    report = run_bench(config)
+    for line in format_report(report, config):
+        typer.echo(line)
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
 @bench_app.command("check-vrptw")
 def check_vrptw_file(
     instance_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],

@@ -6,6 +6,7 @@ from ambulant.notify.broadcaster import (
     LocalBroadcaster,
     RedisBroadcaster,
     Subscription,
+    announce,
     get_broadcaster,
     shutdown_broadcasters,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "LocalBroadcaster",
     "RedisBroadcaster",
     "Subscription",
+    "announce",
     "get_broadcaster",
     "plan_published_events",
     "schedule_etag",

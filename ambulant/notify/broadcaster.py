@@ -212,6 +212,14 @@ def get_broadcaster(settings: Settings) -> Broadcaster:
         return _broadcasters[key]
 
 
+def announce(settings: Settings, events: list[Event]) -> None:
+    """Publishes `events`. Call it after the commit (e.g. as a response's background task):
+    nobody may hear of a plan or report that then fails to commit."""
+    broadcaster = get_broadcaster(settings)
+    for event in events:
+        broadcaster.publish(event)
+
+
 def shutdown_broadcasters() -> None:
     with _lock:
         for broadcaster in _broadcasters.values():

@@ -24,6 +24,7 @@ from ambulant.replanning.solve import ReplanOutcome, solve_replan
 from ambulant.replanning.store import store_replan
 from ambulant.replanning.versions import current_plan
 from ambulant.timeutil import now
+from ambulant.travel import TravelTimes
 from ambulant.travel.factory import travel_times_from_settings
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,13 @@ def run_replan(engine: Engine, *, plan_id: int, settings: Settings) -> Plan:
         return plan
 
 
-def replan_into(session: Session, engine: Engine, plan: Plan, settings: Settings) -> ReplanOutcome:
+def replan_into(
+    session: Session,
+    engine: Engine,
+    plan: Plan,
+    settings: Settings,
+    travel: TravelTimes | None = None,
+) -> ReplanOutcome:
     """Solves the replan described by `plan.parameters` and writes it into `plan` (flushed, not
     committed)."""
     assert plan.based_on_id is not None
@@ -66,7 +73,7 @@ def replan_into(session: Session, engine: Engine, plan: Plan, settings: Settings
     if base is None:
         raise LookupError(f"plan {plan.based_on_id} not found")
     at = dt.datetime.fromisoformat(plan.parameters["replan"]["at"])
-    travel = travel_times_from_settings(settings, engine=engine)
+    travel = travel or travel_times_from_settings(settings, engine=engine)
     started = time.perf_counter()
     attempts = 0
     while True:

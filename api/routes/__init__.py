@@ -5,12 +5,15 @@ from fastapi import APIRouter
 from api.routes import (
     audit,
     care_plans,
+    events,
     health,
     municipalities,
     patients,
     plans,
+    replan,
     shifts,
     staff,
+    visit_status,
     visits,
     well_known,
 )
@@ -26,6 +29,9 @@ for module in (
     care_plans,
     visits,
     plans,
+    replan,
+    visit_status,
+    events,
     audit,
 ):
     api_router.include_router(module.router)

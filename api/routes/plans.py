@@ -9,15 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from ambulant.auth import access
 from ambulant.jobs import get_queue
 from ambulant.models import AuditAction, PlanStatus
+from ambulant.notify import announce
 from ambulant.planning import service
 from ambulant.planning.views import PlanDetail, PlanSummary
+from ambulant.replanning.publishing import publish_version
 from api.deps import AuditDep, DateQuery, PlannerDep, SessionDep, SettingsDep, require_planner
 
 log = logging.getLogger(__name__)
@@ -96,10 +98,19 @@ def read_plan(
 
 @router.post("/{plan_id}/publish")
 def publish_plan(
-    session: SessionDep, principal: PlannerDep, audit: AuditDep, plan_id: int
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PlannerDep,
+    audit: AuditDep,
+    background: BackgroundTasks,
+    plan_id: int,
 ) -> PlanSummary:
     plan = access.visible_plan(session, principal, plan_id)
     access.require_planning(principal, plan.scope)
-    summary = service.plan_summary(service.publish_plan(session, plan_id=plan_id))
+    # A replan's draft is refused (409) once its base is no longer current; the staff whose day
+    # changed are told once the commit is done.
+    published, events = publish_version(session, plan_id=plan_id)
+    summary = service.plan_summary(published)
     audit.record(AuditAction.PUBLISH, "plan", plan_id)
+    background.add_task(announce, settings, events)
     return summary

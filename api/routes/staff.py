@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
 
 from ambulant.auth import access, policy
 from ambulant.models import AuditAction, Staff, StaffCreate, StaffPublic, StaffUpdate
+from ambulant.notify.etag import etag_matches, schedule_etag
 from ambulant.planning.schedule import staff_schedule
 from ambulant.planning.views import Schedule
 from ambulant.services import staff as service
@@ -83,18 +86,29 @@ def delete_staff(
     return Response(status_code=204)
 
 
-@router.get("/{staff_id}/schedule")
+@router.get(
+    "/{staff_id}/schedule",
+    response_model=Schedule,
+    responses={304: {"description": "Unchanged since the ETag sent in If-None-Match."}},
+)
 def read_schedule(
     session: SessionDep,
     principal: PrincipalDep,
     audit: AuditDep,
     staff_id: int,
+    response: Response,
     day: DateQuery = None,
-) -> Schedule:
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Schedule | Response:
     """The staff member's day in the newest published plan (default: today in Oslo)."""
     # Someone outside the caller's reach is "not found", exactly like an id nobody has.
     access.visible_staff(session, principal, staff_id)
     schedule = staff_schedule(session, staff_id=staff_id, day=day or now().date())
+    # The ETag changes only when this person's day does; a phone that has it gets a 304.
+    etag = schedule_etag(schedule)
+    response.headers["ETag"] = etag
+    if etag_matches(if_none_match, etag):
+        return Response(status_code=304, headers={"ETag": etag})
     audit.record_patients(
         AuditAction.READ, "schedule", staff_id, (s.patient_id for s in schedule.stops)
     )

@@ -1,0 +1,88 @@
+"""Visit status from the field: a nurse reports en route, started, done, not home or cancelled.
+
+A phone retries when the network drops; send an Idempotency-Key and a retry is applied once
+(the first answer is 201, a repeat 200 with the same report).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Header, Response
+from pydantic import BaseModel, Field, field_validator
+
+from ambulant.auth import access, policy
+from ambulant.execution.reports import StatusReport, record_status
+from ambulant.models import Patient, VisitRequest, VisitStatus, VisitStatusReport
+from ambulant.notify import announce, visit_status_event
+from ambulant.timeutil import as_aware
+from api.deps import PrincipalDep, SessionDep, SettingsDep
+
+router = APIRouter(prefix="/visits", tags=["visit status"])
+
+
+class StatusBody(BaseModel):
+    status: VisitStatus
+    at: dt.datetime = Field(description="When it happened (naive means Oslo time).")
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    staff_id: int | None = Field(default=None, description="Coordinators: on whose behalf.")
+    expected_end_at: dt.datetime | None = Field(
+        default=None, description="A started visit that will run late: when it will end."
+    )
+
+    @field_validator("at", "expected_end_at")
+    @classmethod
+    def _aware(cls, v: dt.datetime | None) -> dt.datetime | None:
+        return None if v is None else as_aware(v)
+
+
+class StatusPublic(BaseModel):
+    id: int
+    visit_id: int
+    staff_id: int | None
+    status: VisitStatus
+    at: dt.datetime
+    lat: float | None
+    lon: float | None
+    expected_end_at: dt.datetime | None
+    received_at: dt.datetime
+    reported_by: str
+
+
+@router.post("/{visit_id}/status", status_code=201, response_model=StatusPublic)
+def report_status(
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    background: BackgroundTasks,
+    visit_id: int,
+    body: StatusBody,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> VisitStatusReport:
+    if policy.is_planner(principal):
+        access.visible_visit(session, principal, visit_id, manage=True)
+    report, created = record_status(
+        session,
+        visit_id=visit_id,
+        report=StatusReport(
+            status=body.status,
+            at=body.at,
+            lat=body.lat,
+            lon=body.lon,
+            staff_id=body.staff_id,
+            expected_end_at=body.expected_end_at,
+        ),
+        principal=principal,
+        idempotency_key=idempotency_key,
+    )
+    if not created:
+        response.status_code = 200
+        return report
+    visit = session.get(VisitRequest, visit_id)
+    patient = session.get(Patient, visit.patient_id) if visit else None
+    scope = patient.municipality_code if patient else policy.ALL_SCOPE
+    background.add_task(announce, settings, [visit_status_event(report, scope)])
+    return report

@@ -1,0 +1,113 @@
+"""The diff says who gets what; recommendations price the options and change nothing."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from ambulant.models import Plan, PlanStatus, VisitRequest, VisitStatusReport
+from ambulant.replanning.diff import plan_diff
+from ambulant.replanning.recommend import recommend
+from ambulant.replanning.runner import run_replan
+from ambulant.replanning.service import request_replan
+from ambulant.replanning.views import RecommendationRequest, ReplanRequest
+from ambulant.travel.geodesic import GeodesicTravelTimes
+from tests.replanning.conftest import Day
+from tests.replanning.day import COORDINATOR, at
+
+
+def _ask(day: Day, **overrides: object) -> RecommendationRequest:
+    values: dict[str, object] = {
+        "patient_id": day.region.patients[2].id,
+        "window_start": at("11:00"),
+        "window_end": at("13:30"),
+        "duration_minutes": 30,
+        "skills": ["medication"],
+        "priority": "urgent",
+        "k": 3,
+        "at": at("10:15"),
+    }
+    return RecommendationRequest.model_validate(values | overrides)
+
+
+def _counts(session: Session) -> tuple[int, int, int]:
+    return tuple(  # type: ignore[return-value]
+        session.exec(select(func.count()).select_from(table)).one()
+        for table in (Plan, VisitRequest, VisitStatusReport)
+    )
+
+
+def test_recommendations_are_ranked_feasible_first_and_change_nothing(
+    engine: Engine, day: Day
+) -> None:
+    """Three options for three nurses, cheapest first, each starting inside the window; the
+    database holds exactly what it held before."""
+    with Session(engine) as session:
+        before = _counts(session)
+        answer = recommend(
+            session,
+            plan_id=day.plan_id,
+            request=_ask(day),
+            settings=day.settings,
+            travel=GeodesicTravelTimes(),
+        )
+        assert _counts(session) == before
+    assert [o.rank for o in answer.options] == [1, 2, 3]
+    feasible = [o for o in answer.options if o.feasible]
+    assert feasible and answer.reason is None
+    assert [o.cost_delta for o in feasible] == sorted(o.cost_delta for o in feasible)
+    assert all(at("11:00") <= o.start_at <= at("13:00") for o in feasible)
+    assert len({o.staff_ids[0] for o in answer.options}) == 3
+
+
+def test_a_joint_visit_is_recommended_to_pairs(engine: Engine, day: Day) -> None:
+    """staff_count 2: every option names two different staff members."""
+    with Session(engine) as session:
+        answer = recommend(
+            session,
+            plan_id=day.plan_id,
+            request=_ask(day, staff_count=2, skills=["personal_care"]),
+            settings=day.settings,
+            travel=GeodesicTravelTimes(),
+        )
+    assert answer.options
+    assert all(len(set(o.staff_ids)) == 2 for o in answer.options)
+
+
+def test_nobody_qualified_means_no_feasible_option_and_a_reason(engine: Engine, day: Day) -> None:
+    """No nurse has palliative care: no feasible option, and the answer says why."""
+    with Session(engine) as session:
+        answer = recommend(
+            session,
+            plan_id=day.plan_id,
+            request=_ask(day, skills=["palliative_care"]),
+            settings=day.settings,
+            travel=GeodesicTravelTimes(),
+        )
+    assert not any(o.feasible for o in answer.options)
+    assert answer.reason
+
+
+def test_the_diff_shows_the_urgent_visit_added_to_its_staff(engine: Engine, day: Day) -> None:
+    """The new visit is counted as added, appears in exactly its staff's 'added' list, and those
+    staff are among the affected."""
+    urgent = _ask(day).model_dump(exclude={"k", "at"})
+    with Session(engine, expire_on_commit=False) as session:
+        plan = request_replan(
+            session,
+            plan_id=day.plan_id,
+            request=ReplanRequest.model_validate({"at": at("10:15"), "new_visits": [urgent]}),
+            principal=COORDINATOR,
+            now=at("10:15"),
+        )
+        session.commit()
+    assert plan.id is not None
+    assert run_replan(engine, plan_id=plan.id, settings=day.settings).status == PlanStatus.DRAFT
+    with Session(engine) as session:
+        diff = plan_diff(session, plan_id=plan.id)
+    new_id = plan.parameters["replan"]["new_visit_ids"][0]
+    holders = [c.staff_id for c in diff.staff if any(a.visit_id == new_id for a in c.added)]
+    assert diff.added_visits == 1 and len(holders) == 1
+    assert set(holders) <= set(diff.affected_staff_ids)
+    assert (diff.base_plan_id, diff.base_version, diff.version) == (day.plan_id, 1, 2)
+    assert diff.unassigned == []
