@@ -8,6 +8,8 @@ object but not change it gets Forbidden (they know it exists already).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlmodel import Session, col, select
 
 from ambulant.auth import policy
@@ -79,6 +81,20 @@ def staff_ref(
     if staff is None or not allowed:
         raise _dangling(field, "staff", staff_id)
     return staff
+
+
+def staff_refs(
+    session: Session, principal: Principal, staff_ids: Iterable[int], *, field: str
+) -> None:
+    """A list of staff ids in a body (a patient's preferred or refused staff): ids outside the
+    scope are reported exactly as unknown ones."""
+    wanted = set(staff_ids)
+    found = session.exec(select(Staff).where(col(Staff.id).in_(wanted))).all() if wanted else []
+    seen = {s.id for s in found if staff_visible(principal, s)}
+    unknown = sorted(wanted - seen)
+    if unknown:
+        # As ambulant.services.lookup.require_all says.
+        raise InvalidInput(f"{field}: unknown staff ids {unknown}", field=field)
 
 
 def visible_shift(

@@ -36,6 +36,8 @@ def create_patient(
     engine: EngineDep,
 ) -> Patient:
     access.require_municipality(principal, data.municipality_code, field="municipality_code")
+    access.staff_refs(session, principal, data.preferred_staff, field="preferred_staff")
+    access.staff_refs(session, principal, data.refused_staff, field="refused_staff")
     geocoder = geocoder_from_settings(settings, engine=engine)
     patient = service.create_patient(session, data=data, geocoder=geocoder)
     audit.record(AuditAction.CREATE, "patient", patient.id, patient_id=patient.id)
@@ -114,6 +116,8 @@ def update_patient(
     access.managed_patient(session, principal, patient_id)
     if data.municipality_code is not None:
         access.require_municipality(principal, data.municipality_code, field="municipality_code")
+    access.staff_refs(session, principal, data.preferred_staff or [], field="preferred_staff")
+    access.staff_refs(session, principal, data.refused_staff or [], field="refused_staff")
     geocoder = geocoder_from_settings(settings, engine=engine)
     patient = service.update_patient(session, patient_id=patient_id, data=data, geocoder=geocoder)
     audit.record(AuditAction.UPDATE, "patient", patient_id, patient_id=patient_id)

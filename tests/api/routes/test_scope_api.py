@@ -186,8 +186,9 @@ def test_plan_lists_hold_only_the_scope(client: TestClient, world: World, merake
 def test_a_body_cannot_reach_outside_the_scope(
     client: TestClient, world: World, meraker: Headers
 ) -> None:
-    """References to Stjørdal's staff, patients and visits are the same 422 as ids nobody
-    has; placing a patient or staff member in Stjørdal is 403 naming the field."""
+    """References to Stjørdal's staff (a shift's, a pinned visit's, a patient's preferred or
+    refused), patients and visits are the same 422 as ids nobody has; placing a patient or
+    staff member in Stjørdal is 403 naming the field."""
     stj = world.stjordal
     cases: list[tuple[str, dict[str, Any], str]] = [
         ("/api/v1/shifts", make_shift(stj.staff), "staff_id"),
@@ -209,6 +210,14 @@ def test_a_body_cannot_reach_outside_the_scope(
         missing_body = body | {field: 987654}
         missing = assert_invalid(client.post(path, json=missing_body, headers=meraker), field)
         assert hidden["detail"].replace(str(body[field]), "ID") == missing["detail"].replace(
+            "987654", "ID"
+        )
+    for field in ("preferred_staff", "refused_staff"):
+        body = make_patient(municipality_code=MERAKER, **{field: [stj.staff]})
+        hidden = assert_invalid(client.post("/api/v1/patients", json=body, headers=meraker), field)
+        body[field] = [987654]
+        missing = assert_invalid(client.post("/api/v1/patients", json=body, headers=meraker), field)
+        assert hidden["detail"].replace(str(stj.staff), "ID") == missing["detail"].replace(
             "987654", "ID"
         )
     for path, body in (
