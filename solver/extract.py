@@ -57,6 +57,7 @@ def plan_from_sequences(
         route.refresh()
         for t in seq:
             plan.route_of[t] = r
+    plan.recount()
     return plan
 
 

@@ -8,19 +8,26 @@ more than any detour, so in effect the number of planned visits never drops.
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 import time
 from collections.abc import Callable
 
 from solver.construction import group_key
+from solver.local_search import descend
 from solver.plan import Plan
+
+log = logging.getLogger(__name__)
 
 MAX_REMOVED = 12
 MAX_REINSERTED_UNPLANNED = 12
 STALL_ITERATIONS_PER_VISIT = 20
-START_TEMPERATURE_S = 240
-END_TEMPERATURE_S = 5
+STALL_RESTARTS = 3
+# Simulated annealing's temperature, as a share of the plan's mean leg: the scale of a detour,
+# whatever the units (seconds in home care, tenths of distance in the VRPTW benchmarks).
+START_TEMPERATURE = 1.0
+END_TEMPERATURE = 0.02
 
 
 class Groups:
@@ -48,18 +55,24 @@ def ruin_and_recreate(
         return plan
     best, best_cost = plan.snapshot(), plan.cost()
     current = best_cost
-    started, iteration, last_best = time.monotonic(), 0, 0
-    # Small days settle quickly: stop when nothing better turned up for a long while.
+    started, iteration, last_best, last_restart = time.monotonic(), 0, 0, 0
+    # Small days settle quickly: after a long while without a better plan go back to the best
+    # one, and stop after a few such rounds.
     stall = max(2000, STALL_ITERATIONS_PER_VISIT * len(plan.tasks.of_visit))
     span = max(deadline - started, 1e-3)
+    leg = _mean_leg(plan)
     ruins: list[Callable[[Plan, Groups, random.Random], list[int]]] = [
         _random_ruin,
         _related_ruin,
         _string_ruin,
     ]
     while time.monotonic() < deadline and (max_iterations is None or iteration < max_iterations):
-        if iteration - last_best > stall:
+        if iteration - last_best > STALL_RESTARTS * stall:
             break
+        if iteration - last_restart > stall and iteration - last_best > stall:
+            # Wandered off: carry on from the best plan.
+            plan.restore(best)
+            current, last_restart = best_cost, iteration
         iteration += 1
         progress = (
             iteration / max_iterations
@@ -67,8 +80,9 @@ def ruin_and_recreate(
             else (time.monotonic() - started) / span
         )
         temperature = (
-            START_TEMPERATURE_S
-            * (END_TEMPERATURE_S / START_TEMPERATURE_S) ** min(progress, 1.0)
+            START_TEMPERATURE
+            * (END_TEMPERATURE / START_TEMPERATURE) ** min(progress, 1.0)
+            * leg
             * plan.weights.travel_per_s
         )
         before = plan.snapshot()
@@ -78,11 +92,20 @@ def ruin_and_recreate(
         if cost < current or rng.random() < math.exp((current - cost) / max(temperature, 1e-9)):
             current = cost
             if cost < best_cost:
+                if descend(plan, deadline):
+                    current = cost = plan.cost()
                 best, best_cost, last_best = plan.snapshot(), cost, iteration
         else:
             plan.restore(before)
     plan.restore(best)
+    log.debug("ruin and recreate: %d iterations, last improvement at %d", iteration, last_best)
     return plan
+
+
+def _mean_leg(plan: Plan) -> float:
+    used = [r for r in plan.routes if r.used]
+    legs = sum(len(r.task_elems()) + 1 for r in used)
+    return max(1.0, sum(r.travel_total_s for r in used) / max(legs, 1))
 
 
 def _planned_groups(plan: Plan, groups: Groups) -> list[int]:

@@ -34,6 +34,7 @@ class Snapshot:
     windows: tuple[tuple[int, int], ...]
     route_of: dict[int, int]
     start_of_visit: dict[int, int]
+    visit_cost: int | None
 
 
 def route_limit(staff: Staff, overtime: bool) -> int:
@@ -68,7 +69,27 @@ class Plan:
             for v in problem.visits
         ]
         self.soft = any(t.late_costs or t.tardy_after is not None for t in tasks.tasks)
+        # Staff whose empty routes are interchangeable for any visit they may both do.
+        kinds: dict[tuple[object, ...], int] = {}
+        self.route_kind = [
+            kinds.setdefault(
+                (
+                    s.shift_start_s,
+                    s.shift_end_s,
+                    s.start_location,
+                    s.end_location,
+                    s.breaks,
+                    s.capacity,
+                    s.max_overtime_s,
+                ),
+                len(kinds),
+            )
+            for s in problem.staff
+        ]
         self._max_late = 0  # the plan's largest tardiness while pricing insertions
+        # Unassigned penalties and staff costs of planned visits, kept up to date by apply and
+        # remove (None: count again).
+        self._visit_cost: int | None = None
 
     # -- state ---------------------------------------------------------------------------------
     def allow_overtime(self, overtime: bool) -> None:
@@ -97,12 +118,22 @@ class Plan:
                 if route.max_late > most_late:
                     most_late = route.max_late
         total += w.max_tardiness_per_s * most_late
+        if self._visit_cost is None:
+            self._visit_cost = self._count_visit_cost()
+        return total + self._visit_cost
+
+    def _count_visit_cost(self) -> int:
+        total = 0
         for v, parts in enumerate(self.tasks.of_visit):
             if self.route_of.get(parts[0]) is None:
                 total += self.penalty[v]
             else:
                 total += sum(self.staff_cost(v, self.route_of[t]) for t in parts)
         return total
+
+    def recount(self) -> None:
+        """Call after setting `route_of` directly: the kept cost of visits is stale."""
+        self._visit_cost = None
 
     def staff_cost(self, visit: int, route: int) -> int:
         """What giving one part of the visit to this staff member costs or saves by itself."""
@@ -134,6 +165,7 @@ class Plan:
             tuple(self.windows),
             dict(self.route_of),
             dict(self.start_of_visit),
+            self._visit_cost,
         )
 
     def restore(self, snap: Snapshot) -> None:
@@ -151,6 +183,7 @@ class Plan:
                 route.refresh()
         self.route_of = dict(snap.route_of)
         self.start_of_visit = dict(snap.start_of_visit)
+        self._visit_cost = snap.visit_cost
 
     # -- placing ---------------------------------------------------------------------------------
     def narrowed_window(self, visit: int) -> tuple[int, int]:
@@ -164,35 +197,46 @@ class Plan:
         return lo, hi
 
     def best_single(self, visit: int) -> Placement | None:
-        """Cheapest place for an unlinked single visit (it keeps its whole window)."""
+        """Cheapest place for an unlinked single visit (it keeps its whole window). Of several
+        empty routes that look the same to this visit only the first is tried."""
         self.prepare_single(visit)
         (t,) = self.tasks.of_visit[visit]
         best: Placement | None = None
+        empty_tried: set[tuple[int, int]] = set()
         for r in self.tasks.tasks[t].eligible:
-            found = self.best_on_route(visit, r)
+            if not self.routes[r].used:
+                key = (self.route_kind[r], self.staff_cost(visit, r))
+                if key in empty_tried:
+                    continue
+                empty_tried.add(key)
+            found = self.best_on_route(visit, r, best.cost if best is not None else None)
             if found is not None and (best is None or found.cost < best.cost):
                 best = found
         return best
 
-    def best_on_route(self, visit: int, r: int) -> Placement | None:
-        """Cheapest place for an unlinked single visit on route r (see `best_single`, which
-        resets its window and the plan's tardiness first)."""
+    def best_on_route(self, visit: int, r: int, bound: int | None = None) -> Placement | None:
+        """Cheapest place for an unlinked single visit on route r, if cheaper than `bound`
+        (see `best_single`, which resets its window and the plan's tardiness first)."""
         (t,) = self.tasks.of_visit[visit]
         route = self.routes[r]
         if not route.has_room_for(self.tasks.tasks[t].demand):
             return None
         own = self.staff_cost(visit, r)
-        best: Placement | None = None
+        best_cost, best_pos = bound, -1
         if self.soft:
             for ins in route.insertions(t):
                 cost = self.insertion_cost(t, r, ins.pos, ins.lo, ins.cost) + own
-                if best is None or cost < best.cost:
-                    best = Placement(cost, None, ((t, r, ins.pos),))
-            return best
-        found = route.best_insertion(t)
-        if found is None:
+                if best_cost is None or cost < best_cost:
+                    best_cost, best_pos = cost, ins.pos
+        else:
+            found = route.best_insertion(t)
+            if found is not None:
+                cost = found[0] * self.weights.travel_per_s + own
+                if best_cost is None or cost < best_cost:
+                    best_cost, best_pos = cost, found[1]
+        if best_pos < 0 or best_cost is None:
             return None
-        return Placement(found[0] * self.weights.travel_per_s + own, None, ((t, r, found[1]),))
+        return Placement(best_cost, None, ((t, r, best_pos),))
 
     def prepare_single(self, visit: int) -> None:
         """Reset an unlinked single visit's window and the plan's tardiness before pricing."""
@@ -258,6 +302,9 @@ class Plan:
         return sorted(found.values(), key=lambda p: (p.cost, p.parts))
 
     def apply(self, visit: int, placement: Placement) -> None:
+        if self._visit_cost is not None:
+            self._visit_cost += sum(self.staff_cost(visit, r) for _, r, _ in placement.parts)
+            self._visit_cost -= self.penalty[visit]
         if placement.start_s is not None:
             self.start_of_visit[visit] = placement.start_s
         for t, r, pos in placement.parts:
@@ -267,6 +314,11 @@ class Plan:
             self.routes[r].insert(t, pos)
 
     def remove(self, visit: int) -> None:
+        if self._visit_cost is not None and self.is_planned(visit):
+            self._visit_cost += self.penalty[visit]
+            self._visit_cost -= sum(
+                self.staff_cost(visit, self.route_of[t]) for t in self.tasks.of_visit[visit]
+            )
         self.start_of_visit.pop(visit, None)
         for t in self.tasks.of_visit[visit]:
             r = self.route_of.pop(t, None)

@@ -19,6 +19,7 @@ from solver.extract import plan_from_sequences, to_routes
 from solver.lns import ruin_and_recreate
 from solver.objective import breakdown, kpis
 from solver.plan import Plan
+from solver.portfolio import run_portfolio
 from solver.problem import Parameters, Problem
 from solver.reasons import explain
 from solver.result import Reason, Result, Unassigned
@@ -42,7 +43,11 @@ def solve(
 
     `initial` (a replan): start from this plan - its routes restricted to the staff and visits
     still in the problem - insert what it lacks, then improve. It need not be valid for this
-    problem; what no longer fits is taken out and planned again."""
+    problem; what no longer fits is taken out and planned again.
+
+    `params.workers` > 1 runs that many searches in parallel (see solver.portfolio)."""
+    if params.workers > 1:
+        return run_portfolio(solve, problem, params, initial)
     started = time.monotonic()
     try:
         return _solve(problem, params, started, initial)

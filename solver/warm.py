@@ -122,6 +122,7 @@ def _lay_route(plan: Plan, r: int, sequence: list[int]) -> set[int]:
     route.refresh()
     for t in sequence:
         plan.route_of[t] = r
+    plan.recount()
     return dropped
 
 

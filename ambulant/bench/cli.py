@@ -31,6 +31,9 @@ Files = Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="
 TimeLimit = Annotated[float, typer.Option("--time-limit", min=0.001, help="Seconds per instance.")]
 OutDir = Annotated[Path, typer.Option("--out", file_okay=False, help="Where plans are written.")]
 Seed = Annotated[int, typer.Option(help="Solver seed.")]
+Workers = Annotated[
+    int, typer.Option(min=1, help="Parallel searches per instance (ambulant planner only).")
+]
 CsvPath = Annotated[
     Path | None, typer.Option("--csv", dir_okay=False, help="Append the rows to this CSV file.")
 ]
@@ -46,10 +49,11 @@ def vrptw(
     planner: Annotated[
         str, typer.Option(help=f"One of: {', '.join(VRPTW_PLANNERS)} (plain OR-Tools).")
     ] = "ambulant",
+    workers: Workers = 1,
 ) -> None:
     """Solomon / Gehring-Homberger VRPLIB files: minimise distance (DIMACS convention)."""
     _known(planner, VRPTW_PLANNERS)
-    rows = run_vrptw(files, time_limit, out, seed=seed, planner=planner)
+    rows = run_vrptw(files, time_limit, out, seed=seed, planner=planner, workers=workers)
     _report(rows, "distance", time_limit, seed, csv)
 
 
@@ -61,10 +65,11 @@ def hhcrsp(
     seed: Seed = 0,
     csv: CsvPath = None,
     planner: Annotated[str, typer.Option(help=f"One of: {', '.join(HHC_PLANNERS)}.")] = "ambulant",
+    workers: Workers = 1,
 ) -> None:
     """Mankowska et al. (2014) files: minimise (distance + tardiness + max tardiness) / 3."""
     _known(planner, HHC_PLANNERS)
-    rows = run_hhcrsp(files, time_limit, out, seed=seed, planner=planner)
+    rows = run_hhcrsp(files, time_limit, out, seed=seed, planner=planner, workers=workers)
     _report(rows, "cost", time_limit, seed, csv)
 
 

@@ -23,13 +23,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from solver.problem import Dependency, Problem, Staff, Visit
+from solver.problem import Dependency, Problem, Staff, Visit, Weights
 from solver.result import Result
 
 SCALE = 100
 """The solver works in hundredths of the instance's time unit. Travel is rounded *up*
 (ceil(100 d)) so a plan that is feasible for the solver stays feasible with the real distances;
 durations, windows and lags are integers in every instance, so they scale exactly."""
+
+WEIGHTS = Weights(
+    travel_per_s=1, tardiness_per_s=1, max_tardiness_per_s=1, unassigned=(10**10,) * 4
+)
+"""The instance's objective, dist + sum of tardiness + max tardiness (all in hundredths; the
+division by 3 changes no comparison); every service must be planned."""
 
 TOLERANCE = 1e-6
 """Slack for comparing real-valued times (sums of floats)."""

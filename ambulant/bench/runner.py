@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from ambulant.bench import hhcrsp, vrplib
 from ambulant.bench.baselines import plain_ortools_vrptw
-from solver.problem import Parameters, Problem
+from solver.problem import Parameters, Problem, Weights
 from solver.result import Result
 from solver.solve import solve
 from solver.validator import validate
@@ -68,8 +69,11 @@ class Planned[PlanT]:
     notes: tuple[str, ...] = ()
 
 
-def _solve_and_validate(problem: Problem, time_limit_s: float, seed: int) -> Planned[Result]:
-    result = solve(problem, Parameters(time_limit_s=time_limit_s, seed=seed))
+def _solve_and_validate(
+    problem: Problem, time_limit_s: float, seed: int, weights: Weights, workers: int = 1
+) -> Planned[Result]:
+    params = Parameters(time_limit_s=time_limit_s, seed=seed, weights=weights, workers=workers)
+    result = solve(problem, params)
     complaints = tuple(f"validator {v.rule}: {v.message}" for v in validate(problem, result))
     # The checker already fails a plan with unserved visits; the solver's reasons say why.
     notes = tuple(f"solver left {u.visit_id} out: {u.reason}" for u in result.unassigned[:5])
@@ -86,10 +90,10 @@ VrptwPlanner = Callable[[vrplib.VrptwInstance, float, int], Planned[Routes]]
 
 
 def ambulant_vrptw(
-    instance: vrplib.VrptwInstance, time_limit_s: float, seed: int
+    instance: vrplib.VrptwInstance, time_limit_s: float, seed: int, workers: int = 1
 ) -> Planned[Routes]:
     problem = vrplib.to_problem(instance)
-    solved = _solve_and_validate(problem, time_limit_s, seed)
+    solved = _solve_and_validate(problem, time_limit_s, seed, vrplib.WEIGHTS, workers)
     assert solved.plan is not None
     routes = [[vrplib.customer_of(s.visit_id) for s in r.stops] for r in solved.plan.routes]
     return Planned(routes, solved.complaints, solved.notes)
@@ -110,9 +114,12 @@ def run_vrptw(
     out_dir: Path,
     seed: int = 0,
     planner: str = "ambulant",
+    workers: int = 1,
 ) -> list[Row]:
     """Plan each VRPLIB file, check it, write `out_dir/NAME.sol`, and return the rows."""
     plan_with = VRPTW_PLANNERS[planner]
+    if planner == "ambulant" and workers > 1:
+        plan_with = functools.partial(ambulant_vrptw, workers=workers)
     out_dir.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
     for path in files:
@@ -160,10 +167,10 @@ HhcPlanner = Callable[[hhcrsp.HhcInstance, float, int], Planned[hhcrsp.HhcPlan]]
 
 
 def ambulant_hhcrsp(
-    instance: hhcrsp.HhcInstance, time_limit_s: float, seed: int
+    instance: hhcrsp.HhcInstance, time_limit_s: float, seed: int, workers: int = 1
 ) -> Planned[hhcrsp.HhcPlan]:
     problem = hhcrsp.to_problem(instance)
-    solved = _solve_and_validate(problem, time_limit_s, seed)
+    solved = _solve_and_validate(problem, time_limit_s, seed, hhcrsp.WEIGHTS, workers)
     assert solved.plan is not None
     return Planned(hhcrsp.from_result(solved.plan), solved.complaints, solved.notes)
 
@@ -177,9 +184,12 @@ def run_hhcrsp(
     out_dir: Path,
     seed: int = 0,
     planner: str = "ambulant",
+    workers: int = 1,
 ) -> list[Row]:
     """Plan each Mankowska file, check and cost it, write `out_dir/NAME.json`, return the rows."""
     plan_with = HHC_PLANNERS[planner]
+    if planner == "ambulant" and workers > 1:
+        plan_with = functools.partial(ambulant_hhcrsp, workers=workers)
     out_dir.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
     for path in files:

@@ -24,12 +24,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from solver.problem import Problem, Staff, Visit
+from solver.problem import Problem, Staff, Visit, Weights
 
 SCALE = 10
 """Distances and times are integer tenths of the instance's units (the DIMACS convention)."""
 
 DEPOT = 0
+
+WEIGHTS = Weights(travel_per_s=1, unassigned=(10**9,) * 4)
+"""Distance only (travel time equals distance); leaving a customer out is never worth it."""
 
 
 @dataclass(frozen=True)

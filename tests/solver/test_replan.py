@@ -71,8 +71,8 @@ def test_a_visit_that_must_move_pays_per_second_beyond_the_tolerance() -> None:
 
 def test_warm_start_keeps_the_plan_and_adds_the_new_urgent_visit() -> None:
     """A 40-visit day solved, then replanned from its own plan with one new urgent visit: the
-    new visit is planned, nothing that was planned drops out, and at most two visits change
-    staff."""
+    new visit is planned, at most one less important visit makes room for it, and at most two
+    visits change staff."""
     day = synthetic_day(n_visits=40, n_staff=4, seed=3)
     base = solve_valid(day)
     new = make_visit(
@@ -89,7 +89,9 @@ def test_warm_start_keeps_the_plan_and_adds_the_new_urgent_visit() -> None:
     result = solve(replanned, FAST, initial=base)
     assert validate(replanned, result) == []
     assert "urgent" not in unassigned_ids(result)
-    assert unassigned_ids(result) <= unassigned_ids(base)
+    bumped = unassigned_ids(result) - unassigned_ids(base)
+    assert len(bumped) <= 1
+    assert all(replanned.visit(v).priority > Priority.URGENT for v in bumped)
     assert result.kpis["visits_reassigned"] <= 2
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 
@@ -86,3 +87,13 @@ def test_a_day_of_120_visits_and_10_staff_with_joint_visits_is_mostly_planned() 
     joint = {v.id for v in problem.visits if v.staff_count == 2}
     planned_joint = joint - {u.visit_id for u in result.unassigned}
     assert planned_joint, "some joint visits are planned"
+
+
+def test_a_portfolio_of_two_workers_is_valid_and_no_worse_than_its_own_seed() -> None:
+    """workers=2 searches seed 0 here and seed 1 in a child process: with a fixed number of
+    moves the result is at least as good as seed 0 alone, and valid."""
+    problem = synthetic_day(n_visits=30, n_staff=3, seed=4)
+    alone = solve(problem, FAST)
+    both = solve(problem, replace(FAST, workers=2))
+    assert validate(problem, both) == []
+    assert both.objective <= alone.objective

@@ -1,0 +1,67 @@
+"""Local search: relocate and 2-opt* only ever lower the plan's cost and keep it valid."""
+
+from __future__ import annotations
+
+import time
+
+from solver import Parameters, Result, validate
+from solver.construction import construct
+from solver.extract import to_routes
+from solver.instances import synthetic_day
+from solver.local_search import descend, relocate_pass, two_opt_star_pass
+from solver.objective import breakdown
+from solver.plan import Placement, Plan
+from solver.problem import Problem
+from solver.reasons import explain
+from solver.tasks import Tasks
+from tests.solver.solver_builders import HOUR, make_problem, make_staff, make_visit
+
+
+def as_result(problem: Problem, plan: Plan) -> Result:
+    routes = to_routes(plan)
+    unassigned = tuple(explain(plan, plan.unplanned()))
+    return Result(
+        routes, unassigned, breakdown=breakdown(problem, plan.weights, routes, unassigned)
+    )
+
+
+def test_descend_lowers_the_cost_of_a_greedy_plan_and_keeps_it_valid() -> None:
+    """A greedy 60-visit plan: after descending it costs less, plans as many visits, and the
+    validator accepts it."""
+    problem = synthetic_day(n_visits=60, n_staff=5, seed=7)
+    tasks = Tasks(problem)
+    plan = construct(tasks, Parameters().weights)
+    before, planned = plan.cost(), len(plan.unplanned())
+    assert descend(plan, time.monotonic() + 10)
+    assert plan.cost() < before and len(plan.unplanned()) == planned
+    assert validate(problem, as_result(problem, plan)) == []
+
+
+def test_relocate_moves_a_visit_to_the_staff_member_next_door() -> None:
+    """The visit at 5 put on kari (based at 0) moves to ola, based at 5: 100 min less driving."""
+    staff = (make_staff(id="kari"), make_staff(id="ola", start_location=5, end_location=5))
+    problem = make_problem(staff=staff, visits=(make_visit(location=5),))
+    tasks = Tasks(problem)
+    plan = Plan(tasks, Parameters().weights)
+    plan.apply(0, Placement(0, None, ((0, 0, 0),)))
+    assert relocate_pass(plan, time.monotonic() + 10)
+    assert plan.route_of[0] == 1 and plan.cost() == 0
+
+
+def test_two_opt_star_swaps_route_ends_that_cross() -> None:
+    """Two vans from depot 0 on a line: kari serves 1 then 4 (80 min of driving), ola 3 then 2
+    (60 min). Swapping the ends gives kari 1 then 2 (40 min) and ola 3 then 4 (80 min): 120
+    min in all, the best there is."""
+    visits = tuple(
+        make_visit(id=f"c{k}", location=k, earliest_start_s=8 * HOUR, latest_start_s=15 * HOUR)
+        for k in (1, 2, 3, 4)
+    )
+    problem = make_problem(staff=(make_staff(id="kari"), make_staff(id="ola")), visits=visits)
+    tasks = Tasks(problem)
+    plan = Plan(tasks, Parameters().weights)
+    for visit, route, pos in ((0, 0, 0), (3, 0, 1), (2, 1, 0), (1, 1, 1)):
+        plan.apply(visit, Placement(0, None, ((visit, route, pos),)))
+    assert plan.cost() == 140 * 60
+    assert two_opt_star_pass(plan, time.monotonic() + 10)
+    assert plan.cost() == 120 * 60
+    assert validate(problem, as_result(problem, plan)) == []
