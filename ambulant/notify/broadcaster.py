@@ -174,6 +174,7 @@ class RedisBroadcaster:
 
     def close(self) -> None:
         self._thread.stop()
+        self._thread.join(timeout=2)  # it reads the socket until it notices
         self._pubsub.close()
         self._redis.close()
         self._local.close()

@@ -53,7 +53,8 @@ def store_replan(
     days: dict[int, _Day] = {}
     for stop in _kept_stops(base_stops, state, plan.id):
         days.setdefault(stop.staff_id, _Day(stops=[])).stops.append(stop)
-    for route in [*result.routes, *_idle_routes(rp, result)]:
+    working = {r.staff_id for r in base_routes}
+    for route in [*result.routes, *_idle_routes(rp, result, working)]:
         _add_solved_route(
             days.setdefault(int(route.staff_id), _Day(stops=[])), route, built, rp, plan.id
         )
@@ -125,13 +126,13 @@ def _copy(stop: PlanStop, plan_id: int) -> PlanStop:
     )
 
 
-def _idle_routes(rp: ReplanProblem, result: solver.Result) -> list[solver.Route]:
-    """Staff the solver gave no new work still take their break (at its earliest) and go back:
-    the solver leaves out routes without visits."""
+def _idle_routes(rp: ReplanProblem, result: solver.Result, working: set[int]) -> list[solver.Route]:
+    """Staff already out today whom the solver gives no new work still take their break (at its
+    earliest) and go back: the solver leaves out routes without visits."""
     routed = {r.staff_id for r in result.routes}
     idle = []
     for member in rp.problem.staff:
-        if member.id in routed:
+        if member.id in routed or int(member.id) not in working:
             continue
         breaks = tuple(
             solver.BreakTaken(b.earliest_start_s, b.earliest_start_s + b.duration_s)

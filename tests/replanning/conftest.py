@@ -29,7 +29,7 @@ def day(engine: Engine, database_url: str, tmp_path: Path) -> Iterator[Day]:
     settings = Settings(
         database_url=database_url,
         data_dir=tmp_path,
-        solve_time_limit_s=1.0,
+        solve_time_limit_s=0.5,
         replan_time_limit_s=0.5,
     )
     with Session(engine, expire_on_commit=False) as session:

@@ -220,3 +220,25 @@ def test_a_report_arriving_while_solving_is_in_the_new_version(engine: Engine, d
         session.commit()
         assert plan.solver_stats["attempts"] == 2
         assert _stops(session, plan.id)[visit_id][0][:2] == (parts[0][0], at("10:10"))  # type: ignore[index]
+
+
+def test_publishing_announces_the_version_to_the_staff_whose_day_changed(
+    engine: Engine, day: Day
+) -> None:
+    """One event for coordinators naming the affected staff, and one per affected nurse, for
+    exactly the staff whose stops differ from the version replaced."""
+    new = _replan(engine, day, ReplanRequest(at=at(MOMENT), new_visits=[_urgent(day)]))
+    with Session(engine) as session:
+        before, after = _stops(session, day.plan_id), _stops(session, new.id)  # type: ignore[arg-type]
+        _, events = publish_version(session, plan_id=new.id)  # type: ignore[arg-type]
+    changed = set()
+    for visit_id in set(before) | set(after):
+        if before.get(visit_id) != after.get(visit_id):
+            changed |= {s for s, _, _ in before.get(visit_id, []) + after.get(visit_id, [])}
+    announced = events[0]
+    assert announced.kind == "plan_published"
+    assert changed <= set(announced.data["affected_staff_ids"])  # type: ignore[arg-type]
+    assert {e.kind for e in events[1:]} == {"schedule_changed"}
+    assert {next(iter(e.staff_ids)) for e in events[1:]} == set(
+        announced.data["affected_staff_ids"]
+    )  # type: ignore[arg-type]
