@@ -65,6 +65,7 @@ def ruin_and_recreate(
         _random_ruin,
         _related_ruin,
         _string_ruin,
+        _room_ruin,
     ]
     while time.monotonic() < deadline and (max_iterations is None or iteration < max_iterations):
         if iteration - last_best > STALL_RESTARTS * stall:
@@ -152,6 +153,33 @@ def _string_ruin(plan: Plan, groups: Groups, rng: random.Random) -> list[int]:
         for t in stops[first : first + length]:
             chosen.add(groups.of_visit[plan.tasks.tasks[t].visit])
     return _remove(plan, groups, chosen)
+
+
+def _room_ruin(plan: Plan, groups: Groups, rng: random.Random) -> list[int]:
+    """Room for a visit that is out, most of all a joint one: clear the stretch of its window
+    on a few staff members who may do it, then put it back first. With everything planned,
+    a related ruin."""
+    out = [g for g in range(len(groups.groups)) if not plan.is_planned(groups.groups[g][0])]
+    if not out:
+        return _related_ruin(plan, groups, rng)
+    target = min(rng.sample(out, min(3, len(out))), key=lambda g: (groups.keys[g], rng.random()))
+    tasks = plan.tasks
+    visit = rng.choice(groups.groups[target])
+    first = tasks.tasks[tasks.of_visit[visit][0]]
+    margin = first.duration_s
+    lo, hi = first.earliest_s - margin, first.latest_s + 2 * margin
+    staff = sorted({r for t in tasks.of_visit[visit] for r in tasks.tasks[t].eligible})
+    used = [r for r in staff if plan.routes[r].used]
+    k = min(len(used), len(tasks.of_visit[visit]) + rng.randint(0, 2))
+    chosen: set[int] = set()
+    for r in rng.sample(used, k):
+        route = plan.routes[r]
+        for p, e in enumerate(route.elems):
+            if e >= 0 and route.starts[p] < hi and route.starts[p] + tasks.tasks[e].duration_s > lo:
+                chosen.add(groups.of_visit[tasks.tasks[e].visit])
+    if len(chosen) > MAX_REMOVED:
+        chosen = set(rng.sample(sorted(chosen), MAX_REMOVED))
+    return [target, *_remove(plan, groups, chosen)]
 
 
 def _recreate(plan: Plan, groups: Groups, removed: list[int], rng: random.Random) -> None:
