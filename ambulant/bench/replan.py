@@ -103,6 +103,7 @@ class RequestRow:
     reassigned: int = 0
     retimed: int = 0
     beyond_tolerance: int = 0
+    affected_staff: int = 0
     valid: bool = False
     frozen_kept: bool = False
     problems: list[str] = field(default_factory=list)
@@ -364,6 +365,7 @@ def _check(
         row.reassigned = diff.reassigned_visits
         row.retimed = diff.retimed_visits
         row.beyond_tolerance = diff.moved_beyond_tolerance
+        row.affected_staff = len(diff.affected_staff_ids)
         unassigned = {u.visit_id: u.reason for u in diff.unassigned}
         row.placed = all(v not in unassigned for v in new_ids)
         row.unassigned_reason = ", ".join(unassigned[v] for v in new_ids if v in unassigned)
@@ -477,13 +479,13 @@ def format_report(report: BenchReport, config: BenchConfig) -> list[str]:
         f"{report.cold_start_s:.2f} s (not counted)",
         "",
         " #  call                                            status  replan s  placed  "
-        "reassigned  retimed  >tol  valid  frozen  recommend s  best option",
+        "reassigned  retimed  >tol  told  valid  frozen  recommend s  best option",
     ]
     for r in rows:
         lines.append(
             f"{r.index:2d}  {r.call[:46]:46s}  {r.status:6s}  {r.latency_s:8.2f}  "
             f"{'yes' if r.placed else 'NO':6s}  {r.reassigned:10d}  {r.retimed:7d}  "
-            f"{r.beyond_tolerance:4d}  {'yes' if r.valid else 'NO':5s}  "
+            f"{r.beyond_tolerance:4d}  {r.affected_staff:4d}  {'yes' if r.valid else 'NO':5s}  "
             f"{'kept' if r.frozen_kept else 'MOVED':6s}  {r.recommend_s:11.2f}  {r.best_option}"
         )
         lines.extend(f"      {p}" for p in r.problems[:5])
@@ -500,7 +502,8 @@ def format_report(report: BenchReport, config: BenchConfig) -> list[str]:
             f"p95 {percentile(rec, 0.95):.2f} s",
             f"already-planned visits that changed staff: median "
             f"{statistics.median(r.reassigned for r in rows):g}, "
-            f"max {max(r.reassigned for r in rows)}",
+            f"max {max(r.reassigned for r in rows)}; staff told of a change: median "
+            f"{statistics.median(r.affected_staff for r in rows):g} of {report.staff}",
             f"urgent visit placed: {sum(r.placed for r in rows)} of {len(rows)}; "
             f"valid plans: {sum(r.valid for r in rows)} of {len(rows)}; "
             f"done/started visits kept: {sum(r.frozen_kept for r in rows)} of {len(rows)}",

@@ -1,9 +1,9 @@
 """The state of a plan at a moment: per visit what is done, running or still ahead, and per staff
 member when and where they can take new work.
 
-What nobody reported is presumed to go as planned: a visit planned to start before the moment
-is taken as done (or running) by its planned staff, so an unreported morning is not replanned as
-if it never happened. Reports always win over the plan, and every report received counts,
+What nobody reported is presumed to go as planned: a visit the plan had its staff set off for
+before the moment is taken as done, running or en route, so an unreported morning is not
+replanned as if it never happened, and nobody is pulled off the road mid-drive. Reports always win over the plan, and every report received counts,
 whatever its `at`, so a report from a phone that was offline is never ignored.
 """
 
@@ -186,9 +186,16 @@ def _visit_progress(
     if not stops or planned_start is None:
         return VisitProgress(visit.id, "unplanned", "planned", (), False, None, None)
     planned_end = stops[0].end_at
-    still_working = all(absent.get(s, planned_end) > planned_start for s in planned_staff)
-    if planned_start < at and still_working:
-        presumed = VisitStatus.DONE if planned_end <= at else VisitStatus.STARTED
+    # Whoever the plan had on the road to this visit at the moment is driving there now.
+    departure = min(s.arrival_at - dt.timedelta(seconds=s.travel_s) for s in stops)
+    still_working = all(absent.get(s, planned_end) > departure for s in planned_staff)
+    if departure < at and still_working:
+        if planned_end <= at:
+            presumed = VisitStatus.DONE
+        elif planned_start < at:
+            presumed = VisitStatus.STARTED
+        else:
+            presumed = VisitStatus.EN_ROUTE
         return VisitProgress(
             visit.id, presumed, "presumed", planned_staff, True, planned_start, planned_end
         )

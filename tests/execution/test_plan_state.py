@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from ambulant.execution import plan_state, record_absence
-from ambulant.models import StaffPosition, VisitStatus
+from ambulant.models import PlanStop, StaffPosition, VisitStatus
 from tests.builders import TinyRegion, make_patient, make_region, make_staff, make_visit
 from tests.replanning.day import at, hand_made_plan, report
 
@@ -109,3 +109,19 @@ def test_an_absent_staff_members_later_visits_are_not_presumed_done(session: Ses
     state = plan_state(session, plan=plan, at=at("10:30"))
     assert state.visits[v1].frozen and not state.visits[v2].frozen
     assert state.staff[nurse].absent_from == at("09:00")
+
+
+def test_a_visit_the_plan_had_them_driving_to_is_presumed_en_route(session: Session) -> None:
+    """Left at 09:40 (arrival 10:10 after a 30-minute drive), moment 10:00: the visit is frozen
+    en route, and the nurse is free when it ends, at that patient."""
+    region = _region(session)
+    nurse, v1 = region.staff[0].id, region.visits[0].id
+    assert nurse is not None and v1
+    plan = hand_made_plan(session, region, {nurse: [(v1, "10:10", "10:40")]})
+    stop = session.exec(select(PlanStop).where(PlanStop.plan_id == plan.id)).one()
+    stop.travel_s = 30 * 60
+    session.add(stop)
+    session.flush()
+    state = plan_state(session, plan=plan, at=at("10:00"))
+    assert (state.visits[v1].status, state.visits[v1].frozen) == ("en_route", True)
+    assert state.staff[nurse].available_from == at("10:40")
