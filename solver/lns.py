@@ -24,6 +24,7 @@ MAX_REMOVED = 12
 MAX_REINSERTED_UNPLANNED = 12
 STALL_ITERATIONS_PER_VISIT = 20
 STALL_RESTARTS = 3
+DESCEND_SHARE = 0.2
 # Simulated annealing's temperature, as a share of the plan's mean leg: the scale of a detour,
 # whatever the units (seconds in home care, tenths of distance in the VRPTW benchmarks).
 START_TEMPERATURE = 1.0
@@ -56,6 +57,7 @@ def ruin_and_recreate(
     best, best_cost = plan.snapshot(), plan.cost()
     current = best_cost
     started, iteration, last_best, last_restart = time.monotonic(), 0, 0, 0
+    searching = 0.0  # seconds spent in local search
     # Small days settle quickly: after a long while without a better plan go back to the best
     # one, and stop after a few such rounds.
     stall = max(2000, STALL_ITERATIONS_PER_VISIT * len(plan.tasks.of_visit))
@@ -93,8 +95,12 @@ def ruin_and_recreate(
         if cost < current or rng.random() < math.exp((current - cost) / max(temperature, 1e-9)):
             current = cost
             if cost < best_cost:
-                if descend(plan, deadline):
-                    current = cost = plan.cost()
+                # Local search on new bests, but never more than a share of the time so far.
+                now = time.monotonic()
+                if searching <= DESCEND_SHARE * (now - started):
+                    if descend(plan, deadline):
+                        current = cost = plan.cost()
+                    searching += time.monotonic() - now
                 best, best_cost, last_best = plan.snapshot(), cost, iteration
         else:
             plan.restore(before)

@@ -151,8 +151,7 @@ def _try_exchange(plan: Plan, a: int, i: int, b: int, j: int) -> bool:
 def _assign(plan: Plan, elems: list[int], r: int) -> None:
     for e in elems:
         if e >= 0:
-            plan.route_of[e] = r
-    plan.recount()
+            plan.reassign(e, r)
 
 
 def _allowed(plan: Plan, r: int, elems: list[int], moved: list[int]) -> bool:

@@ -131,6 +131,14 @@ class Plan:
                 total += sum(self.staff_cost(v, self.route_of[t]) for t in parts)
         return total
 
+    def reassign(self, t: int, r: int) -> None:
+        """Task t is now on route r (its elements already moved there by the caller)."""
+        old = self.route_of[t]
+        if self._visit_cost is not None and old != r:
+            visit = self.tasks.tasks[t].visit
+            self._visit_cost += self.staff_cost(visit, r) - self.staff_cost(visit, old)
+        self.route_of[t] = r
+
     def recount(self) -> None:
         """Call after setting `route_of` directly: the kept cost of visits is stale."""
         self._visit_cost = None
@@ -285,8 +293,10 @@ class Plan:
         options: list[list[tuple[int, int, Insertion]]],
         top: int | None,
     ) -> list[Placement]:
-        found: dict[tuple[int, ...], Placement] = {}
         tops = [opts[:top] for opts in options]
+        if len(parts) == 2:
+            return self._pair_placements(parts, tops[0], tops[1])
+        found: dict[tuple[int, ...], Placement] = {}
         for combo in itertools.product(*tops):
             staff = [r for _, r, _ in combo]
             if len(set(staff)) < len(staff):
@@ -300,6 +310,34 @@ class Plan:
                 where = tuple((t, r, ins.pos) for t, (_, r, ins) in zip(parts, combo, strict=True))
                 found[key] = Placement(cost, lo, where)
         return sorted(found.values(), key=lambda p: (p.cost, p.parts))
+
+    @staticmethod
+    def _pair_placements(
+        parts: tuple[int, ...],
+        first: list[tuple[int, int, Insertion]],
+        second: list[tuple[int, int, Insertion]],
+    ) -> list[Placement]:
+        """`_joint_placements` for the common two-staff visit, unrolled: the same result."""
+        best: dict[tuple[int, int], tuple[int, int, int, int, int, int]] = {}
+        for cost_a, r_a, ins_a in first:
+            lo_a, hi_a = ins_a.lo, ins_a.hi
+            for cost_b, r_b, ins_b in second:
+                if r_b == r_a:
+                    continue
+                lo = lo_a if lo_a > ins_b.lo else ins_b.lo
+                if lo > (hi_a if hi_a < ins_b.hi else ins_b.hi):
+                    continue
+                cost = cost_a + cost_b
+                key = (r_a, r_b) if r_a < r_b else (r_b, r_a)
+                known = best.get(key)
+                if known is None or cost < known[0]:
+                    best[key] = (cost, lo, r_a, ins_a.pos, r_b, ins_b.pos)
+        t_a, t_b = parts
+        found = [
+            Placement(cost, lo, ((t_a, r_a, pos_a), (t_b, r_b, pos_b)))
+            for cost, lo, r_a, pos_a, r_b, pos_b in best.values()
+        ]
+        return sorted(found, key=lambda p: (p.cost, p.parts))
 
     def apply(self, visit: int, placement: Placement) -> None:
         if self._visit_cost is not None:

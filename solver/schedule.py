@@ -105,7 +105,11 @@ class RouteState:
             else:
                 task = tasks[e]
                 lo, hi = windows[e]
-                start = max(anchor + brk + travel[loc][task.location], free, lo)
+                start = anchor + brk + travel[loc][task.location]
+                if free > start:
+                    start = free
+                if lo > start:
+                    start = lo
                 if start > hi:
                     feasible = False
                 anchor = free = start + task.duration_s
@@ -171,13 +175,14 @@ class RouteState:
                 cap[p] = min(b.latest_end_s, cap[p + 1]) - b.duration_s
             else:
                 task = tasks[e]
-                latest_end = min(
-                    deadline[p + 1] - sumd[p + 1] - travel[task.location][nxt[p + 1]], cap[p + 1]
-                )
+                latest_end = deadline[p + 1] - sumd[p + 1] - travel[task.location][nxt[p + 1]]
+                if cap[p + 1] < latest_end:
+                    latest_end = cap[p + 1]
                 hi = windows[e][1]
-                if caps is not None and e in caps:
-                    hi = min(hi, caps[e])
-                deadline[p] = min(hi, latest_end - task.duration_s)
+                if caps is not None and e in caps and caps[e] < hi:
+                    hi = caps[e]
+                latest_start = latest_end - task.duration_s
+                deadline[p] = hi if hi < latest_start else latest_start
                 nxt[p] = task.location
         return deadline, sumd, cap, nxt
 

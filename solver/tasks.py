@@ -35,7 +35,11 @@ class Task:
     target_s: int | None = None
 
     def late_cost(self, start: int) -> int:
-        return sum(w * (start - d) for d, w in self.late_costs if start > d)
+        total = 0
+        for deadline, weight in self.late_costs:
+            if start > deadline:
+                total += weight * (start - deadline)
+        return total
 
     @property
     def soft_deadline(self) -> int | None:
