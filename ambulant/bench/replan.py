@@ -36,7 +36,7 @@ from ambulant.demo.generator import seed_region
 from ambulant.demo.region_spec import RegionSpec, load_region
 from ambulant.execution.reports import StatusReport, record_status
 from ambulant.execution.state import plan_state
-from ambulant.jobs import get_replan_queue, shutdown_queues
+from ambulant.jobs import get_replan_queue
 from ambulant.migrate import upgrade_database
 from ambulant.models import (
     Patient,
@@ -268,7 +268,7 @@ def run_bench(config: BenchConfig) -> BenchReport:
         try:
             return _run(engine, config, settings)
         finally:
-            shutdown_queues()
+            # The replan worker is left to the interpreter's exit, which joins it cleanly.
             engine.dispose()
 
 
