@@ -82,6 +82,15 @@ def replan(
 ) -> ReplanAnswer | JSONResponse:
     base = access.visible_plan(session, principal, plan_id)
     access.require_planning(principal, base.scope)
+    # Everything the request names must be within the caller's reach, like any other body.
+    for i, visit in enumerate(body.new_visits):
+        access.patient_ref(
+            session, principal, visit.patient_id, field=f"new_visits[{i}].patient_id"
+        )
+    for visit_id in [*body.cancelled_visit_ids, *(late.visit_id for late in body.running_late)]:
+        access.visit_ref(session, principal, visit_id, field="visit_id")
+    for absence in body.unavailable:
+        access.staff_ref(session, principal, absence.staff_id, field="unavailable.staff_id")
     try:
         plan = service.request_replan(
             session,

@@ -207,3 +207,14 @@ def test_the_state_of_a_plan_says_what_is_done_and_where_staff_are(
     assert any(v["frozen"] for v in body["visits"].values())
     assert set(body["staff"]) == {str(s.staff_id) for s in _stops(db, published)}
     assert all(s["available_from"] >= at("10:15").isoformat() for s in body["staff"].values())
+
+
+def test_a_coordinator_of_another_scope_cannot_see_the_plan_to_replan(
+    client: TestClient, region: TinyRegion, published: int, headers_for: Callable[..., Headers]
+) -> None:
+    """The plan covers every municipality; a Meråker coordinator gets 404, as for no plan."""
+    local = headers_for(Role.COORDINATOR, municipalities=["5034"])
+    assert client.post(f"{URL}/{published}/replan", json={}, headers=local).status_code == 404
+    ask = _urgent(region) | {"k": 1}
+    response = client.post(f"{URL}/{published}/recommendations", json=ask, headers=local)
+    assert response.status_code == 404
