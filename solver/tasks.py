@@ -18,8 +18,8 @@ class Task:
     Soft timing, in cost units: each (deadline, weight) in `late_costs` costs `weight` per second
     of start after `deadline` (tardiness, or a replanned visit moving later than its tolerance);
     `tardy_after` is the soft latest start whose excess counts towards the maximum tardiness;
-    `target_s` is the earliest start that costs nothing (a replanned visit moving earlier), which
-    the final timing waits for when it can."""
+    `target_s` is the start a replanned visit had, which the final timing waits for when it can
+    (moving earlier costs only beyond the tolerance, see the objective)."""
 
     index: int
     visit: int
@@ -86,9 +86,11 @@ def _late_costs(visit: Visit, part: int, weights: Weights) -> tuple[tuple[int, i
 
 
 def _target(visit: Visit, weights: Weights) -> int | None:
+    """A replanned visit's previous start: starting earlier is free within the tolerance, but
+    every minute it moves is a minute someone has to be told about."""
     if visit.previous_start_s is None or weights.move_per_s == 0:
         return None
-    return visit.previous_start_s - weights.move_tolerance_s
+    return visit.previous_start_s
 
 
 class Tasks:
