@@ -22,7 +22,7 @@ import random
 import statistics
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import Engine, delete
@@ -34,6 +34,7 @@ from ambulant.config import Settings
 from ambulant.db import engine_for
 from ambulant.demo.generator import seed_region
 from ambulant.demo.region_spec import RegionSpec, load_region
+from ambulant.execution.absences import absences_on
 from ambulant.execution.reports import StatusReport, record_status
 from ambulant.execution.state import plan_state
 from ambulant.jobs import get_replan_queue
@@ -370,15 +371,17 @@ def _check(
         row.placed = all(v not in unassigned for v in new_ids)
         row.unassigned_reason = ", ".join(unassigned[v] for v in new_ids if v in unassigned)
         travel = travel_times_from_settings(settings, engine=engine)
-        row.problems += _full_day_violations(session, settings, travel, plan)
+        row.problems += full_day_violations(session, settings, travel, plan)
         row.valid = not row.problems
         row.frozen_kept = _frozen_kept(session, base, plan_id, at, row.problems)
 
 
-def _full_day_violations(
+def full_day_violations(
     session: Session, settings: Settings, travel: TravelTimes, plan: Plan
 ) -> list[str]:
-    """The stored plan, done part and new part together, against the whole day's problem."""
+    """The stored plan, done part and new part together, against the whole day's problem (with
+    absences as facts: an absent staff member's shift ends then, they may finish what they
+    started, and take no break they had not taken by then)."""
     assert plan.id is not None
     built = build_problem(
         session,
@@ -388,6 +391,7 @@ def _full_day_violations(
         settings=settings,
     )
     day = plan.date
+    problem = _with_absences(built.problem, absences_on(session, day=day), day)
     routes = []
     for route in session.exec(select(PlanRoute).where(PlanRoute.plan_id == plan.id)):
         stops = session.exec(
@@ -427,7 +431,27 @@ def _full_day_violations(
         for u in session.exec(select(UnassignedVisit).where(UnassignedVisit.plan_id == plan.id))
     )
     result = solver.Result(routes=tuple(routes), unassigned=unassigned)
-    return [str(v) for v in solver.validate(built.problem, result)]
+    return [str(v) for v in solver.validate(problem, result)]
+
+
+def _with_absences(
+    problem: solver.Problem, absences: dict[int, dt.datetime], day: dt.date
+) -> solver.Problem:
+    staff = []
+    for member in problem.staff:
+        absent = absences.get(int(member.id))
+        if absent is not None:
+            end_s = max(
+                member.shift_start_s + 1, min(member.shift_end_s, to_day_seconds(day, absent))
+            )
+            member = replace(
+                member,
+                shift_end_s=end_s,
+                max_overtime_s=max(0, member.shift_end_s - end_s) + member.max_overtime_s,
+                breaks=tuple(b for b in member.breaks if b.latest_end_s <= end_s),
+            )
+        staff.append(member)
+    return replace(problem, staff=tuple(staff))
 
 
 def _frozen_kept(

@@ -65,6 +65,8 @@ def store_replan(
         if not staff_day.stops and staff_id not in base_route_of and staff_day.departure_at is None:
             continue
         staff_day.stops.sort(key=lambda s: (s.start_at, s.kind != "break", s.part))
+        if staff_day.return_at is None:
+            _drive_home(staff_day, staff_id, built)
         for sequence, stop in enumerate(staff_day.stops, start=1):
             stop.sequence = sequence
             session.add(stop)
@@ -194,6 +196,22 @@ def _add_solved_route(
     staff_day.return_at = from_day_seconds(day, route.return_s)
     staff_day.return_travel_s = route.return_travel_s
     staff_day.return_distance_m = distances[here][member.end_location]
+
+
+def _drive_home(staff_day: _Day, staff_id: int, built: BuiltProblem) -> None:
+    """A day that ends with its kept stops (no time left, or gone from the moment): home from
+    the last kept visit."""
+    visits = [s for s in staff_day.stops if s.visit_id is not None]
+    try:
+        home = built.problem.staff_member(str(staff_id)).end_location
+        here = built.problem.visit(str(visits[-1].visit_id)).location
+    except (KeyError, IndexError):
+        return
+    back_s = built.matrix.durations_s[here][home]
+    last_end = max(s.end_at for s in staff_day.stops)
+    staff_day.return_at = last_end + dt.timedelta(seconds=back_s)
+    staff_day.return_travel_s = back_s
+    staff_day.return_distance_m = built.matrix.distances_m[here][home]
 
 
 def _route_row(

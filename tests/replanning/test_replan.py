@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from ambulant.bench.replan import full_day_violations
 from ambulant.errors import Conflict
 from ambulant.models import (
     Plan,
@@ -82,7 +83,8 @@ def test_done_and_started_visits_stay_and_the_urgent_visit_gets_in(
     engine: Engine, day: Day
 ) -> None:
     """Frozen visits keep staff and times; the urgent visit is planned after the moment; every
-    other visit is still planned; the new version is a draft based on the old one."""
+    other visit is still planned; the new version is a draft based on the old one, valid for the
+    whole day."""
     with Session(engine) as session:
         frozen = _report_morning(session, day.plan_id, at(MOMENT))
         before = _stops(session, day.plan_id)
@@ -100,10 +102,15 @@ def test_done_and_started_visits_stay_and_the_urgent_visit_gets_in(
     assert urgent_id in after and all(start >= at(MOMENT) for _, start, _ in after[urgent_id])
     assert unassigned == []
     assert new.kpis["frozen_visits"] == len(frozen)
+    with Session(engine) as session:
+        stored = session.get(Plan, new.id)
+        assert stored is not None
+        assert full_day_violations(session, day.settings, GeodesicTravelTimes(), stored) == []
 
 
 def test_staff_unavailable_from_a_time_get_no_work_after_it(engine: Engine, day: Day) -> None:
-    """Sick from 10:15: nothing of theirs starts after that; their visits go to others."""
+    """Sick from 10:15: nothing of theirs starts after that; their visits go to others (or are
+    unassigned); the day is valid with the absence."""
     with Session(engine) as session:
         _report_morning(session, day.plan_id, at(MOMENT))
         before = _stops(session, day.plan_id)
@@ -122,6 +129,11 @@ def test_staff_unavailable_from_a_time_get_no_work_after_it(engine: Engine, day:
     for visit_id, parts in before.items():
         if any(s == sick and start >= at(MOMENT) for s, start, _ in parts):
             assert visit_id in left_out or all(s != sick for s, _, _ in after[visit_id])
+    with Session(engine) as session:
+        stored = session.get(Plan, new.id)
+        assert stored is not None
+        travel = GeodesicTravelTimes()
+        assert full_day_violations(session, day.settings, travel, stored) == []
 
 
 def test_a_cancelled_visit_is_listed_as_cancelled(engine: Engine, day: Day) -> None:
