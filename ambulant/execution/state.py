@@ -3,8 +3,9 @@ member when and where they can take new work.
 
 What nobody reported is presumed to go as planned: a visit the plan had its staff set off for
 before the moment is taken as done, running or en route, so an unreported morning is not
-replanned as if it never happened, and nobody is pulled off the road mid-drive. Reports always win over the plan, and every report received counts,
-whatever its `at`, so a report from a phone that was offline is never ignored.
+replanned as if it never happened, and nobody is pulled off the road mid-drive. Reports always
+win over the plan, and every report received counts, whatever its `at`, so a report from a phone
+that was offline is never ignored.
 """
 
 from __future__ import annotations
