@@ -1,0 +1,70 @@
+"""Publishing a version and saying who must hear of it.
+
+A replan's draft may be published only while the version it was based on is still the one staff
+follow, and only if no report since its solve contradicts it (a visit it moved has been started
+by someone else, a visit it keeps has been cancelled): otherwise it is a 409, and the coordinator
+replans on top of what happened.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from ambulant.errors import Conflict
+from ambulant.execution.state import COMMITTED
+from ambulant.models import Plan, PlanStop, VisitStatus, VisitStatusReport
+from ambulant.notify.events import Event, plan_published_events
+from ambulant.planning.service import get_plan, publish_plan
+from ambulant.replanning.diff import affected_staff
+from ambulant.replanning.versions import VersionConflict, current_plan
+
+
+def publish_version(session: Session, *, plan_id: int) -> tuple[Plan, list[Event]]:
+    """Publishes draft `plan_id`; returns it and the events announcing it (send them after the
+    commit)."""
+    plan = get_plan(session, plan_id=plan_id)
+    previous = current_plan(session, day=plan.date, scope=plan.scope)
+    if previous is not None and previous.status != "published":
+        previous = None  # nothing published yet: the current plan is only a draft
+    if "replan" in plan.parameters:
+        if previous is not None and previous.id != plan.based_on_id:
+            raise VersionConflict(
+                f"plan {plan_id} replans version {plan.parameters['replan']['based_on_version']}, "
+                f"but version {previous.version} has been published since; replan again",
+                current=previous,
+            )
+        _refuse_if_overtaken(session, plan)
+    published = publish_plan(session, plan_id=plan_id)
+    affected = affected_staff(session, old_plan=previous, new_plan=published)
+    return published, plan_published_events(published, affected)
+
+
+def _refuse_if_overtaken(session: Session, plan: Plan) -> None:
+    watermark = int(plan.solver_stats.get("report_watermark", 0))
+    newer = session.exec(
+        select(VisitStatusReport)
+        .where(VisitStatusReport.date == plan.date, col(VisitStatusReport.id) > watermark)
+        .order_by(col(VisitStatusReport.id))
+    ).all()
+    if not newer:
+        return
+    staff_of: dict[int, set[int]] = {}
+    for stop in session.exec(
+        select(PlanStop).where(PlanStop.plan_id == plan.id, col(PlanStop.visit_id).is_not(None))
+    ):
+        assert stop.visit_id is not None
+        staff_of.setdefault(stop.visit_id, set()).add(stop.staff_id)
+    for report in newer:
+        planned = staff_of.get(report.visit_id, set())
+        if report.status == VisitStatus.CANCELLED and planned:
+            raise Conflict(
+                f"visit {report.visit_id} was cancelled after this version was made; replan again",
+                field="version",
+            )
+        moved_away = report.staff_id is not None and report.staff_id not in planned
+        if report.status in COMMITTED and moved_away:
+            raise Conflict(
+                f"visit {report.visit_id} was reported {report.status} by staff "
+                f"{report.staff_id} after this version was made; replan again",
+                field="version",
+            )
