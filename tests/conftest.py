@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from ambulant.db import create_all, make_engine
+from ambulant.db import create_all, dispose_engines, make_engine
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "AMBULANT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -30,6 +30,14 @@ def service_missing(what: str, error: Exception) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"{message}; AMBULANT_REQUIRE_SERVICES=1 makes this a failure")
     pytest.skip(f"!!! SKIPPED: {message}. Start it to run these tests.")
+
+
+@pytest.fixture(autouse=True)
+def _close_cached_engines() -> Iterator[None]:
+    """Engines cached by code under test (worker jobs, commands) are closed after each test, so
+    no connection outlives its test or its PostgreSQL schema."""
+    yield
+    dispose_engines()
 
 
 @pytest.fixture(scope="session")
