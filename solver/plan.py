@@ -374,6 +374,26 @@ class Plan:
                 return False
             self.apply(group[0], best)
             return True
+        if len(group) == 2:
+            return self._place_pair_or_in_turn(group, branching, top)
+        return self.place_in_turn(group, branching, top)
+
+    def _place_pair_or_in_turn(self, group: list[int], branching: int, top: int | None) -> bool:
+        """A linked pair: placed together (see `_place_pair`) and one after the other; the
+        cheaper plan is kept."""
+        before = self.snapshot()
+        if not self._place_pair(group, top):
+            return self.place_in_turn(group, branching, top)
+        together, together_cost = self.snapshot(), self.cost()
+        self.restore(before)
+        if self.place_in_turn(group, branching, top) and self.cost() <= together_cost:
+            return True
+        self.restore(together)
+        return True
+
+    def place_in_turn(self, group: list[int], branching: int, top: int | None) -> bool:
+        """The group's visits one after another in window order, each at one of its cheapest
+        placements (backtracking a little when a later one does not fit)."""
         order = sorted(group, key=lambda v: (self.base[self.tasks.of_visit[v][0]], v))
         budget = [GROUP_BUDGET]
 
@@ -391,6 +411,50 @@ class Plan:
             return False
 
         return place_from(0)
+
+    def _place_pair(self, group: list[int], top: int | None) -> bool:
+        """Two single-part visits linked by one dependency, placed together on two routes: each
+        pair of insertion options gets the earliest starts that keep the lag, not just the
+        first visit's earliest start (which may leave no room for the second)."""
+        tasks = self.tasks
+        a, b = group
+        if len(tasks.of_visit[a]) != 1 or len(tasks.of_visit[b]) != 1:
+            return False
+        links = [link for link in tasks.links[a] if link.other == b]
+        if len(links) != 1 or len(tasks.links[a]) != 1 or len(tasks.links[b]) != 1:
+            return False
+        lag_lo, lag_hi = links[0].lo, links[0].hi  # start(b) - start(a)
+        (t_a,), (t_b,) = tasks.of_visit[a], tasks.of_visit[b]
+        self.windows[t_a], self.windows[t_b] = self.base[t_a], self.base[t_b]
+        options_a = self._options(a, t_a)[:top]
+        options_b = self._options(b, t_b)[:top]
+        best: tuple[int, int, int, int, int, int, int] | None = None
+        for _, r_a, ins_a in options_a:
+            own_a = self.staff_cost(a, r_a)
+            for _, r_b, ins_b in options_b:
+                if r_a == r_b:
+                    continue
+                first = max(ins_a.lo, ins_b.lo - lag_hi)
+                if first > min(ins_a.hi, ins_b.hi - lag_lo):
+                    continue
+                second = max(ins_b.lo, first + lag_lo)
+                cost = (
+                    self.insertion_cost(t_a, r_a, ins_a.pos, first, ins_a.cost)
+                    + self.insertion_cost(t_b, r_b, ins_b.pos, second, ins_b.cost)
+                    + own_a
+                    + self.staff_cost(b, r_b)
+                )
+                if best is None or cost < best[0]:
+                    best = (cost, first, r_a, ins_a.pos, second, r_b, ins_b.pos)
+        if best is None:
+            return False
+        cost, first, r_a, pos_a, second, r_b, pos_b = best
+        self.apply(a, Placement(cost, first, ((t_a, r_a, pos_a),)))
+        self.apply(b, Placement(cost, second, ((t_b, r_b, pos_b),)))
+        if self.routes[r_a].feasible and self.routes[r_b].feasible:
+            return True
+        self.remove_group(group)
+        return False
 
     def remove_group(self, group: list[int]) -> None:
         for v in group:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from solver import Parameters, Result, validate
+from solver import Dependency, Parameters, Result, validate
 from solver.construction import construct
 from solver.extract import to_routes
 from solver.instances import synthetic_day
@@ -65,3 +65,22 @@ def test_two_opt_star_swaps_route_ends_that_cross() -> None:
     assert two_opt_star_pass(plan, time.monotonic() + 10)
     assert plan.cost() == 120 * 60
     assert validate(problem, as_result(problem, plan)) == []
+
+
+def test_a_linked_pair_placed_in_turn_fails_where_placed_together_it_fits() -> None:
+    """The pair of test_linked_pair_waits_for_the_second_staff_member: the first visit at its
+    earliest start (09:00) leaves the follow-up no time on ola's busy route; choosing both
+    starts together (09:45 and 10:30) fits."""
+    staff = (make_staff(id="kari"), make_staff(id="ola"))
+    visits = (
+        make_visit(id="busy", duration_s=90 * 60, latest_start_s=9 * HOUR, pinned_staff=("ola",)),
+        make_visit(id="first", earliest_start_s=9 * HOUR, pinned_staff=("kari",)),
+        make_visit(id="then", earliest_start_s=9 * HOUR, pinned_staff=("ola",)),
+    )
+    dep = Dependency("first", "then", min_lag_s=30 * 60, max_lag_s=45 * 60)
+    tasks = Tasks(make_problem(staff=staff, visits=visits, dependencies=(dep,)))
+    plan = Plan(tasks, Parameters().weights)
+    assert plan.place_group([0])
+    assert not plan.place_in_turn([1, 2], branching=3, top=None)
+    assert plan.place_group([1, 2])
+    assert plan.start_of_visit == {1: 9 * HOUR + 45 * 60, 2: 10 * HOUR + 30 * 60}

@@ -247,3 +247,26 @@ def test_tardiness_changes_the_order_when_it_costs_more_than_the_detour() -> Non
     result = solve_valid(make_problem(staff=(kari,), visits=visits), params)
     assert [s.visit_id for s in result.routes[0].stops] == ["a", "b"]
     assert result.breakdown["tardiness"] == 0
+
+
+def test_linked_pair_waits_for_the_second_staff_member() -> None:
+    """kari's first visit may start from 09:00, ola's follow-up 30-45 min after it, but ola is
+    busy (a more important visit) until 10:30: the pair goes in with the first visit at 09:45,
+    the latest lag away from 10:30, not at its earliest."""
+    staff = (make_staff(id="kari"), make_staff(id="ola"))
+    visits = (
+        make_visit(
+            id="busy",
+            duration_s=90 * MINUTE,
+            latest_start_s=9 * HOUR,
+            pinned_staff=("ola",),
+            priority=Priority.HIGH,
+        ),
+        make_visit(id="first", earliest_start_s=9 * HOUR, pinned_staff=("kari",)),
+        make_visit(id="then", earliest_start_s=9 * HOUR, pinned_staff=("ola",)),
+    )
+    dep = Dependency("first", "then", min_lag_s=30 * MINUTE, max_lag_s=45 * MINUTE)
+    result = solve_valid(make_problem(staff=staff, visits=visits, dependencies=(dep,)))
+    assert unassigned_ids(result) == set()
+    assert start_of(result, "first") == 9 * HOUR + 45 * MINUTE
+    assert start_of(result, "then") == 10 * HOUR + 30 * MINUTE
