@@ -95,9 +95,11 @@ def ruin_and_recreate(
         if cost < current or rng.random() < math.exp((current - cost) / max(temperature, 1e-9)):
             current = cost
             if cost < best_cost:
-                # Local search on new bests, but never more than a share of the time so far.
+                # Local search on new bests, but never more than a share of the time so far
+                # (unless the work is fixed by an iteration cap: then the plan must not depend
+                # on the machine's speed).
                 now = time.monotonic()
-                if searching <= DESCEND_SHARE * (now - started):
+                if max_iterations is not None or searching <= DESCEND_SHARE * (now - started):
                     if descend(plan, deadline):
                         current = cost = plan.cost()
                     searching += time.monotonic() - now
