@@ -5,6 +5,7 @@ nothing of HTTP, databases, dates or coordinates.
 """
 
 from solver.problem import (
+    Appointment,
     Break,
     Dependency,
     Parameters,
@@ -21,6 +22,7 @@ from solver.validator import PlanInvalid, Violation, assert_valid, validate
 from solver.warm import with_previous_plan
 
 __all__ = [
+    "Appointment",
     "Break",
     "BreakTaken",
     "Dependency",

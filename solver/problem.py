@@ -36,6 +36,22 @@ class Break:
 
 
 @dataclass(frozen=True)
+class Appointment:
+    """A fixed appointment in a staff member's day (a team meeting, clinic hours at the medical
+    centre): at `location` from `start_s` to `end_s`. Hard: the route gets there in time, stays
+    for the whole of it, and the visits are planned around it."""
+
+    id: str
+    start_s: int
+    end_s: int
+    location: int
+
+    def __post_init__(self) -> None:
+        if self.end_s <= self.start_s:
+            raise ValueError(f"Appointment {self.id}: it must end after it starts")
+
+
+@dataclass(frozen=True)
 class Staff:
     """One staff member's working day: a shift from start to end location, with breaks.
 
@@ -43,6 +59,12 @@ class Staff:
     `Weights.overtime_per_s`. `municipalities` empty means the staff member may work anywhere.
     `capacity` (None: no limit) bounds the total `Visit.demand` on the route. The start and end
     locations may differ, e.g. a replan from where someone is at the moment.
+
+    `appointments` are fixed (see Appointment). `skill_level` is how qualified the staff member
+    is (e.g. 1 assistant, 2 nurse, 3 specialist nurse): a visit needing a higher level is not
+    theirs, one needing a lower level costs `Weights.overqualification_per_level` per level.
+    Visits outside `home_municipality` cost `Weights.outside_home_municipality` (affinity, soft);
+    `municipalities` is the hard coverage.
     """
 
     id: str
@@ -56,6 +78,8 @@ class Staff:
     home_municipality: str | None = None
     max_overtime_s: int = 0
     capacity: int | None = None
+    appointments: tuple[Appointment, ...] = ()
+    skill_level: int = 0
 
     def __post_init__(self) -> None:
         if self.shift_end_s <= self.shift_start_s:
@@ -67,6 +91,9 @@ class Staff:
         for brk in self.breaks:
             if brk.earliest_start_s < self.shift_start_s or brk.latest_end_s > self.shift_end_s:
                 raise ValueError(f"Staff {self.id}: break window outside the shift")
+        for appointment in self.appointments:
+            if appointment.start_s < self.shift_start_s or appointment.end_s > self.shift_end_s:
+                raise ValueError(f"Staff {self.id}: appointment {appointment.id} outside the shift")
 
     def can_serve(self, municipality: str | None) -> bool:
         return (
@@ -90,6 +117,10 @@ class Visit:
     When replanning, `previous_staff` and `previous_start_s` say where the visit was in the plan
     being replaced: giving it to someone else, or moving its start by more than a tolerance,
     costs (see Weights), so a new plan moves as little as it can.
+
+    `skill_level` is the least `Staff.skill_level` that may do it (hard; more is
+    over-qualification, soft). Visits with the same `series` (e.g. a patient's morning and
+    evening visit) are all done by one staff member (hard).
     """
 
     id: str
@@ -109,6 +140,8 @@ class Visit:
     soft_latest_start_s: int | None = None
     previous_staff: tuple[str, ...] = ()
     previous_start_s: int | None = None
+    skill_level: int = 0
+    series: str | None = None
 
     def __post_init__(self) -> None:
         if self.duration_s <= 0:
@@ -132,9 +165,15 @@ class Visit:
         return self.skills
 
 
+DEPENDENCY_ANCHORS = ("start", "end")
+DEPENDENCY_STAFF = ("any", "same", "different")
+
+
 @dataclass(frozen=True)
 class Dependency:
-    """`after` starts between min_lag_s and max_lag_s after `before` starts (max None: no limit).
+    """`after` starts between min_lag_s and max_lag_s after `before` starts, or after it ends
+    with `anchor="end"` (max None: no limit). `staff` says whether the two must be done by the
+    same staff member, by different ones, or by anyone ("any").
 
     Both are planned or neither is: a follow-up without its first visit makes no sense.
     """
@@ -143,8 +182,14 @@ class Dependency:
     after: str
     min_lag_s: int = 0
     max_lag_s: int | None = None
+    anchor: str = "start"
+    staff: str = "any"
 
     def __post_init__(self) -> None:
+        if self.anchor not in DEPENDENCY_ANCHORS:
+            raise ValueError(f"Dependency: anchor must be one of {DEPENDENCY_ANCHORS}")
+        if self.staff not in DEPENDENCY_STAFF:
+            raise ValueError(f"Dependency: staff must be one of {DEPENDENCY_STAFF}")
         if self.before == self.after:
             raise ValueError("Dependency: a visit cannot depend on itself")
         if self.max_lag_s is not None and self.max_lag_s < self.min_lag_s:
@@ -161,6 +206,12 @@ class Weights:
     objective's max term; 0 leaves it out). When replanning, `reassign_per_visit` costs each
     visit part given to someone outside its `previous_staff`, and `move_per_s` each second its
     start lies more than `move_tolerance_s` away from `previous_start_s`.
+
+    `overqualification_per_level` costs each level a staff member's `skill_level` exceeds the
+    visit's, per part; `outside_home_municipality` each part done outside the staff member's
+    home municipality; `workload_per_s` each second a staff member's working time (first
+    departure to return) exceeds the mean over the staff who work, so that the day is shared
+    and not only the longest route shortened.
     """
 
     travel_per_s: int = 1
@@ -172,6 +223,9 @@ class Weights:
     reassign_per_visit: int = 3_000
     move_per_s: int = 2
     move_tolerance_s: int = 15 * 60
+    overqualification_per_level: int = 120
+    outside_home_municipality: int = 300
+    workload_per_s: int = 0
 
     def __post_init__(self) -> None:
         for name in (
@@ -183,6 +237,9 @@ class Weights:
             "reassign_per_visit",
             "move_per_s",
             "move_tolerance_s",
+            "overqualification_per_level",
+            "outside_home_municipality",
+            "workload_per_s",
         ):
             if getattr(self, name) < 0:
                 raise ValueError(f"Weights.{name} must not be negative")
