@@ -1,6 +1,12 @@
 """The domain tables and their API schema families (Base / Create / Update / Public)."""
 
 from ambulant.models.address import Address
+from ambulant.models.appointment import (
+    Appointment,
+    AppointmentCreate,
+    AppointmentPublic,
+    AppointmentUpdate,
+)
 from ambulant.models.audit import AuditAction, AuditEntry, AuditEntryPublic
 from ambulant.models.execution import (
     StaffAbsence,
@@ -39,6 +45,8 @@ from ambulant.models.visit import (
     VisitRequestUpdate,
 )
 from ambulant.models.vocabulary import (
+    DependencyAnchor,
+    DependencyStaff,
     Discipline,
     PlanStatus,
     Priority,
@@ -50,6 +58,10 @@ from ambulant.models.vocabulary import (
 
 __all__ = [
     "Address",
+    "Appointment",
+    "AppointmentCreate",
+    "AppointmentPublic",
+    "AppointmentUpdate",
     "AuditAction",
     "AuditEntry",
     "AuditEntryPublic",
@@ -59,6 +71,8 @@ __all__ = [
     "CarePlanCreate",
     "CarePlanPublic",
     "CarePlanUpdate",
+    "DependencyAnchor",
+    "DependencyStaff",
     "Discipline",
     "Municipality",
     "Patient",

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, AutoString, Field, SQLModel
 
-from ambulant.models.vocabulary import Priority, Skill
+from ambulant.models.vocabulary import MAX_SKILL_LEVEL, SERIES_MAX_LENGTH, Priority, Skill
 
 
 class PatientBase(SQLModel):
@@ -93,6 +93,20 @@ class CarePlanBase(SQLModel):
     priority: Priority = Field(default=Priority.NORMAL, sa_type=AutoString)
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
+    required_skill_level: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_SKILL_LEVEL,
+        sa_column_kwargs={"server_default": "0"},
+        description="The least staff skill_level that may do its visits (0: anyone).",
+    )
+    series: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=SERIES_MAX_LENGTH,
+        description="The patient's care plans with the same series give visits one staff member "
+        "does on each day (e.g. morning and evening medication).",
+    )
 
 
 class CarePlan(CarePlanBase, table=True):
@@ -138,6 +152,8 @@ class CarePlanUpdate(SQLModel):
     priority: Priority | None = None
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
+    required_skill_level: int | None = Field(default=None, ge=0, le=MAX_SKILL_LEVEL)
+    series: str | None = Field(default=None, min_length=1, max_length=SERIES_MAX_LENGTH)
 
 
 class CarePlanPublic(CarePlanBase):

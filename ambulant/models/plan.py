@@ -48,13 +48,17 @@ class PlanRoute(SQLModel, table=True):
 
 
 class PlanStop(SQLModel, table=True):
-    """A visit (or a break: kind 'break', no visit) in a staff member's route, in order."""
+    """A visit (or a break: kind 'break', no visit; or a fixed appointment: kind 'appointment')
+    in a staff member's route, in order."""
 
     id: int | None = Field(default=None, primary_key=True)
     plan_id: int = Field(foreign_key="plan.id", index=True)
     staff_id: int = Field(foreign_key="staff.id", index=True)
     visit_id: int | None = Field(default=None, foreign_key="visitrequest.id", index=True)
-    kind: str = Field(default="visit", max_length=10)
+    # No foreign key: a meeting cancelled after planning may be deleted, and the plan keeps the
+    # time it held (as the audit trail keeps ids of rows that are gone).
+    appointment_id: int | None = Field(default=None, index=True)
+    kind: str = Field(default="visit", max_length=12)
     sequence: int
     part: int = 0
     arrival_at: dt.datetime = Field(sa_type=AwareDateTime)

@@ -7,7 +7,7 @@ import datetime as dt
 from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, AutoString, Field, SQLModel
 
-from ambulant.models.vocabulary import Discipline, Skill, StartFrom, Team
+from ambulant.models.vocabulary import MAX_SKILL_LEVEL, Discipline, Skill, StartFrom, Team
 from ambulant.timeutil import OSLO, AwareDateTime, as_aware
 
 
@@ -29,6 +29,15 @@ class StaffBase(SQLModel):
     base_id: int | None = Field(default=None, foreign_key="base.id")
     home_lat: float | None = Field(default=None, ge=-90, le=90)
     home_lon: float | None = Field(default=None, ge=-180, le=180)
+    skill_level: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_SKILL_LEVEL,
+        sa_column_kwargs={"server_default": "0"},
+        description="How qualified: 0 not graded, 1 assistant, 2 nurse or therapist, "
+        "3 specialist. A visit needing more is not theirs; one needing less is over-qualified "
+        "work (a soft cost).",
+    )
 
 
 class Staff(StaffBase, table=True):
@@ -56,6 +65,7 @@ class StaffUpdate(SQLModel):
     base_id: int | None = None
     home_lat: float | None = Field(default=None, ge=-90, le=90)
     home_lon: float | None = Field(default=None, ge=-180, le=180)
+    skill_level: int | None = Field(default=None, ge=0, le=MAX_SKILL_LEVEL)
 
 
 class StaffPublic(StaffBase):

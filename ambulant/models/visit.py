@@ -7,7 +7,14 @@ import datetime as dt
 from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, AutoString, Field, SQLModel
 
-from ambulant.models.vocabulary import Priority, Skill
+from ambulant.models.vocabulary import (
+    MAX_SKILL_LEVEL,
+    SERIES_MAX_LENGTH,
+    DependencyAnchor,
+    DependencyStaff,
+    Priority,
+    Skill,
+)
 from ambulant.timeutil import OSLO, AwareDateTime, as_aware
 
 
@@ -28,10 +35,40 @@ class VisitRequestBase(SQLModel):
     depends_on_id: int | None = Field(
         default=None,
         foreign_key="visitrequest.id",
-        description="This visit starts between min_lag and max_lag minutes after that one starts.",
+        description="This visit starts between min_lag and max_lag minutes after that one starts "
+        "(or ends: dependency_anchor), by staff as dependency_staff says.",
     )
     min_lag_minutes: int = Field(default=0, ge=0)
     max_lag_minutes: int | None = Field(default=None, ge=0)
+    dependency_anchor: DependencyAnchor = Field(
+        default=DependencyAnchor.START,
+        sa_type=AutoString,
+        max_length=10,
+        sa_column_kwargs={"server_default": DependencyAnchor.START.value},
+        description="Whether the lag counts from the start or the end of the depends_on visit.",
+    )
+    dependency_staff: DependencyStaff = Field(
+        default=DependencyStaff.ANY,
+        sa_type=AutoString,
+        max_length=10,
+        sa_column_kwargs={"server_default": DependencyStaff.ANY.value},
+        description="'same': the depends_on visit's staff member does this one too; "
+        "'different': someone else does; 'any': either.",
+    )
+    required_skill_level: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_SKILL_LEVEL,
+        sa_column_kwargs={"server_default": "0"},
+        description="The least staff skill_level that may do it (0: anyone).",
+    )
+    series: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=SERIES_MAX_LENGTH,
+        description="Visits of one patient on one day with the same series are all done by one "
+        "staff member (e.g. 'medication' for the morning and the evening dose).",
+    )
 
 
 class VisitRequest(VisitRequestBase, table=True):
@@ -91,6 +128,10 @@ class VisitRequestUpdate(SQLModel):
     depends_on_id: int | None = None
     min_lag_minutes: int | None = Field(default=None, ge=0)
     max_lag_minutes: int | None = Field(default=None, ge=0)
+    dependency_anchor: DependencyAnchor | None = None
+    dependency_staff: DependencyStaff | None = None
+    required_skill_level: int | None = Field(default=None, ge=0, le=MAX_SKILL_LEVEL)
+    series: str | None = Field(default=None, min_length=1, max_length=SERIES_MAX_LENGTH)
 
 
 class VisitRequestPublic(VisitRequestBase):

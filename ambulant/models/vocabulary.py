@@ -37,6 +37,12 @@ class Skill(StrEnum):
     MATERNITY_CARE = "maternity_care"
 
 
+# Skill levels: 0 not graded, 1 assistant (helsefagarbeider), 2 nurse or therapist, 3 specialist.
+MAX_SKILL_LEVEL = 5
+# A series names visits of one patient and day that one staff member does (e.g. "medication").
+SERIES_MAX_LENGTH = 40
+
+
 class Priority(StrEnum):
     URGENT = "urgent"
     HIGH = "high"
@@ -52,6 +58,21 @@ class Team(StrEnum):
 class StartFrom(StrEnum):
     BASE = "base"
     HOME = "home"
+
+
+class DependencyAnchor(StrEnum):
+    """What a dependent visit's lag counts from: the first visit's start or its end."""
+
+    START = "start"
+    END = "end"
+
+
+class DependencyStaff(StrEnum):
+    """Who may do a dependent visit: anyone, the first visit's staff member, or someone else."""
+
+    ANY = "any"
+    SAME = "same"
+    DIFFERENT = "different"
 
 
 class PlanStatus(StrEnum):
