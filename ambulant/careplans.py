@@ -58,6 +58,8 @@ def visit_from_plan(plan: CarePlan, *, day: dt.date) -> VisitRequest:
             second_staff_skills=plan.second_staff_skills if plan.staff_count > 1 else [],
             staff_count=plan.staff_count,
             priority=plan.priority,
+            required_skill_level=plan.required_skill_level,
+            series=plan.series,
         )
     except ValidationError as error:
         raise InvalidInput(

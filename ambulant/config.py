@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -67,6 +67,17 @@ class Settings(BaseSettings):
     solve_seed: int = 0
     max_overtime_min: int = 30
 
+    # Objective weights (docs/planning.md), in cost units: 1 = one second of driving. The
+    # defaults are the solver's (solver.Weights); a plan request may override them per plan.
+    weight_travel_per_s: int = Field(default=1, ge=0)
+    weight_overtime_per_s: int = Field(default=4, ge=0)
+    # Leaving a visit out, by priority: urgent, high, normal, low.
+    weight_unassigned: tuple[int, int, int, int] = (10_000_000, 1_000_000, 200_000, 50_000)
+    weight_preferred_staff_bonus: int = Field(default=600, ge=0)
+    weight_overqualification_per_level: int = Field(default=120, ge=0)
+    weight_outside_home_municipality: int = Field(default=300, ge=0)
+    weight_workload_per_s: int = Field(default=0, ge=0)
+
     # Replanning during the day (docs/replanning.md): a replan solves briefly in a worker while
     # the request waits up to replan_wait_s; moving a planned visit to another staff member, or
     # by more than the tolerance, costs (cost units: 1 = one second of driving).
@@ -99,6 +110,13 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     timezone: str = "Europe/Oslo"
+
+    @field_validator("weight_unassigned")
+    @classmethod
+    def _penalties(cls, v: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+        if any(p < 0 for p in v):
+            raise ValueError("weight_unassigned must not be negative")
+        return v
 
     @property
     def signing_key_path(self) -> Path:

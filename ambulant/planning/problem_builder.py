@@ -15,7 +15,15 @@ from sqlmodel import Session, col, select
 import solver
 from ambulant.config import Settings
 from ambulant.errors import InvalidInput
-from ambulant.models import Base, Patient, Shift, Staff, StartFrom, VisitRequest
+from ambulant.models import (
+    Appointment,
+    Base,
+    Patient,
+    Shift,
+    Staff,
+    StartFrom,
+    VisitRequest,
+)
 from ambulant.models.vocabulary import Priority
 from ambulant.timeutil import to_day_seconds
 from ambulant.travel import Point, TravelMatrix, TravelTimes
@@ -40,6 +48,8 @@ class BuiltProblem:
     warnings: list[str] = field(default_factory=list)
     extra_locations: list[int] = field(default_factory=list)
     """Matrix indices of `extra_points`, in their order (replanning: where staff are now)."""
+    appointments: dict[int, Appointment] = field(default_factory=dict)
+    """The fixed appointments in the problem, by id."""
 
 
 class _Locations:
@@ -98,6 +108,8 @@ def build_problem(
 
     staff_by_id: dict[int, Staff] = {}
     solver_staff: list[solver.Staff] = []
+    stored = appointments_on(session, day=day, staff_ids=[m.id for m, _ in rows if m.id])
+    appointments: dict[int, Appointment] = {}
     for member, shift in rows:
         assert member.id is not None
         if member.id in staff_by_id:
@@ -108,7 +120,15 @@ def build_problem(
             continue
         staff_by_id[member.id] = member
         start = _start_location(member, bases, locations)
-        solver_staff.append(_solver_staff(member, shift, start, day, settings))
+        member_appointments = _solver_appointments(
+            stored.get(member.id, []), shift, day, bases, locations, warnings
+        )
+        appointments.update((int(kept.id), row) for kept, row in member_appointments)
+        solver_staff.append(
+            _solver_staff(
+                member, shift, start, day, settings, tuple(a for a, _ in member_appointments)
+            )
+        )
 
     visit_rows = visits_in_scope(session, day=day, scope=scope) + list(extra_visits)
     visits = {v.id: v for v, _ in visit_rows if v.id is not None}
@@ -134,6 +154,7 @@ def build_problem(
         patients=patients,
         warnings=warnings,
         extra_locations=extra_locations,
+        appointments=appointments,
     )
 
 
@@ -147,8 +168,76 @@ def _start_location(member: Staff, bases: dict[int | None, Base], locations: _Lo
     return locations.index(base.lat, base.lon)
 
 
+def appointments_on(
+    session: Session, *, day: dt.date, staff_ids: Sequence[int]
+) -> dict[int, list[Appointment]]:
+    """The day's appointments of these staff members, by staff id, in time order."""
+    if not staff_ids:
+        return {}
+    query = (
+        select(Appointment)
+        .where(Appointment.date == day, col(Appointment.staff_id).in_(sorted(set(staff_ids))))
+        .order_by(col(Appointment.start_at), col(Appointment.id))
+    )
+    found: dict[int, list[Appointment]] = {}
+    for appointment in session.exec(query):
+        found.setdefault(appointment.staff_id, []).append(appointment)
+    return found
+
+
+def appointment_point(appointment: Appointment, bases: dict[int | None, Base]) -> Point | None:
+    """Where an appointment is held: its base, or its own point (None: the base is gone)."""
+    if appointment.base_id is not None:
+        base = bases.get(appointment.base_id)
+        return None if base is None else Point(base.lat, base.lon)
+    if appointment.lat is None or appointment.lon is None:
+        return None
+    return Point(appointment.lat, appointment.lon)
+
+
+def _solver_appointments(
+    stored: Sequence[Appointment],
+    shift: Shift,
+    day: dt.date,
+    bases: dict[int | None, Base],
+    locations: _Locations,
+    warnings: list[str],
+) -> list[tuple[solver.Appointment, Appointment]]:
+    """The appointments the solver can keep: inside the shift, not overlapping an earlier one.
+    Any other is left out with a warning rather than failing the whole plan."""
+    shift_start, shift_end = to_day_seconds(day, shift.start_at), to_day_seconds(day, shift.end_at)
+    kept: list[tuple[solver.Appointment, Appointment]] = []
+    for appointment in stored:
+        start_s = to_day_seconds(day, appointment.start_at)
+        end_s = to_day_seconds(day, appointment.end_at)
+        point = appointment_point(appointment, bases)
+        problem = None
+        if point is None:
+            problem = "has no place"
+        elif start_s < shift_start or end_s > shift_end:
+            problem = "lies outside the shift"
+        elif kept and start_s < kept[-1][0].end_s:
+            problem = f"overlaps appointment {kept[-1][1].id}"
+        if problem is not None or point is None:
+            warnings.append(
+                f"appointment {appointment.id} of staff {appointment.staff_id} {problem}; "
+                "it is not in the plan"
+            )
+            continue
+        location = locations.index(point.lat, point.lon)
+        kept.append(
+            (solver.Appointment(str(appointment.id), start_s, end_s, location), appointment)
+        )
+    return kept
+
+
 def _solver_staff(
-    member: Staff, shift: Shift, location: int, day: dt.date, settings: Settings
+    member: Staff,
+    shift: Shift,
+    location: int,
+    day: dt.date,
+    settings: Settings,
+    appointments: tuple[solver.Appointment, ...] = (),
 ) -> solver.Staff:
     start_s = to_day_seconds(day, shift.start_at)
     end_s = to_day_seconds(day, shift.end_at)
@@ -168,6 +257,8 @@ def _solver_staff(
         municipalities=frozenset(member.serves),
         home_municipality=member.municipality_code,
         max_overtime_s=settings.max_overtime_min * 60,
+        appointments=appointments,
+        skill_level=member.skill_level,
     )
 
 
@@ -194,7 +285,14 @@ def _solver_visit(
         refused_staff=frozenset(str(s) for s in patient.refused_staff),
         preferred_staff=frozenset(str(s) for s in patient.preferred_staff),
         municipality=patient.municipality_code,
+        skill_level=visit.required_skill_level,
+        series=series_key(patient.id, visit.series),
     )
+
+
+def series_key(patient_id: int | None, series: str | None) -> str | None:
+    """Series are named per patient: two patients' "medication" series are not tied together."""
+    return None if series is None else f"patient {patient_id}: {series}"
 
 
 def _dependencies(
@@ -216,6 +314,9 @@ def _dependencies(
                 after=str(visit.id),
                 min_lag_s=visit.min_lag_minutes * 60,
                 max_lag_s=None if visit.max_lag_minutes is None else visit.max_lag_minutes * 60,
+                # Read back from the database these are plain strings, from a schema enums.
+                anchor=str(visit.dependency_anchor),
+                staff=str(visit.dependency_staff),
             )
         )
     return deps

@@ -18,6 +18,7 @@ from ambulant.config import Settings
 from ambulant.db import engine_for
 from ambulant.models import Plan, PlanRoute, PlanStatus, PlanStop, UnassignedVisit
 from ambulant.planning.problem_builder import BuiltProblem, build_problem
+from ambulant.planning.weights import plan_weights, weights_record
 from ambulant.timeutil import from_day_seconds, now
 from ambulant.travel.factory import travel_times_from_settings
 
@@ -52,7 +53,9 @@ def run_plan(engine: Engine, *, plan_id: int, settings: Settings) -> Plan:
 
         try:
             params = solver.Parameters(
-                time_limit_s=settings.solve_time_limit_s, seed=settings.solve_seed
+                time_limit_s=settings.solve_time_limit_s,
+                seed=settings.solve_seed,
+                weights=plan_weights(settings, plan.parameters.get("weights")),
             )
             started = time.perf_counter()
             built = build_problem(
@@ -71,7 +74,11 @@ def run_plan(engine: Engine, *, plan_id: int, settings: Settings) -> Plan:
             if violations:
                 raise solver.PlanInvalid(violations)
             _store_result(session, plan, built, result)
-            plan.parameters = {"time_limit_s": params.time_limit_s, "seed": params.seed}
+            plan.parameters = {
+                "time_limit_s": params.time_limit_s,
+                "seed": params.seed,
+                "weights": weights_record(params.weights),
+            }
             plan.solver_stats = {
                 "status": result.status,
                 "wall_time_s": round(result.wall_time_s, 3),

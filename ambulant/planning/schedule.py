@@ -7,7 +7,18 @@ import datetime as dt
 from sqlmodel import Session, col, select
 
 from ambulant.errors import NotFound
-from ambulant.models import Patient, Plan, PlanRoute, PlanStatus, PlanStop, Staff, VisitRequest
+from ambulant.models import (
+    Appointment,
+    Base,
+    Patient,
+    Plan,
+    PlanRoute,
+    PlanStatus,
+    PlanStop,
+    Staff,
+    VisitRequest,
+)
+from ambulant.planning.problem_builder import appointment_point
 from ambulant.planning.views import Schedule, ScheduleStop
 
 
@@ -37,13 +48,22 @@ def staff_schedule(session: Session, *, staff_id: int, day: dt.date) -> Schedule
         select(PlanRoute).where(PlanRoute.plan_id == plan.id, PlanRoute.staff_id == staff_id)
     ).one()
     rows = session.exec(
-        select(PlanStop, VisitRequest, Patient)
+        select(PlanStop, VisitRequest, Patient, Appointment)
         .outerjoin(VisitRequest, col(VisitRequest.id) == col(PlanStop.visit_id))
         .outerjoin(Patient, col(Patient.id) == col(VisitRequest.patient_id))
+        .outerjoin(Appointment, col(Appointment.id) == col(PlanStop.appointment_id))
         .where(PlanStop.plan_id == plan.id, PlanStop.staff_id == staff_id)
         .order_by(col(PlanStop.sequence))
     ).all()
-    stops = [_schedule_stop(stop, visit, patient) for stop, visit, patient in rows]
+    bases: dict[int | None, Base] = {}
+    if any(appointment is not None for *_, appointment in rows):
+        bases = {b.id: b for b in session.exec(select(Base)).all()}
+    stops = []
+    for stop, visit, patient, appointment in rows:
+        view = _schedule_stop(stop, visit, patient)
+        if appointment is not None:
+            _describe_appointment(view, appointment, bases)
+        stops.append(view)
     return Schedule(
         staff_id=staff_id,
         staff_name=staff.name,
@@ -67,6 +87,7 @@ def _schedule_stop(
         sequence=stop.sequence,
         kind=stop.kind,
         visit_id=stop.visit_id,
+        appointment_id=stop.appointment_id,
         arrival_at=stop.arrival_at,
         start_at=stop.start_at,
         end_at=stop.end_at,
@@ -84,6 +105,20 @@ def _schedule_stop(
         # A geo: URI (RFC 5870) opens the phone's own map app; no third party sees the address.
         view.navigation_url = f"geo:{patient.lat:.6f},{patient.lon:.6f}"
     return view
+
+
+def _describe_appointment(
+    view: ScheduleStop, appointment: Appointment, bases: dict[int | None, Base]
+) -> None:
+    """What the nurse needs to get there: the title and the place (the base's name if held at
+    one). An appointment deleted after planning keeps its time and loses the rest."""
+    view.title = appointment.title
+    base = bases.get(appointment.base_id) if appointment.base_id is not None else None
+    view.address = appointment.address or (base.name if base is not None else None)
+    point = appointment_point(appointment, bases)
+    if point is not None:
+        view.lat, view.lon = point.lat, point.lon
+        view.navigation_url = f"geo:{point.lat:.6f},{point.lon:.6f}"
 
 
 def patient_ids_in_schedule(session: Session, *, staff_id: int, days: list[dt.date]) -> set[int]:

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from ambulant.errors import Conflict, InvalidInput, NotFound
 from ambulant.models import (
+    Appointment,
     Municipality,
     Plan,
     PlanRoute,
@@ -23,6 +24,7 @@ from ambulant.models import (
 )
 from ambulant.planning.problem_builder import staff_in_scope
 from ambulant.planning.views import PlanDetail, PlanSummary, RouteView, StopView, UnassignedView
+from ambulant.planning.weights import WeightOverrides
 from ambulant.timeutil import now
 
 
@@ -33,15 +35,29 @@ def validate_scope(session: Session, scope: str) -> None:
         )
 
 
-def request_plan(session: Session, *, day: dt.date, scope: str = "all") -> Plan:
-    """A queued plan for `day`; the caller commits and then hands its id to the job queue."""
+def request_plan(
+    session: Session,
+    *,
+    day: dt.date,
+    scope: str = "all",
+    weights: WeightOverrides | None = None,
+) -> Plan:
+    """A queued plan for `day`; the caller commits and then hands its id to the job queue.
+    `weights` override the settings' objective weights for this plan."""
     validate_scope(session, scope)
     if not staff_in_scope(session, day=day, scope=scope):
         raise InvalidInput(f"no shifts on {day.isoformat()} in scope {scope!r}", field="date")
     latest = session.exec(
         select(func.max(Plan.version)).where(Plan.date == day, Plan.scope == scope)
     ).one()
-    plan = Plan(date=day, scope=scope, version=(latest or 0) + 1, status=PlanStatus.QUEUED)
+    given = weights.given() if weights is not None else {}
+    plan = Plan(
+        date=day,
+        scope=scope,
+        version=(latest or 0) + 1,
+        status=PlanStatus.QUEUED,
+        parameters={"weights": given} if given else {},
+    )
     session.add(plan)
     session.flush()
     return plan
@@ -96,6 +112,7 @@ def plan_detail(session: Session, *, plan_id: int) -> PlanDetail:
     ):
         stops_by_staff.setdefault(stop.staff_id, []).append(stop)
     patient_of = _patient_of_visits(session, plan_id)
+    titles = _appointment_titles(session, plan_id)
     routes = [
         RouteView(
             staff_id=r.staff_id,
@@ -117,6 +134,8 @@ def plan_detail(session: Session, *, plan_id: int) -> PlanDetail:
                     end_at=s.end_at,
                     travel_s=s.travel_s,
                     distance_m=s.distance_m,
+                    appointment_id=s.appointment_id,
+                    title=titles.get(s.appointment_id) if s.appointment_id else None,
                 )
                 for s in stops_by_staff.get(r.staff_id, [])
             ],
@@ -161,6 +180,14 @@ def _patient_of_visits(session: Session, plan_id: int) -> dict[int | None, int]:
         select(VisitRequest.id, VisitRequest.patient_id).where(
             col(VisitRequest.id).in_(planned) | col(VisitRequest.id).in_(left_out)
         )
+    )
+    return dict(rows.all())
+
+
+def _appointment_titles(session: Session, plan_id: int) -> dict[int | None, str]:
+    held = select(PlanStop.appointment_id).where(PlanStop.plan_id == plan_id)
+    rows = session.exec(
+        select(Appointment.id, Appointment.title).where(col(Appointment.id).in_(held))
     )
     return dict(rows.all())
 

@@ -9,6 +9,8 @@ from pydantic import BaseModel
 
 
 class StopView(BaseModel):
+    """A visit, a break or a fixed appointment (kind 'appointment': `appointment_id`, `title`)."""
+
     sequence: int
     kind: str
     visit_id: int | None
@@ -19,6 +21,8 @@ class StopView(BaseModel):
     end_at: dt.datetime
     travel_s: int
     distance_m: int
+    appointment_id: int | None = None
+    title: str | None = None
 
 
 class RouteView(BaseModel):
@@ -65,7 +69,8 @@ class PlanDetail(PlanSummary):
 
 
 class ScheduleStop(BaseModel):
-    """One stop on a nurse's day: only what the visit needs (data minimisation)."""
+    """One stop on a nurse's day: only what the visit needs (data minimisation). A fixed
+    appointment (kind 'appointment') has its `title` and its place in `address`, `lat`, `lon`."""
 
     sequence: int
     kind: str
@@ -84,6 +89,8 @@ class ScheduleStop(BaseModel):
     description: str | None = None
     joint: bool = False
     navigation_url: str | None = None
+    appointment_id: int | None = None
+    title: str | None = None
 
 
 class Schedule(BaseModel):
