@@ -30,6 +30,8 @@ app.add_typer(bench_app, name="bench")
 addresses_app = typer.Typer(help="The local address register (geocoding).", no_args_is_help=True)
 app.add_typer(addresses_app, name="addresses")
 app.add_typer(users_app, name="users")
+report_app = typer.Typer(help="Reports over stored plans.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
 
 DateOption = Annotated[
     dt.date | None,
@@ -273,6 +275,53 @@ def addresses_import(
         count = import_address_csv(session, csv)
         session.commit()
     typer.echo(f"imported {count} addresses")
+
+
+@report_app.command("continuity")
+def report_continuity(
+    start: Annotated[dt.datetime, typer.Option("--start", formats=["%Y-%m-%d"], help="First day.")],
+    end: Annotated[
+        dt.datetime, typer.Option("--end", formats=["%Y-%m-%d"], help="Last day (included).")
+    ],
+    municipality: Annotated[
+        str | None, typer.Option(help="Only patients living in this municipality (code).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="The whole report as JSON.")] = False,
+) -> None:
+    """Continuity of care per patient over the days (docs/continuity.md): visits, distinct
+    staff, and the share of visits with a preferred staff member. Patients by id only."""
+    from sqlmodel import Session
+
+    from ambulant.bootstrap import prepare_database
+    from ambulant.errors import AmbulantError
+    from ambulant.reports.continuity import continuity_report
+
+    engine = prepare_database(get_settings())
+    try:
+        with Session(engine) as session:
+            report = continuity_report(
+                session, start=start.date(), end=end.date(), municipality=municipality
+            )
+    except AmbulantError as error:
+        hint = f"--{error.field}" if error.field else None
+        raise typer.BadParameter(error.message, param_hint=hint) from error
+    if as_json:
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    summary = report.summary
+    typer.echo(
+        f"{report.start} to {report.end}: {summary.patients} patients, {summary.visits} visits "
+        f"planned, {summary.unassigned} left out; {len(report.plans)} plans counted, "
+        f"{len(report.days_without_plan)} days without a plan"
+    )
+    typer.echo("patient\tmunicipality\tvisits\tstaff\tpreferred\tvisits by staff")
+    for row in report.patients:
+        share = "-" if row.preferred_share is None else f"{row.preferred_share:.0%}"
+        staff = " ".join(f"{s.staff_id}:{s.visits}" for s in row.staff)
+        typer.echo(
+            f"{row.patient_id}\t{row.municipality_code}\t{row.visits}\t{row.distinct_staff}"
+            f"\t{share}\t{staff}"
+        )
 
 
 def main() -> None:

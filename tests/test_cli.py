@@ -98,3 +98,33 @@ def test_bench_travel_and_demo_report_their_measurements(cli_env: CliRunner) -> 
     assert demo.exit_code == 0, demo.output
     assert "drammen 2026-11-25 data seed 0: draft" in demo.output
     assert "median assignment rate" in demo.output
+
+
+def test_continuity_report_from_the_command_line(cli_env: CliRunner, database_url: str) -> None:
+    """`ambulant report continuity` prints a line per patient (or the whole report as JSON);
+    a range over 62 days is refused naming --end."""
+    from sqlmodel import Session
+
+    from ambulant.db import make_engine
+    from ambulant.migrate import upgrade_database
+    from tests.builders import make_region
+    from tests.reports.scenario import make_scenario
+
+    upgrade_database(database_url)
+    engine = make_engine(database_url)
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            s = make_scenario(session, make_region(session))
+    finally:
+        engine.dispose()
+    end = (s.day1 + dt.timedelta(days=2)).isoformat()
+    args = ["report", "continuity", "--start", s.day1.isoformat(), "--end", end]
+    table = cli_env.invoke(app, args)
+    assert table.exit_code == 0, table.output
+    assert "3 patients, 5 visits planned, 1 left out" in table.output
+    assert f"{s.kari}\t5035\t2\t2\t-\t{s.bob}:2 {s.cai}:1" in table.output
+    as_json = cli_env.invoke(app, [*args, "--json", "--municipality", "5034"])
+    assert as_json.exit_code == 0, as_json.output
+    assert [r["patient_id"] for r in json.loads(as_json.output)["patients"]] == [s.per]
+    too_long = cli_env.invoke(app, ["report", "continuity", "--start", "2026-01-01", "--end", end])
+    assert too_long.exit_code != 0 and "--end" in too_long.output

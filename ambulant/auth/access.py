@@ -16,6 +16,7 @@ from ambulant.auth import policy
 from ambulant.auth.principal import Principal
 from ambulant.errors import Forbidden, InvalidInput, NotFound
 from ambulant.models import (
+    Appointment,
     CarePlan,
     Patient,
     Plan,
@@ -107,6 +108,20 @@ def visible_shift(
     if manage and not staff_manageable(principal, staff):
         raise Forbidden(f"shift {shift_id} is managed by the planners of another scope")
     return shift
+
+
+def visible_appointment(
+    session: Session, principal: Principal, appointment_id: int, *, manage: bool = False
+) -> Appointment:
+    """As the staff member's shifts: planners who see them, and the staff member herself
+    (reading only)."""
+    appointment = session.get(Appointment, appointment_id)
+    staff = session.get(Staff, appointment.staff_id) if appointment is not None else None
+    if appointment is None or staff is None or not staff_visible(principal, staff):
+        raise _missing("appointment", appointment_id)
+    if manage and not staff_manageable(principal, staff):
+        raise Forbidden(f"appointment {appointment_id} is managed by the planners of another scope")
+    return appointment
 
 
 def require_team(principal: Principal, team: Team | str) -> None:

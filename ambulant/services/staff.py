@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from ambulant.models import (
+    Appointment,
     Base,
     Municipality,
     Patient,
@@ -77,6 +78,7 @@ def delete_staff(session: Session, *, staff_id: int) -> None:
         f"staff {staff_id}",
         [
             ("shifts", select(Shift.id).where(Shift.staff_id == staff_id)),
+            ("appointments", select(Appointment.id).where(Appointment.staff_id == staff_id)),
             ("plan routes", select(PlanRoute.id).where(PlanRoute.staff_id == staff_id)),
             ("plan stops", select(PlanStop.id).where(PlanStop.staff_id == staff_id)),
             (

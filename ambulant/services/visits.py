@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from ambulant.errors import InvalidInput
 from ambulant.models import (
     CarePlan,
+    DependencyStaff,
     Patient,
     PlanStop,
     Staff,
@@ -119,6 +120,7 @@ def _check_dependency(session: Session, data: VisitRequestCreate, *, visit_id: i
             f"depends_on_id: visit {other.id} is on {other.date}, not on {data.local_date}",
             field="depends_on_id",
         )
+    _check_staff_rule(data, other)
     # Following the chain back must never reach this visit, or neither could ever start first.
     seen: set[int] = set()
     current: VisitRequest | None = other
@@ -130,4 +132,18 @@ def _check_dependency(session: Session, data: VisitRequestCreate, *, visit_id: i
         seen.add(current.id)
         current = (
             session.get(VisitRequest, current.depends_on_id) if current.depends_on_id else None
+        )
+
+
+def _check_staff_rule(data: VisitRequestCreate, other: VisitRequest) -> None:
+    """Pinning both visits can contradict the dependency's staff rule; no plan could keep both."""
+    if data.pinned_staff_id is None or other.pinned_staff_id is None:
+        return
+    same = data.pinned_staff_id == other.pinned_staff_id
+    rule = DependencyStaff(data.dependency_staff)
+    if (rule == DependencyStaff.SAME and not same) or (rule == DependencyStaff.DIFFERENT and same):
+        raise InvalidInput(
+            f"dependency_staff: '{rule}' cannot hold, the visits are pinned to staff "
+            f"{other.pinned_staff_id} and {data.pinned_staff_id}",
+            field="dependency_staff",
         )

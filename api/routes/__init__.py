@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from api.routes import (
+    appointments,
     audit,
     care_plans,
     events,
@@ -11,6 +12,7 @@ from api.routes import (
     patients,
     plans,
     replan,
+    reports,
     shifts,
     staff,
     visit_status,
@@ -25,6 +27,7 @@ for module in (
     municipalities,
     staff,
     shifts,
+    appointments,
     patients,
     care_plans,
     visits,
@@ -32,6 +35,7 @@ for module in (
     replan,
     visit_status,
     events,
+    reports,
     audit,
 ):
     api_router.include_router(module.router)

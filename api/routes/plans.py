@@ -19,6 +19,7 @@ from ambulant.models import AuditAction, PlanStatus
 from ambulant.notify import announce
 from ambulant.planning import service
 from ambulant.planning.views import PlanDetail, PlanSummary
+from ambulant.planning.weights import WeightOverrides
 from ambulant.replanning.publishing import publish_version
 from api.deps import AuditDep, DateQuery, PlannerDep, SessionDep, SettingsDep, require_planner
 
@@ -30,6 +31,9 @@ router = APIRouter(prefix="/plans", tags=["plans"], dependencies=[Depends(requir
 class PlanRequest(BaseModel):
     date: dt.date
     scope: str = Field(default="all", max_length=40, description="'all' or a municipality code.")
+    weights: WeightOverrides | None = Field(
+        default=None, description="Objective weights for this plan; the rest from the settings."
+    )
 
 
 class PlanAccepted(BaseModel):
@@ -53,7 +57,7 @@ def request_plan(
     response: Response,
 ) -> PlanAccepted | JSONResponse:
     access.require_planning(principal, body.scope)
-    plan = service.request_plan(session, day=body.date, scope=body.scope)
+    plan = service.request_plan(session, day=body.date, scope=body.scope, weights=body.weights)
     assert plan.id is not None
     audit.record(AuditAction.PLAN, "plan", plan.id)
     # The worker is another process: it can only see the plan once it is committed.
