@@ -29,7 +29,16 @@ from ortools.linear_solver import pywraplp
 from sqlmodel import Session, col, select
 
 from ambulant.demo.region_spec import RegionSpec, SettlementSpec, load_region
-from ambulant.models import Base, Patient, Shift, Staff, StartFrom, Team, VisitRequest
+from ambulant.models import (
+    Appointment,
+    Base,
+    Patient,
+    Shift,
+    Staff,
+    StartFrom,
+    Team,
+    VisitRequest,
+)
 from ambulant.timeutil import to_day_seconds
 from ambulant.travel.geodesic import great_circle_matrix_m
 from ambulant.travel.protocol import Point
@@ -88,10 +97,13 @@ class _Worker:
     shift_end: int
     break_minutes: int
     break_window: tuple[int, int]
+    # Fixed appointments (start, end minutes): time the worker is not free for visits.
+    appointments: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def working_minutes(self) -> int:
-        return self.shift_end - self.shift_start - self.break_minutes
+        fixed = sum(end - start for start, end in self.appointments)
+        return self.shift_end - self.shift_start - self.break_minutes - fixed
 
 
 @dataclass
@@ -102,6 +114,7 @@ class _Class:
     municipality: str
     skills: frozenset[str]
     window: tuple[int, int]
+    level: int = 0
     units: int = 0
     minutes: float = 0.0
     visit_ids: list[int] = field(default_factory=list)
@@ -175,8 +188,11 @@ def estimate_capacity(
                 continue
             over = solver.NumVar(0.0, solver.infinity(), "")
             overload_vars[(w, b)] = over
-            open_minutes = _overlap((b, b + BUCKET_MIN), shift)
-            solver.Add(solver.Sum(per_bucket[(w, b)]) <= peak * open_minutes + over)
+            bucket = (b, b + BUCKET_MIN)
+            open_minutes = _overlap(bucket, shift) - sum(
+                _overlap(bucket, a) for a in worker.appointments
+            )
+            solver.Add(solver.Sum(per_bucket[(w, b)]) <= peak * max(0, open_minutes) + over)
     solver.Minimize(z + OVERLOAD_PENALTY * solver.Sum(list(overload_vars.values())))
     status = solver.Solve()
     if status != pywraplp.Solver.OPTIMAL:  # pragma: no cover - the LP is always feasible
@@ -223,6 +239,9 @@ def _workers(session: Session, day: dt.date) -> list[_Worker]:
         for s in session.exec(select(Staff).where(col(Staff.id).in_({s.staff_id for s in shifts})))
     }
     bases = {b.id: b for b in session.exec(select(Base)).all()}
+    fixed: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for a in session.exec(select(Appointment).where(Appointment.date == day)):
+        fixed[a.staff_id].append((_minute(day, a.start_at), _minute(day, a.end_at)))
     workers = []
     for shift in shifts:
         person = staff[shift.staff_id]
@@ -243,6 +262,7 @@ def _workers(session: Session, day: dt.date) -> list[_Worker]:
                     _minute(day, shift.break_earliest) if shift.break_earliest else begin,
                     _minute(day, shift.break_latest) if shift.break_latest else end,
                 ),
+                appointments=fixed[shift.staff_id],
             )
         )
     return workers
@@ -264,8 +284,10 @@ def _classes(
         window = (_minute(day, v.window_start), _minute(day, v.window_end))
         municipality = patients[v.patient_id].municipality_code
         for skills in parts:
-            key = (s, municipality, skills, window)
-            c = classes.setdefault(key, _Class(s, municipality, skills, window))
+            key = (s, municipality, skills, window, v.required_skill_level)
+            c = classes.setdefault(
+                key, _Class(s, municipality, skills, window, v.required_skill_level)
+            )
             c.units += 1
             c.minutes += v.duration_minutes + settlements[s].hop_minutes
             c.visit_ids.append(v.id or 0)
@@ -273,7 +295,11 @@ def _classes(
 
 
 def _may_do(staff: Staff, c: _Class) -> bool:
-    return (not staff.serves or c.municipality in staff.serves) and c.skills <= set(staff.skills)
+    return (
+        (not staff.serves or c.municipality in staff.serves)
+        and c.skills <= set(staff.skills)
+        and staff.skill_level >= c.level
+    )
 
 
 def _nearest(points: list[tuple[float, float]], places: list[tuple[float, float]]) -> list[int]:

@@ -27,6 +27,8 @@ from ambulant.demo.region_spec import (
 )
 from ambulant.errors import Conflict
 from ambulant.models import (
+    Appointment,
+    AppointmentCreate,
     Base,
     CarePlan,
     CarePlanCreate,
@@ -65,6 +67,7 @@ class SeedSummary:
     joint_visits: int
     dependent_visits: int
     urgent_visits: int
+    appointments: int = 0
 
 
 @dataclass
@@ -134,9 +137,12 @@ def extend_region(
     dates = [day + dt.timedelta(days=i) for i in range(days)]
     new = [d for d in dates if session.exec(select(Shift).where(Shift.date == d)).first() is None]
     shifts = seeder.shifts(new)
+    appointments = seeder.appointments(new)
     patients = list(session.exec(select(Patient).order_by(col(Patient.id))).all())
     visits = {d: seeder.day_of_work(d, patients) for d in new}
-    return seeder.summary(day, days, shifts=shifts, visits=visits, added_region=False)
+    return seeder.summary(
+        day, days, shifts=shifts, visits=visits, added_region=False, appointments=appointments
+    )
 
 
 class _Seeder:
@@ -160,10 +166,18 @@ class _Seeder:
         self._staff()
         dates = [first_day + dt.timedelta(days=i) for i in range(days)]
         shifts = self.shifts(dates)
+        appointments = self.appointments(dates)
         patients = self._patients()
         self._care_plans(patients)
         visits = {d: self.day_of_work(d, patients) for d in dates}
-        return self.summary(first_day, days, shifts=shifts, visits=visits, added_region=True)
+        return self.summary(
+            first_day,
+            days,
+            shifts=shifts,
+            visits=visits,
+            added_region=True,
+            appointments=appointments,
+        )
 
     def adopt_stored_region(self) -> None:
         """Take the staff and care plans of a database seeded from this region file."""
@@ -180,6 +194,10 @@ class _Seeder:
                 "database with the region file it was seeded from"
             )
         self.staff = [(i, row) for row, (i, _) in zip(stored, expected, strict=True)]
+        stored_bases = {b.name: b for b in self.session.exec(select(Base)).all()}
+        self.bases = {
+            b.key: stored_bases[b.name] for b in self.spec.bases if b.name in stored_bases
+        }
         by_name = {vt.name: vt for vt in self.spec.visit_types}
         for plan in self.session.exec(select(CarePlan)).all():
             if plan.description in by_name:
@@ -205,6 +223,7 @@ class _Seeder:
         shifts: int,
         visits: dict[dt.date, list[VisitRequest]],
         added_region: bool,
+        appointments: int = 0,
     ) -> SeedSummary:
         """What was added: the region's rows only when `added_region`."""
         spec = self.spec
@@ -224,6 +243,7 @@ class _Seeder:
             joint_visits=sum(v.staff_count > 1 for v in everything),
             dependent_visits=sum(v.depends_on_id is not None for v in everything),
             urgent_visits=sum(v.priority == Priority.URGENT for v in everything),
+            appointments=appointments,
         )
 
     def _bases(self) -> None:
@@ -249,6 +269,7 @@ class _Seeder:
                     discipline=pool.discipline,
                     team=pool.team,
                     skills=sorted(self.spec.pool_skills(index)),
+                    skill_level=self.spec.pool_level(index),
                     municipality_code=pool.municipality,
                     serves=pool.served(),
                     start_from=StartFrom.HOME if k in from_home else StartFrom.BASE,
@@ -279,6 +300,31 @@ class _Seeder:
                     break_latest=local(d, pattern.break_latest) if pattern.break_latest else None,
                 )
                 rows.append(Shift.model_validate({**create.model_dump(), "date": d}))
+        self.session.add_all(rows)
+        self.session.flush()
+        return len(rows)
+
+    def appointments(self, dates: Sequence[dt.date]) -> int:
+        """The standing appointments of the staff who work on each of `dates`."""
+        rows = []
+        for d in dates:
+            for index, person in self.staff:
+                pool = self.spec.staff[index]
+                if d.weekday() not in pool.weekdays:
+                    continue
+                for spec in self.spec.appointments:
+                    if d.weekday() not in spec.weekdays or not spec.attended_by(pool):
+                        continue
+                    if spec.base not in self.bases:
+                        raise Conflict(f"the stored region has no base named for '{spec.base}'")
+                    create = AppointmentCreate(
+                        staff_id=_id(person),
+                        title=spec.title,
+                        start_at=local(d, spec.start),
+                        end_at=local(d, spec.end),
+                        base_id=self.bases[spec.base].id,
+                    )
+                    rows.append(Appointment.model_validate(create, update={"date": d}))
         self.session.add_all(rows)
         self.session.flush()
         return len(rows)
@@ -369,6 +415,7 @@ class _Seeder:
                     second_staff_skills=vt.second_staff_skills if plan.staff_count > 1 else [],
                     staff_count=plan.staff_count,
                     priority=plan.priority,
+                    required_skill_level=vt.skill_level,
                 )
                 rows.append((CarePlan.model_validate(create.model_dump()), vt))
         self.session.add_all(row for row, _ in rows)
@@ -419,6 +466,7 @@ class _Seeder:
                         skills=vt.skills,
                         window=window,
                         duration=duration,
+                        skill_level=vt.skill_level,
                     )
                     left = [
                         (self.spec.staff[i].count - (i == pool), self.spec.pool_skills(i))
@@ -464,6 +512,7 @@ class _Seeder:
                     window_end=local(day, _time(end)),
                     duration_minutes=duration,
                     skills=after.skills,
+                    required_skill_level=after.skill_level,
                     priority=self._priority(after.priority, rng),
                     depends_on_id=first.id,
                     min_lag_minutes=dep.min_lag_minutes,
@@ -494,6 +543,7 @@ class _Seeder:
                     window_end=local(day, _time(hi)),
                     duration_minutes=self._duration(vt, rng),
                     skills=vt.skills,
+                    required_skill_level=vt.skill_level,
                     priority=adhoc.priority,
                 )
                 rows.append(VisitRequest.model_validate({**create.model_dump(), "date": day}))

@@ -21,7 +21,7 @@ from typing import Annotated, Literal, NamedTuple, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ambulant.errors import InvalidInput, NotFound
-from ambulant.models.vocabulary import Discipline, Priority, Skill, Team
+from ambulant.models.vocabulary import MAX_SKILL_LEVEL, Discipline, Priority, Skill, Team
 
 ALL_WEEKDAYS = (0, 1, 2, 3, 4, 5, 6)
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -167,6 +167,9 @@ class StaffPoolSpec(_Spec):
         default=None, description="Replaces the discipline's default skills."
     )
     extra_skills: list[Skill] = Field(default_factory=list)
+    skill_level: int | None = Field(
+        default=None, ge=0, le=MAX_SKILL_LEVEL, description="Replaces the discipline's level."
+    )
     serves: list[str] | None = Field(
         default=None,
         description="Municipality codes; default: its own municipality for home nursing, "
@@ -250,6 +253,9 @@ class VisitTypeSpec(_Spec):
     )
     patients: dict[str, int] = Field(default_factory=dict)
     priority: dict[Priority, float] = Field(default_factory=lambda: {Priority.NORMAL: 1.0})
+    skill_level: int = Field(
+        default=0, ge=0, le=MAX_SKILL_LEVEL, description="The least staff level that may do it."
+    )
 
     _weekdays = field_validator("weekdays")(_check_weekdays)
 
@@ -316,6 +322,33 @@ class AdHocSpec(_Spec):
     _weekdays = field_validator("weekdays")(_check_weekdays)
 
 
+class AppointmentSpec(_Spec):
+    """A standing appointment: on each of `weekdays`, every staff member of `team` (employed in
+    `municipality`, if given) who works that day attends, at `base`, e.g. the weekly team
+    meeting. It must lie inside those staff members' shifts."""
+
+    title: str = Field(min_length=1, max_length=200)
+    base: Key
+    start: dt.time
+    end: dt.time
+    weekdays: Weekdays
+    team: Team | None = Field(default=None, description="Who attends; none: every team.")
+    municipality: str | None = None
+
+    _weekdays = field_validator("weekdays")(_check_weekdays)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+    def attended_by(self, pool: StaffPoolSpec) -> bool:
+        return (self.team is None or pool.team == self.team) and (
+            self.municipality is None or pool.municipality == self.municipality
+        )
+
+
 class ContinuitySpec(_Spec):
     preferred_staff: tuple[int, int] = Field(
         default=(1, 2), description="How many usual nurses a patient has, [fewest, most]."
@@ -345,10 +378,16 @@ class RegionSpec(_Spec):
     settlements: list[SettlementSpec] = Field(min_length=1)
     shift_patterns: dict[Key, ShiftPattern] = Field(min_length=1)
     discipline_skills: dict[Discipline, list[Skill]]
+    skill_levels: dict[Discipline, int] = Field(
+        default_factory=dict,
+        description="Staff skill level by discipline (0 when not listed): 1 assistant, "
+        "2 nurse or therapist, 3 specialist.",
+    )
     staff: list[StaffPoolSpec] = Field(min_length=1)
     visit_types: list[VisitTypeSpec] = Field(min_length=1)
     dependencies: list[DependencySpec] = Field(default_factory=list)
     ad_hoc: list[AdHocSpec] = Field(default_factory=list)
+    appointments: list[AppointmentSpec] = Field(default_factory=list)
     continuity: ContinuitySpec = Field(default_factory=ContinuitySpec)
     names: NamesSpec
 
@@ -398,8 +437,29 @@ class RegionSpec(_Spec):
             _known(f"dependencies[{i}].after", dep.after, set(types))
         for i, adhoc in enumerate(self.ad_hoc):
             _known(f"ad_hoc[{i}].visit_type", adhoc.visit_type, set(types))
+        for discipline, level in self.skill_levels.items():
+            if not 0 <= level <= MAX_SKILL_LEVEL:
+                raise ValueError(f"skill_levels.{discipline}: must be 0 to {MAX_SKILL_LEVEL}")
+        self._check_appointments(known, set(bases))
         self._check_coverage()
         return self
+
+    def _check_appointments(self, municipalities: set[str], bases: set[str]) -> None:
+        for i, appointment in enumerate(self.appointments):
+            where = f"appointments[{i}]"
+            _known(f"{where}.base", appointment.base, bases)
+            if appointment.municipality is not None:
+                _known(f"{where}.municipality", appointment.municipality, municipalities)
+            attending = [p for p in self.staff if appointment.attended_by(p)]
+            if not any(set(p.weekdays) & set(appointment.weekdays) for p in attending):
+                raise ValueError(f"{where}: no staff pool works on its weekdays")
+            for pool in attending:
+                shift = self.shift_patterns[pool.shift]
+                if appointment.start < shift.start or appointment.end > shift.end:
+                    raise ValueError(
+                        f"{where}: {appointment.start:%H:%M}-{appointment.end:%H:%M} lies outside "
+                        f"the shift '{pool.shift}' of staff pool {self.staff.index(pool)}"
+                    )
 
     def _check_coverage(self) -> None:
         """Every visit that can occur has staff with the skills, on that weekday, in that place."""
@@ -413,12 +473,13 @@ class RegionSpec(_Spec):
                         skills=vt.skills,
                         window=(start, end),
                         duration=vt.duration[1],
+                        skill_level=vt.skill_level,
                     )
                     if not joint and not pools:
                         raise ValueError(
                             f"{need.origin}: no staff pool serves municipality "
                             f"{need.municipality} on {WEEKDAY_NAMES[need.weekday]} with skills "
-                            f"{_names(vt.skills)} and a shift covering "
+                            f"{_names(vt.skills)} at level {vt.skill_level} and a shift covering "
                             f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
                         )
                     if joint and not joint_coverable(
@@ -450,6 +511,12 @@ class RegionSpec(_Spec):
         base = pool.skills if pool.skills is not None else self.discipline_skills[pool.discipline]
         return frozenset(base) | frozenset(pool.extra_skills)
 
+    def pool_level(self, index: int) -> int:
+        pool = self.staff[index]
+        if pool.skill_level is not None:
+            return pool.skill_level
+        return self.skill_levels.get(pool.discipline, 0)
+
     def covering_pools(
         self,
         *,
@@ -458,8 +525,9 @@ class RegionSpec(_Spec):
         skills: Iterable[Skill],
         window: tuple[int, int],
         duration: int,
+        skill_level: int = 0,
     ) -> list[int]:
-        """Indexes of pools whose staff may do this visit: place, weekday, skills, shift."""
+        """Indexes of pools whose staff may do this visit: place, weekday, skills, level, shift."""
         needed = frozenset(skills)
         found = []
         for i, pool in enumerate(self.staff):
@@ -467,6 +535,8 @@ class RegionSpec(_Spec):
             if served and municipality not in served:
                 continue
             if weekday not in pool.weekdays or not needed <= self.pool_skills(i):
+                continue
+            if self.pool_level(i) < skill_level:
                 continue
             shift = self.shift_patterns[pool.shift]
             start = max(window[0], minutes_of(shift.start))

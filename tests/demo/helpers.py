@@ -32,7 +32,8 @@ def dump(session: Session) -> dict[str, list[dict[str, Any]]]:
 
 
 def uncovered_visits(session: Session, day: dt.date) -> list[VisitRequest]:
-    """Visits no staff working on `day` may do: place, skills, refusals, shift around the window.
+    """Visits no staff working on `day` may do: place, skills and level, refusals, shift around
+    the window.
 
     A joint visit needs two such staff, one of whom also brings the second staff skills.
     """
@@ -48,6 +49,8 @@ def uncovered_visits(session: Session, day: dt.date) -> list[VisitRequest]:
             if person.serves and patient.municipality_code not in person.serves:
                 continue
             if person.id in patient.refused_staff or not set(visit.skills) <= set(person.skills):
+                continue
+            if person.skill_level < visit.required_skill_level:
                 continue
             start = max(visit.window_start, shift.start_at)
             end = min(visit.window_end, shift.end_at)
