@@ -11,6 +11,8 @@ class Reason(StrEnum):
 
     NO_SKILLED_STAFF = "no_skilled_staff"
     """No staff member in the problem has the skills for (a part of) the visit."""
+    NO_STAFF_AT_LEVEL = "no_staff_at_level"
+    """Staff with the skills exist, but too few at the visit's skill level."""
     PINNED_STAFF_NOT_WORKING = "pinned_staff_not_working"
     """A pinned staff member has no shift in the problem."""
     NO_ALLOWED_STAFF = "no_allowed_staff"
@@ -18,6 +20,10 @@ class Reason(StrEnum):
     visit's municipality or has too little capacity for its demand."""
     NO_SHIFT_COVERS_WINDOW = "no_shift_covers_window"
     """No eligible staff member can reach, do and leave the visit inside their shift."""
+    LINKED_STAFF_CONFLICT = "linked_staff_conflict"
+    """Its series or a dependency needs the same (or a different) staff member as a linked
+    visit, and no staff member who may do it can be that: nobody may do both (or only one
+    person may do either), or no staff member the rule leaves has room while others do."""
     DEPENDENCY_UNPLANNED = "dependency_unplanned"
     """The visit it depends on (or that depends on it) could not be planned."""
     NO_ROOM = "no_room"
@@ -43,8 +49,35 @@ class BreakTaken:
 
 
 @dataclass(frozen=True)
+class AppointmentKept:
+    """A fixed appointment on the route: arrive at its location (`travel_s` from the previous
+    place), be there from `start_s` to `end_s` (the appointment's own times)."""
+
+    appointment_id: str
+    arrival_s: int
+    start_s: int
+    end_s: int
+    travel_s: int
+
+
+@dataclass(frozen=True)
+class UnkeptAppointment:
+    """A fixed appointment the plan cannot keep: `reason` is `overlap` (with another of the
+    staff member's appointments, the earlier one is kept), `unreachable` (not in time from the
+    shift's start or the previous appointment), `no_return` (not back by the shift's end plus
+    overtime), `no_room_for_breaks` or `solver_failed`; `detail` says it for people."""
+
+    staff_id: str
+    appointment_id: str
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True)
 class Route:
-    """A staff member's day: leave the start location, visit the stops in order, return."""
+    """A staff member's day: leave the start location, visit the stops in order, return.
+    `appointments` are the fixed appointments kept, in time order between the stops (order the
+    two by start to walk the day)."""
 
     staff_id: str
     departure_s: int
@@ -52,10 +85,16 @@ class Route:
     stops: tuple[Stop, ...] = ()
     breaks: tuple[BreakTaken, ...] = ()
     return_travel_s: int = 0
+    appointments: tuple[AppointmentKept, ...] = ()
 
     @property
     def travel_s(self) -> int:
-        return sum(s.travel_s for s in self.stops) + self.return_travel_s
+        """All driving: to each stop and appointment, and home."""
+        return (
+            sum(s.travel_s for s in self.stops)
+            + sum(a.travel_s for a in self.appointments)
+            + self.return_travel_s
+        )
 
 
 @dataclass(frozen=True)
@@ -68,7 +107,8 @@ class Unassigned:
 
 @dataclass(frozen=True)
 class Result:
-    """A plan. `objective` is the sum of `breakdown`; `kpis` are plain numbers for people."""
+    """A plan. `objective` is the sum of `breakdown`; `kpis` are plain numbers for people.
+    `unkept_appointments` lists the fixed appointments no route keeps, with the reason."""
 
     routes: tuple[Route, ...]
     unassigned: tuple[Unassigned, ...]
@@ -77,6 +117,7 @@ class Result:
     kpis: dict[str, float] = field(default_factory=dict)
     status: str = "ok"
     wall_time_s: float = 0.0
+    unkept_appointments: tuple[UnkeptAppointment, ...] = ()
 
     def route_of(self, staff_id: str) -> Route | None:
         for r in self.routes:

@@ -5,13 +5,20 @@ Rules (the `rule` of a Violation):
   ids          unknown_staff, duplicate_route, unknown_visit, unknown_part, duplicate_part
   coverage     partly_assigned, same_staff_twice, assigned_and_unassigned, duplicate_unassigned,
                missing_visit
-  eligibility  skills, pinned, refused, municipality
+  eligibility  skills, skill_level, pinned, refused, municipality
   load         capacity
   times        time_window, duration, travel, arrival, start_before_arrival, gap,
                departure_before_shift, return_travel, return_too_early, return_after_limit
   breaks       break_count, break_duration, break_window, break_overlaps_visit,
-               break_across_departure_or_return, breaks_overlap
-  links        joint_start, dependency_both_or_neither, dependency_lag
+               break_across_departure_or_return, breaks_overlap, break_overlaps_appointment
+  appointments appointment_unknown, duplicate_appointment, appointment_missing,
+               appointment_kept_and_unkept, appointment_time, appointment_travel,
+               appointment_arrival, appointment_overlap
+  links        joint_start, dependency_both_or_neither, dependency_lag, dependency_end_lag,
+               dependency_same_staff, dependency_different_staff, series_same_staff
+
+A route's stops and kept appointments are one sequence in time: each is reached from the one
+before (or the start location), and the drive home leaves from the last.
 """
 
 from __future__ import annotations
@@ -20,8 +27,8 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
-from solver.problem import Problem, Staff, Visit
-from solver.result import BreakTaken, Result, Route, Stop
+from solver.problem import Appointment, Problem, Staff, Visit
+from solver.result import AppointmentKept, BreakTaken, Result, Route, Stop
 
 
 @dataclass(frozen=True)
@@ -55,16 +62,19 @@ def validate(problem: Problem, result: Result) -> list[Violation]:
     routes = _known_routes(result, staff, out)
     starts = _check_parts(result, routes, visits, out)
     _check_unassigned(problem, result, starts, out)
+    kept = _check_appointment_coverage(problem, result, routes, out)
     for route in routes:
         member = staff[route.staff_id]
         for stop in route.stops:
             if stop.visit_id in visits and 0 <= stop.part < visits[stop.visit_id].staff_count:
                 _check_eligibility(member, visits[stop.visit_id], stop.part, out)
         _check_capacity(member, route, visits, out)
-        _check_times(problem, member, route, visits, out)
+        _check_times(problem, member, route, visits, kept[route.staff_id], out)
         _check_breaks(member, route, out)
+        _check_appointment_overlaps(member, route, kept[route.staff_id], out)
     _check_joint_starts(starts, out)
     _check_dependencies(problem, starts, out)
+    _check_series(problem, starts, out)
     return out
 
 
@@ -161,10 +171,91 @@ def _check_unassigned(
             )
 
 
+def _check_appointment_coverage(
+    problem: Problem, result: Result, routes: list[Route], out: list[Violation]
+) -> dict[str, list[tuple[AppointmentKept, Appointment]]]:
+    """Each staff member's appointments kept on their route or listed unkept, exactly once;
+    returns the kept ones (with what the problem says of them) by staff member."""
+    own = {s.id: {a.id: a for a in s.appointments} for s in problem.staff}
+    kept: dict[str, list[tuple[AppointmentKept, Appointment]]] = defaultdict(list)
+    for route in routes:
+        seen: set[str] = set()
+        for got in route.appointments:
+            appointment = own[route.staff_id].get(got.appointment_id)
+            if appointment is None:
+                out.append(
+                    Violation(
+                        "appointment_unknown",
+                        f"{got.appointment_id} is not one of this staff member's appointments",
+                        staff_id=route.staff_id,
+                    )
+                )
+            elif got.appointment_id in seen:
+                out.append(
+                    Violation(
+                        "duplicate_appointment",
+                        f"{got.appointment_id} kept twice",
+                        staff_id=route.staff_id,
+                    )
+                )
+            else:
+                seen.add(got.appointment_id)
+                kept[route.staff_id].append((got, appointment))
+    listed: set[tuple[str, str]] = set()
+    for item in result.unkept_appointments:
+        key = (item.staff_id, item.appointment_id)
+        if item.appointment_id not in own.get(item.staff_id, {}):
+            out.append(
+                Violation(
+                    "appointment_unknown",
+                    f"{item.appointment_id} listed unkept, but not an appointment of theirs",
+                    staff_id=item.staff_id,
+                )
+            )
+        elif key in listed:
+            out.append(
+                Violation(
+                    "duplicate_appointment",
+                    f"{item.appointment_id} listed unkept twice",
+                    staff_id=item.staff_id,
+                )
+            )
+        elif any(got.appointment_id == item.appointment_id for got, _ in kept[item.staff_id]):
+            out.append(
+                Violation(
+                    "appointment_kept_and_unkept",
+                    f"{item.appointment_id} kept and listed unkept",
+                    staff_id=item.staff_id,
+                )
+            )
+        listed.add(key)
+    for member in problem.staff:
+        done = {got.appointment_id for got, _ in kept[member.id]}
+        for appointment in member.appointments:
+            if appointment.id not in done and (member.id, appointment.id) not in listed:
+                out.append(
+                    Violation(
+                        "appointment_missing",
+                        f"{appointment.id} neither kept nor listed unkept",
+                        staff_id=member.id,
+                    )
+                )
+    return kept
+
+
 def _check_eligibility(staff: Staff, visit: Visit, part: int, out: list[Violation]) -> None:
     missing = visit.skills_of_part(part) - staff.skills
     if missing:
         out.append(Violation("skills", f"lacks {', '.join(sorted(missing))}", visit.id, staff.id))
+    if staff.skill_level < visit.skill_level:
+        out.append(
+            Violation(
+                "skill_level",
+                f"level {staff.skill_level}, the visit needs {visit.skill_level}",
+                visit.id,
+                staff.id,
+            )
+        )
     if part < len(visit.pinned_staff) and visit.pinned_staff[part] != staff.id:
         out.append(
             Violation(
@@ -198,7 +289,12 @@ def _breaks_within(breaks: tuple[BreakTaken, ...], start: int, end: int) -> int:
 
 
 def _check_times(
-    problem: Problem, staff: Staff, route: Route, visits: dict[str, Visit], out: list[Violation]
+    problem: Problem,
+    staff: Staff,
+    route: Route,
+    visits: dict[str, Visit],
+    kept: list[tuple[AppointmentKept, Appointment]],
+    out: list[Violation],
 ) -> None:
     travel = problem.travel_s
     sid = staff.id
@@ -206,18 +302,34 @@ def _check_times(
         out.append(
             Violation("departure_before_shift", "leaves before the shift starts", staff_id=sid)
         )
+    # Stops and appointments in time order (an appointment first on a tie: a zero-length
+    # overlap is no overlap, and the drive between them is checked either way).
+    day: list[tuple[int, int, Stop | AppointmentKept, Visit | Appointment]] = [
+        (got.start_s, 0, got, appointment) for got, appointment in kept
+    ]
+    day += [
+        (stop.start_s, 1, stop, visits[stop.visit_id])
+        for stop in route.stops
+        if stop.visit_id in visits
+    ]
+    day.sort(key=lambda item: (item[0], item[1]))
     loc, prev_end = staff.start_location, route.departure_s
-    for stop in route.stops:
-        visit = visits.get(stop.visit_id)
-        if visit is None:
-            continue
-        leg = travel[loc][visit.location]
-        _check_stop(visit, stop, leg, prev_end, sid, out)
-        if stop.start_s - prev_end < leg + _breaks_within(route.breaks, prev_end, stop.start_s):
-            out.append(
-                Violation("gap", "not enough time for the drive and breaks before", visit.id, sid)
-            )
-        loc, prev_end = visit.location, stop.end_s
+    for _, _, done, what in day:
+        leg = travel[loc][what.location]
+        gap_ok = done.start_s - prev_end >= leg + _breaks_within(
+            route.breaks, prev_end, done.start_s
+        )
+        if isinstance(done, Stop) and isinstance(what, Visit):
+            _check_stop(what, done, leg, prev_end, sid, out)
+            if not gap_ok:
+                out.append(
+                    Violation(
+                        "gap", "not enough time for the drive and breaks before", what.id, sid
+                    )
+                )
+        elif isinstance(done, AppointmentKept) and isinstance(what, Appointment):
+            _check_appointment(what, done, leg, prev_end, gap_ok, sid, out)
+        loc, prev_end = what.location, done.end_s
     leg = travel[loc][staff.end_location]
     if route.return_travel_s != leg:
         out.append(
@@ -252,6 +364,73 @@ def _check_stop(
         out.append(Violation("start_before_arrival", "starts before arriving", visit.id, sid))
 
 
+def _check_appointment(
+    appointment: Appointment,
+    got: AppointmentKept,
+    leg: int,
+    prev_end: int,
+    gap_ok: bool,
+    sid: str,
+    out: list[Violation],
+) -> None:
+    """There for the whole appointment, reached in time from the previous place."""
+    aid = appointment.id
+    if got.start_s != appointment.start_s or got.end_s != appointment.end_s:
+        out.append(
+            Violation(
+                "appointment_time",
+                f"{aid} kept {got.start_s}-{got.end_s}, "
+                f"it is {appointment.start_s}-{appointment.end_s}",
+                staff_id=sid,
+            )
+        )
+    if got.travel_s != leg:
+        out.append(
+            Violation(
+                "appointment_travel",
+                f"{aid}: travel {got.travel_s}, matrix says {leg}",
+                staff_id=sid,
+            )
+        )
+    if got.arrival_s < prev_end + leg or got.arrival_s > got.start_s or not gap_ok:
+        out.append(
+            Violation(
+                "appointment_arrival",
+                f"{aid}: not there by its start after the drive (and breaks) from before",
+                staff_id=sid,
+            )
+        )
+
+
+def _check_appointment_overlaps(
+    staff: Staff,
+    route: Route,
+    kept: list[tuple[AppointmentKept, Appointment]],
+    out: list[Violation],
+) -> None:
+    """Nothing else happens during an appointment: no visit, no other appointment."""
+    for i, (got, _) in enumerate(kept):
+        for stop in route.stops:
+            if stop.start_s < got.end_s and got.start_s < stop.end_s:
+                out.append(
+                    Violation(
+                        "appointment_overlap",
+                        f"visit during appointment {got.appointment_id}",
+                        stop.visit_id,
+                        staff.id,
+                    )
+                )
+        for other, _ in kept[i + 1 :]:
+            if other.start_s < got.end_s and got.start_s < other.end_s:
+                out.append(
+                    Violation(
+                        "appointment_overlap",
+                        f"appointments {got.appointment_id} and {other.appointment_id} overlap",
+                        staff_id=staff.id,
+                    )
+                )
+
+
 def _check_breaks(staff: Staff, route: Route, out: list[Violation]) -> None:
     sid = staff.id
     required = sorted(staff.breaks, key=lambda b: (b.earliest_start_s, b.latest_end_s))
@@ -274,6 +453,15 @@ def _check_breaks(staff: Staff, route: Route, out: list[Violation]) -> None:
                 out.append(
                     Violation("break_overlaps_visit", "break during a visit", stop.visit_id, sid)
                 )
+        for appointment in route.appointments:
+            if got.start_s < appointment.end_s and appointment.start_s < got.end_s:
+                out.append(
+                    Violation(
+                        "break_overlaps_appointment",
+                        f"break during appointment {appointment.appointment_id}",
+                        staff_id=sid,
+                    )
+                )
         for edge in (route.departure_s, route.return_s):
             if got.start_s < edge < got.end_s:
                 out.append(
@@ -294,6 +482,7 @@ def _check_joint_starts(parts: dict[str, dict[int, tuple[str, int]]], out: list[
 def _check_dependencies(
     problem: Problem, parts: dict[str, dict[int, tuple[str, int]]], out: list[Violation]
 ) -> None:
+    visits = {v.id: v for v in problem.visits}
     for dep in problem.dependencies:
         before, after = parts.get(dep.before), parts.get(dep.after)
         if (before is None) != (after is None):
@@ -307,14 +496,54 @@ def _check_dependencies(
             continue
         if before is None or after is None or 0 not in before or 0 not in after:
             continue
-        lag = after[0][1] - before[0][1]
+        # Durations are fixed: a lag from the end is one from the start plus the duration.
+        end = dep.anchor == "end"
+        lag = after[0][1] - before[0][1] - (visits[dep.before].duration_s if end else 0)
         too_late = dep.max_lag_s is not None and lag > dep.max_lag_s
         if lag < dep.min_lag_s or too_late:
             out.append(
                 Violation(
-                    "dependency_lag",
-                    f"{dep.after} starts {lag} s after {dep.before}, allowed "
-                    f"[{dep.min_lag_s}, {dep.max_lag_s}]",
+                    "dependency_end_lag" if end else "dependency_lag",
+                    f"{dep.after} starts {lag} s after {dep.before} "
+                    f"{'ends' if end else 'starts'}, allowed [{dep.min_lag_s}, {dep.max_lag_s}]",
                     dep.after,
                 )
             )
+        shared = {s for s, _ in before.values()} & {s for s, _ in after.values()}
+        if dep.staff == "same" and not shared:
+            out.append(
+                Violation(
+                    "dependency_same_staff",
+                    f"{dep.before} and {dep.after} need the same staff member",
+                    dep.after,
+                )
+            )
+        if dep.staff == "different" and shared:
+            out.append(
+                Violation(
+                    "dependency_different_staff",
+                    f"{', '.join(sorted(shared))} does both {dep.before} and {dep.after}",
+                    dep.after,
+                )
+            )
+
+
+def _check_series(
+    problem: Problem, parts: dict[str, dict[int, tuple[str, int]]], out: list[Violation]
+) -> None:
+    """Every two planned visits of a series share a staff member (so one staff member does a
+    series of single-staff visits)."""
+    series: dict[str, list[str]] = defaultdict(list)
+    for visit in problem.visits:
+        if visit.series is not None and visit.id in parts:
+            series[visit.series].append(visit.id)
+    for name, members in series.items():
+        for a, b in itertools.combinations(members, 2):
+            if not {s for s, _ in parts[a].values()} & {s for s, _ in parts[b].values()}:
+                out.append(
+                    Violation(
+                        "series_same_staff",
+                        f"{a} and {b} of series {name} have no staff member in common",
+                        b,
+                    )
+                )

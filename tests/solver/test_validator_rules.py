@@ -18,6 +18,7 @@ from dataclasses import replace
 import pytest
 
 from solver import (
+    Appointment,
     Break,
     BreakTaken,
     Dependency,
@@ -29,6 +30,7 @@ from solver import (
     Unassigned,
     validate,
 )
+from solver.result import AppointmentKept, UnkeptAppointment
 from tests.solver.solver_builders import HOUR, MINUTE, line_travel, make_staff, make_visit
 
 BREAK = Break(30 * MINUTE, 11 * HOUR, 13 * HOUR)
@@ -334,7 +336,160 @@ CASES: dict[str, tuple[Case, Case]] = {
         lambda p, r: (_lag(p, 2 * T + 30 * MINUTE), r),
         lambda p, r: (_lag(p, 2 * T + 30 * MINUTE + 1), r),
     ),
+    # a1 ends 09:30 (it lasts 30 minutes), f1 starts 11:30: two hours after its end.
+    "dependency_end_lag": (
+        lambda p, r: (_dependency(p, min_lag_s=2 * T, anchor="end"), r),
+        lambda p, r: (_dependency(p, min_lag_s=2 * T + 1, anchor="end"), r),
+    ),
+    # kari does a1 and f1; in the other plan ola does f1.
+    "dependency_same_staff": (
+        lambda p, r: (_dependency(p, staff="same"), r),
+        lambda p, r: _f1_by_ola(_dependency(p, staff="same"), r),
+    ),
+    "dependency_different_staff": (
+        lambda p, r: _f1_by_ola(_dependency(p, staff="different"), r),
+        lambda p, r: (_dependency(p, staff="different"), r),
+    ),
+    "series_same_staff": (
+        lambda p, r: (_series(p, "a1", "f1"), r),
+        lambda p, r: _f1_by_ola(_series(p, "a1", "f1"), r),
+    ),
+    # a1 needs level 2: kari at level 2 may do it, at level 1 not.
+    "skill_level": (
+        lambda p, r: (_levels(p, kari=2, a1=2), r),
+        lambda p, r: (_levels(p, kari=1, a1=2), r),
+    ),
+    # ola's meeting at 3, 11:00-12:00: from j1 (at 2, ends 10:30) a 10-minute drive.
+    "appointment_unknown": (
+        lambda p, r: _meeting(p, r),
+        lambda p, r: _meeting(p, r, appointment_id="ghost"),
+    ),
+    "duplicate_appointment": (
+        lambda p, r: _meeting(p, r),
+        lambda p, r: _meeting(p, r, twice=True),
+    ),
+    "appointment_missing": (
+        lambda p, r: (_meeting(p, r)[0], _unkept(r)),
+        lambda p, r: (_meeting(p, r)[0], r),
+    ),
+    "appointment_kept_and_unkept": (
+        lambda p, r: _meeting(p, r),
+        lambda p, r: (_meeting(p, r)[0], _unkept(_meeting(p, r)[1])),
+    ),
+    "appointment_time": (
+        lambda p, r: _meeting(p, r),
+        lambda p, r: _meeting(p, r, end_s=12 * T - 1),
+    ),
+    "appointment_travel": (
+        lambda p, r: _meeting(p, r),
+        lambda p, r: _meeting(p, r, travel_s=601),
+    ),
+    # j1 ends 10:30, ten minutes' drive: there at 10:40 at the earliest.
+    "appointment_arrival": (
+        lambda p, r: _meeting(p, r, arrival_s=10 * T + 40 * MINUTE),
+        lambda p, r: _meeting(p, r, arrival_s=10 * T + 40 * MINUTE - 1),
+    ),
+    # At j1's own address: it may begin the second j1 ends, not a second before.
+    "appointment_overlap": (
+        lambda p, r: _meeting_at_j1(p, r, 10 * T + 30 * MINUTE),
+        lambda p, r: _meeting_at_j1(p, r, 10 * T + 30 * MINUTE - 1),
+    ),
+    # kari's huddle at the base 12:00-12:30, after f1: the break may follow it, not overlap it.
+    "break_overlaps_appointment": (
+        lambda p, r: _huddle(p, r, break_start_s=12 * T + 30 * MINUTE),
+        lambda p, r: _huddle(p, r, break_start_s=12 * T + 29 * MINUTE),
+    ),
 }
+
+
+def _dependency(problem: Problem, **changes: object) -> Problem:
+    fields: dict[str, object] = {"min_lag_s": 2 * T, "max_lag_s": 4 * T, **changes}
+    return replace(problem, dependencies=(Dependency("a1", "f1", **fields),))  # type: ignore[arg-type]
+
+
+def _f1_by_ola(problem: Problem, result: Result) -> tuple[Problem, Result]:
+    """The same day with f1 (no longer refusing ola) on ola's route after j1: kari is back
+    from j1 at 10:50 (her break after that), ola drives on to f1 and is back at 11:55."""
+    problem = problem_with_visit(problem, "f1", refused_staff=frozenset())
+    kari = route(result, "kari")
+    kari = replace(kari, stops=kari.stops[:2], return_s=10 * T + 50 * MINUTE, return_travel_s=1200)
+    ola = route(result, "ola")
+    f1 = Stop("f1", 0, 10 * T + 40 * MINUTE, 11 * T + 30 * MINUTE, 11 * T + 45 * MINUTE, 600)
+    ola = replace(ola, stops=(*ola.stops, f1), return_s=11 * T + 55 * MINUTE, return_travel_s=600)
+    return problem, replace(result, routes=(kari, ola))
+
+
+def _series(problem: Problem, *visit_ids: str) -> Problem:
+    for visit_id in visit_ids:
+        problem = problem_with_visit(problem, visit_id, series="morning")
+    return problem
+
+
+def _levels(problem: Problem, kari: int, a1: int) -> Problem:
+    problem = problem_with_staff(problem, "kari", skill_level=kari)
+    return problem_with_visit(problem, "a1", skill_level=a1)
+
+
+MEETING = Appointment("meet", 11 * T, 12 * T, 3)
+
+
+def _meeting(
+    problem: Problem, result: Result, twice: bool = False, **changes: object
+) -> tuple[Problem, Result]:
+    """ola has a meeting at 3, 11:00-12:00, kept after j1: there at 10:40, back at 12:30."""
+    problem = problem_with_staff(problem, "ola", appointments=(MEETING,))
+    fields: dict[str, object] = {
+        "appointment_id": "meet",
+        "arrival_s": 10 * T + 40 * MINUTE,
+        "start_s": 11 * T,
+        "end_s": 12 * T,
+        "travel_s": 600,
+        **changes,
+    }
+    kept = AppointmentKept(**fields)  # type: ignore[arg-type]
+    ola = replace(
+        route(result, "ola"),
+        appointments=(kept, kept) if twice else (kept,),
+        return_s=12 * T + 30 * MINUTE,
+        return_travel_s=1800,
+    )
+    return problem, with_route(result, ola)
+
+
+def _unkept(result: Result) -> Result:
+    unkept = UnkeptAppointment("ola", "meet", "unreachable", "cannot get there in time")
+    return replace(result, unkept_appointments=(unkept,))
+
+
+def _meeting_at_j1(problem: Problem, result: Result, start_s: int) -> tuple[Problem, Result]:
+    """ola's hour-long meeting at j1's address (2), starting at `start_s`."""
+    meeting = Appointment("meet", start_s, start_s + T, 2)
+    problem = problem_with_staff(problem, "ola", appointments=(meeting,))
+    kept = AppointmentKept("meet", 10 * T + 30 * MINUTE, start_s, start_s + T, 0)
+    ola = replace(
+        route(result, "ola"),
+        appointments=(kept,),
+        return_s=start_s + T + 20 * MINUTE,
+        return_travel_s=1200,
+    )
+    return problem, with_route(result, ola)
+
+
+def _huddle(problem: Problem, result: Result, break_start_s: int) -> tuple[Problem, Result]:
+    """kari's huddle at the base (0), 12:00-12:30, after f1 (at 1, ends 11:45); her break
+    moves to `break_start_s`."""
+    huddle = Appointment("huddle", 12 * T, 12 * T + 30 * MINUTE, 0)
+    problem = problem_with_staff(problem, "kari", appointments=(huddle,))
+    kept = AppointmentKept("huddle", 11 * T + 55 * MINUTE, 12 * T, 12 * T + 30 * MINUTE, 600)
+    brk = BreakTaken(break_start_s, break_start_s + 30 * MINUTE)
+    kari = replace(
+        route(result, "kari"),
+        appointments=(kept,),
+        breaks=(brk,),
+        return_s=max(12 * T + 30 * MINUTE, brk.end_s),
+        return_travel_s=0,
+    )
+    return problem, with_route(result, kari)
 
 
 def _slow_road(problem: Problem, result: Result, seconds: int) -> tuple[Problem, Result]:
