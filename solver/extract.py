@@ -13,7 +13,7 @@ from typing import Any
 from solver.model import Model
 from solver.plan import Plan
 from solver.problem import Weights
-from solver.result import BreakTaken, Route, Stop
+from solver.result import AppointmentKept, BreakTaken, Route, Stop, UnkeptAppointment
 from solver.schedule import RouteState
 from solver.tasks import Tasks
 
@@ -32,6 +32,8 @@ def read_solution(model: Model, solution: Any) -> tuple[list[list[int]], dict[in
     starts: dict[int, int] = {}
     for seq in sequences:
         for t in seq:
+            if tasks.is_fixed(t):
+                continue
             visit = tasks.tasks[t].visit
             if tasks.is_coupled(visit):
                 starts[visit] = int(solution.Value(model.time.CumulVar(model.index(t))))
@@ -42,7 +44,10 @@ def plan_from_sequences(
     tasks: Tasks, weights: Weights, sequences: list[list[int]], starts: dict[int, int]
 ) -> Plan | None:
     """A Plan with these routes, breaks placed where they fit; None if a route does not fit
-    (which would be a disagreement between the model and the timing here)."""
+    (which would be a disagreement between the model and the timing here) or the routes break
+    a rule the model does not state in full (fixed appointments, staff rules)."""
+    if not _keeps_fixed_and_staff_rules(tasks, sequences):
+        return None
     plan = Plan(tasks, weights, overtime=True)
     for visit, start in starts.items():
         plan.start_of_visit[visit] = start
@@ -59,6 +64,20 @@ def plan_from_sequences(
             plan.route_of[t] = r
     plan.recount()
     return plan
+
+
+def _keeps_fixed_and_staff_rules(tasks: Tasks, sequences: list[list[int]]) -> bool:
+    """Every fixed task on its own route, and every visit's staff rules kept."""
+    route_of = {t: r for r, seq in enumerate(sequences) for t in seq}
+    if any(route_of.get(t) != tasks.fixed_of(t).route for t in tasks.fixed_tasks()):
+        return False
+    for v, rules in enumerate(tasks.staff_links):
+        mine = {route_of[t] for t in tasks.of_visit[v] if t in route_of}
+        for other, same in rules:
+            theirs = {route_of[t] for t in tasks.of_visit[other] if t in route_of}
+            if mine and theirs and bool(mine & theirs) != same:
+                return False
+    return True
 
 
 def with_breaks(route: RouteState, seq: list[int]) -> list[int] | None:
@@ -94,7 +113,8 @@ def to_routes(plan: Plan) -> tuple[Route, ...]:
 
 
 def to_route(tasks: Tasks, route: RouteState) -> Route:
-    """The route as the Result states it, with its final times."""
+    """The route as the Result states it, with its final times: visits as stops, fixed
+    appointments apart."""
     timeline = route.timeline()
     stops = tuple(
         Stop(
@@ -106,6 +126,18 @@ def to_route(tasks: Tasks, route: RouteState) -> Route:
             travel_s=tt.travel_s,
         )
         for tt in timeline.tasks
+        if not tasks.is_fixed(tt.task)
+    )
+    appointments = tuple(
+        AppointmentKept(
+            appointment_id=tasks.fixed_of(tt.task).appointment.id,
+            arrival_s=tt.arrival_s,
+            start_s=tt.start_s,
+            end_s=tt.end_s,
+            travel_s=tt.travel_s,
+        )
+        for tt in timeline.tasks
+        if tasks.is_fixed(tt.task)
     )
     return Route(
         staff_id=route.staff.id,
@@ -114,4 +146,13 @@ def to_route(tasks: Tasks, route: RouteState) -> Route:
         stops=stops,
         breaks=tuple(BreakTaken(s, e) for s, e in timeline.breaks),
         return_travel_s=timeline.return_travel_s,
+        appointments=appointments,
+    )
+
+
+def unkept_appointments(tasks: Tasks) -> tuple[UnkeptAppointment, ...]:
+    """The appointments no plan of this problem keeps (see Tasks), for the Result."""
+    return tuple(
+        UnkeptAppointment(tasks.problem.staff[u.route].id, u.appointment.id, u.reason, u.detail)
+        for u in tasks.unkept
     )

@@ -159,7 +159,8 @@ def _string_ruin(plan: Plan, groups: Groups, rng: random.Random) -> list[int]:
         length = min(len(stops), rng.randint(1, 5))
         first = rng.randint(0, len(stops) - length)
         for t in stops[first : first + length]:
-            chosen.add(groups.of_visit[plan.tasks.tasks[t].visit])
+            if not plan.tasks.is_fixed(t):  # appointments stay
+                chosen.add(groups.of_visit[plan.tasks.tasks[t].visit])
     return _remove(plan, groups, chosen)
 
 
@@ -183,7 +184,9 @@ def _room_ruin(plan: Plan, groups: Groups, rng: random.Random) -> list[int]:
     for r in rng.sample(used, k):
         route = plan.routes[r]
         for p, e in enumerate(route.elems):
-            if e >= 0 and route.starts[p] < hi and route.starts[p] + tasks.tasks[e].duration_s > lo:
+            if e < 0 or tasks.is_fixed(e):  # breaks and appointments stay
+                continue
+            if route.starts[p] < hi and route.starts[p] + tasks.tasks[e].duration_s > lo:
                 chosen.add(groups.of_visit[tasks.tasks[e].visit])
     if len(chosen) > MAX_REMOVED:
         chosen = set(rng.sample(sorted(chosen), MAX_REMOVED))

@@ -161,6 +161,8 @@ def _allowed(plan: Plan, r: int, elems: list[int], moved: list[int]) -> bool:
         return False
     tasks = plan.tasks
     if any(e >= 0 and r not in tasks.tasks[e].eligible for e in moved):
-        return False
+        return False  # (appointments too: only their own staff member is eligible)
+    if any(e >= 0 and tasks.staff_links[tasks.tasks[e].visit] for e in moved):
+        return False  # a series or same/different-staff visit stays with its staff
     visits = [tasks.tasks[e].visit for e in elems if e >= 0]
     return len(visits) == len(set(visits))

@@ -58,6 +58,7 @@ def build_model(
     add_pinned_staff(model)
     add_joint_visits(model)
     add_dependencies(model)
+    add_staff_rules(model)
     add_unassigned_penalties(model, weights)
     add_capacity(model)
     add_soft_timing(model, weights)
@@ -156,7 +157,7 @@ def add_pinned_staff(model: Model) -> None:
     """A pinned part may only go to its pinned staff member. `Task.eligible` already holds
     only that one; this rule states it on its own so a reader finds it."""
     problem = model.tasks.problem
-    for task in model.tasks.tasks:
+    for task in model.tasks.tasks[: model.tasks.first_fixed]:  # appointments are pinned already
         visit = problem.visits[task.visit]
         if task.part < len(visit.pinned_staff):
             pinned = model.tasks.staff_index.get(visit.pinned_staff[task.part])
@@ -177,20 +178,40 @@ def add_joint_visits(model: Model) -> None:
 
 
 def add_dependencies(model: Model) -> None:
-    """`after` starts within [min_lag, max_lag] of `before`, both planned or neither. The lag
-    only binds while they are planned (big-M on activity), so dropping both stays possible."""
+    """`after` starts within [min_lag, max_lag] of `before` (of its end with anchor "end"),
+    both planned or neither. The lag only binds while they are planned (big-M on activity), so
+    dropping both stays possible."""
     solver = model.solver()
     tasks = model.tasks
     for dep in tasks.problem.dependencies:
-        before = model.index(tasks.of_visit[tasks.visit_index[dep.before]][0])
+        first = tasks.visit_index[dep.before]
+        before = model.index(tasks.of_visit[first][0])
         after = model.index(tasks.of_visit[tasks.visit_index[dep.after]][0])
+        offset = tasks.problem.visits[first].duration_s if dep.anchor == "end" else 0
         active = model.routing.ActiveVar(before)
         solver.Add(active == model.routing.ActiveVar(after))
         lag = model.time.CumulVar(after) - model.time.CumulVar(before)
         slack = HORIZON_S * (1 - active)
-        solver.Add(lag + slack >= dep.min_lag_s)
+        solver.Add(lag + slack >= dep.min_lag_s + offset)
         if dep.max_lag_s is not None and dep.max_lag_s < NO_LIMIT:
-            solver.Add(lag - slack <= dep.max_lag_s)
+            solver.Add(lag - slack <= dep.max_lag_s + offset)
+
+
+def add_staff_rules(model: Model) -> None:
+    """Series and same-staff dependencies: one staff member for both visits; different-staff
+    dependencies: two. Only between single-staff visits, and only while both are planned (a
+    series need not be planned whole); for joint visits the plan read back is checked instead
+    (see extract.plan_from_sequences)."""
+    solver = model.solver()
+    tasks = model.tasks
+    for a, rules in enumerate(tasks.staff_links):
+        for b, same in rules:
+            if b < a or len(tasks.of_visit[a]) > 1 or len(tasks.of_visit[b]) > 1:
+                continue
+            va = model.routing.VehicleVar(model.index(tasks.of_visit[a][0]))
+            vb = model.routing.VehicleVar(model.index(tasks.of_visit[b][0]))
+            kept = solver.IsEqualVar(va, vb) if same else solver.IsDifferentVar(va, vb)
+            solver.Add(kept + solver.IsEqualCstVar(va, -1) + solver.IsEqualCstVar(vb, -1) >= 1)
 
 
 def add_unassigned_penalties(model: Model, weights: Weights) -> None:
@@ -246,7 +267,7 @@ def add_reassignment_cost(model: Model, weights: Weights) -> None:
     callbacks = []
     for member in problem.staff:
         cost = [0] * n_nodes
-        for task in tasks.tasks:
+        for task in tasks.tasks[: tasks.first_fixed]:
             previous = problem.visits[task.visit].previous_staff
             if previous and member.id not in previous:
                 cost[task.index] = weights.reassign_per_visit

@@ -18,7 +18,9 @@ def breakdown(
 
     Tardiness counts per visit part (each staff member who starts late), the maximum over all
     parts once; a reassignment per part given to someone outside `previous_staff`; a move once
-    per visit, for the seconds its start lies beyond the tolerance from `previous_start_s`."""
+    per visit, for the seconds its start lies beyond the tolerance from `previous_start_s`.
+    Over-qualification and work outside the home municipality count per part; the workload
+    term is the seconds by which routes' time away exceeds their mean (see `workload_excess`)."""
     staff = {s.id: s for s in problem.staff}
     visits = {v.id: v for v in problem.visits}
     travel = sum(r.travel_s for r in routes)
@@ -27,6 +29,7 @@ def breakdown(
         1 for r in routes for s in r.stops if r.staff_id in visits[s.visit_id].preferred_staff
     )
     late = lateness(problem, routes)
+    fit = staff_fit(problem, routes)
     return {
         "travel": weights.travel_per_s * travel,
         "overtime": weights.overtime_per_s * overtime,
@@ -38,7 +41,49 @@ def breakdown(
         "max_tardiness": weights.max_tardiness_per_s * max(late.tardiness.values(), default=0),
         "reassign": weights.reassign_per_visit * sum(late.reassigned.values()),
         "move": weights.move_per_s * sum(late.moved_s(weights.move_tolerance_s).values()),
+        "overqualification": weights.overqualification_per_level * fit.levels_above,
+        "outside_home_municipality": weights.outside_home_municipality * fit.outside_home,
+        "workload": workload_cost(weights.workload_per_s, routes),
     }
+
+
+@dataclass(frozen=True)
+class StaffFit:
+    """Over all visit parts: skill levels above the visit's (summed), parts over-qualified,
+    parts outside the staff member's home municipality."""
+
+    levels_above: int
+    overqualified: int
+    outside_home: int
+
+
+def staff_fit(problem: Problem, routes: tuple[Route, ...]) -> StaffFit:
+    staff = {s.id: s for s in problem.staff}
+    visits = {v.id: v for v in problem.visits}
+    levels = overqualified = outside = 0
+    for route in routes:
+        member = staff[route.staff_id]
+        for stop in route.stops:
+            visit = visits[stop.visit_id]
+            above = member.skill_level - visit.skill_level
+            if above > 0:
+                levels += above
+                overqualified += 1
+            home = member.home_municipality
+            if home is not None and visit.municipality is not None and visit.municipality != home:
+                outside += 1
+    return StaffFit(levels, overqualified, outside)
+
+
+def workload_cost(per_s: int, routes: tuple[Route, ...]) -> int:
+    """`per_s` for each second a route's time away (departure to return) exceeds the mean over
+    all routes (the staff who work), rounded down to whole cost units."""
+    if not per_s or not routes:
+        return 0
+    durations = [r.return_s - r.departure_s for r in routes]
+    n, total = len(durations), sum(durations)
+    # n * (d - mean) = n * d - total: whole numbers until the one division at the end.
+    return per_s * sum(n * d - total for d in durations if n * d > total) // n
 
 
 @dataclass(frozen=True)
@@ -83,6 +128,7 @@ def kpis(
     `tolerance_s` from its previous start, as reassigned when any part has new staff."""
     staff = {s.id: s for s in problem.staff}
     late = lateness(problem, routes)
+    fit = staff_fit(problem, routes)
     n_visits = len(problem.visits)
     durations = [r.return_s - r.departure_s for r in routes]
     service = sum(s.end_s - s.start_s for r in routes for s in r.stops)
@@ -102,8 +148,13 @@ def kpis(
         "staff_used": float(len(routes)),
         "mean_route_duration_s": sum(durations) / len(durations) if durations else 0.0,
         "max_route_duration_s": float(max(durations, default=0)),
+        "min_route_duration_s": float(min(durations, default=0)),
         "tardiness_s": float(sum(late.tardiness.values())),
         "visits_late": float(len(late.tardiness)),
         "visits_reassigned": float(len(late.reassigned)),
         "visits_moved": float(len(late.moved_s(tolerance_s))),
+        "overqualified_parts": float(fit.overqualified),
+        "parts_outside_home_municipality": float(fit.outside_home),
+        "appointments": float(sum(len(s.appointments) for s in problem.staff)),
+        "appointments_kept": float(sum(len(r.appointments) for r in routes)),
     }

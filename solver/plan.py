@@ -49,11 +49,20 @@ class Plan:
         self.weights = weights
         self.base = [(t.earliest_s, t.latest_s) for t in tasks.tasks]
         self.windows = list(self.base)
+        # Each route starts with its staff member's fixed appointments (see Tasks.skeleton); a
+        # route that needs overtime to keep them always has it.
         self.routes = [
-            RouteState(s, tasks.travel, tasks.tasks, self.windows, route_limit(s, overtime))
-            for s in tasks.problem.staff
+            RouteState(
+                s,
+                tasks.travel,
+                tasks.tasks,
+                self.windows,
+                route_limit(s, overtime or tasks.needs_overtime[r]),
+                tasks.skeleton[r],
+            )
+            for r, s in enumerate(tasks.problem.staff)
         ]
-        self.route_of: dict[int, int] = {}
+        self.route_of: dict[int, int] = {t: tasks.fixed_of(t).route for t in tasks.fixed_tasks()}
         self.start_of_visit: dict[int, int] = {}
         problem = tasks.problem
         self.penalty = [weights.unassigned_penalty(v.priority) for v in problem.visits]
@@ -93,8 +102,8 @@ class Plan:
 
     # -- state ---------------------------------------------------------------------------------
     def allow_overtime(self, overtime: bool) -> None:
-        for route in self.routes:
-            route.limit_s = route_limit(route.staff, overtime)
+        for r, route in enumerate(self.routes):
+            route.limit_s = route_limit(route.staff, overtime or self.tasks.needs_overtime[r])
             route.refresh()
 
     def is_planned(self, visit: int) -> bool:
@@ -105,7 +114,8 @@ class Plan:
 
     def cost(self) -> int:
         """Travel, overtime, lateness and unassigned penalties, reassignments, less
-        preferred-staff bonuses: the objective as the search sees it (see `staff_cost`)."""
+        preferred-staff bonuses, and the workload balance: the objective as the search sees it
+        (see `staff_cost`)."""
         w = self.weights
         total = 0
         most_late = 0
@@ -118,9 +128,19 @@ class Plan:
                 if route.max_late > most_late:
                     most_late = route.max_late
         total += w.max_tardiness_per_s * most_late
+        if w.workload_per_s:
+            total += self.workload_cost()
         if self._visit_cost is None:
             self._visit_cost = self._count_visit_cost()
         return total + self._visit_cost
+
+    def workload_cost(self) -> int:
+        """`workload_per_s` for each second a working staff member's time away exceeds the
+        mean over those who work (rounded down), as the objective's breakdown counts it."""
+        working = [route.working_s() for route in self.routes if route.used]
+        n, total = len(working), sum(working)
+        excess = sum(n * d - total for d in working if n * d > total)
+        return self.weights.workload_per_s * excess // n if n else 0
 
     def _count_visit_cost(self) -> int:
         total = 0
@@ -151,6 +171,9 @@ class Plan:
         previous = self.previous[visit]
         if previous is not None and route not in previous:
             cost += self.weights.reassign_per_visit
+        own = self.tasks.part_cost[visit]  # over-qualification, outside home municipality
+        if own is not None:
+            cost += own[route]
         return cost
 
     def max_late(self) -> int:
@@ -211,7 +234,7 @@ class Plan:
         (t,) = self.tasks.of_visit[visit]
         best: Placement | None = None
         empty_tried: set[tuple[int, int]] = set()
-        for r in self.tasks.tasks[t].eligible:
+        for r in self.allowed_routes(visit, t):
             if not self.routes[r].used:
                 key = (self.route_kind[r], self.staff_cost(visit, r))
                 if key in empty_tried:
@@ -253,6 +276,35 @@ class Plan:
         if self.soft:
             self._max_late = self.max_late()
 
+    def allowed_routes(self, visit: int, t: int) -> frozenset[int]:
+        """Task t's eligible staff, less those the visit's staff rules (series, same or
+        different staff as a linked visit) rule out given where its partners are planned. For a
+        joint visit "same staff" needs only one of its parts there: see `staff_rules_hold`."""
+        eligible = self.tasks.tasks[t].eligible
+        rules = self.tasks.staff_links[visit]
+        if not rules:
+            return eligible
+        single = len(self.tasks.of_visit[visit]) == 1
+        allowed = set(eligible)
+        for other, same in rules:
+            theirs = {self.route_of[u] for u in self.tasks.of_visit[other] if u in self.route_of}
+            if not theirs:
+                continue
+            if not same:
+                allowed -= theirs
+            elif single:
+                allowed &= theirs
+        return frozenset(allowed)
+
+    def staff_rules_hold(self, visit: int, routes: set[int]) -> bool:
+        """Would the visit's parts on these routes keep its staff rules with its planned
+        partners: some staff member in common for "same", none for "different"?"""
+        for other, same in self.tasks.staff_links[visit]:
+            theirs = {self.route_of[u] for u in self.tasks.of_visit[other] if u in self.route_of}
+            if theirs and bool(routes & theirs) != same:
+                return False
+        return True
+
     def placements(
         self, visit: int, top: int | None = TOP_OPTIONS, ignore_links: bool = False
     ) -> list[Placement]:
@@ -266,17 +318,23 @@ class Plan:
             self.windows[t] = window
         options = [self._options(visit, t) for t in parts]
         if len(parts) == 1:
+            # A visit tied to others only by who does it (a series) keeps its whole window.
+            coupled = self.tasks.is_coupled(visit)
             return [
-                Placement(cost, ins.lo, ((parts[0], r, ins.pos),)) for cost, r, ins in options[0]
+                Placement(cost, ins.lo if coupled else None, ((parts[0], r, ins.pos),))
+                for cost, r, ins in options[0]
             ]
-        return self._joint_placements(parts, options, top)
+        found = self._joint_placements(parts, options, top)
+        if any(same for _, same in self.tasks.staff_links[visit]):
+            found = [p for p in found if self.staff_rules_hold(visit, {r for _, r, _ in p.parts})]
+        return found
 
     def _options(self, visit: int, t: int) -> list[tuple[int, int, Insertion]]:
         found = []
         demand = self.tasks.tasks[t].demand
         if self.soft:
             self._max_late = self.max_late()
-        for r in self.tasks.tasks[t].eligible:
+        for r in self.allowed_routes(visit, t):
             route = self.routes[r]
             if not route.has_room_for(demand):
                 continue
@@ -368,6 +426,8 @@ class Plan:
         self, group: list[int], branching: int = 3, top: int | None = TOP_OPTIONS
     ) -> bool:
         """Place every visit of a dependency group (or one visit), or none of them."""
+        if self.tasks.has_staff_rules(group):
+            return self._place_with_staff_rules(group, branching, top)
         if len(group) == 1 and not self.tasks.is_coupled(group[0]):
             best = self.best_single(group[0])
             if best is None:
@@ -377,6 +437,40 @@ class Plan:
         if len(group) == 2:
             return self._place_pair_or_in_turn(group, branching, top)
         return self.place_in_turn(group, branching, top)
+
+    def _place_with_staff_rules(self, group: list[int], branching: int, top: int | None) -> bool:
+        """A group tied by staff rules (a series, same or different staff): all of it at once
+        if none of it is planned; else (or if that fails) each part linked in time (planned
+        both or neither) on its own, so a series visit that fits nowhere keeps no other out.
+        True if anything was placed."""
+        todo = [v for v in group if not self.is_planned(v)]
+        if len(todo) == len(group):
+            whole = (
+                self._place_pair_or_in_turn(group, branching, top)
+                if len(group) == 2
+                else self.place_in_turn(group, branching, top)
+            )
+            if whole:
+                return True
+        placed = False
+        units = sorted(
+            {self.tasks.link_unit[v] for v in todo},
+            key=lambda u: (self.base[self.tasks.of_visit[u[0]][0]], u),
+        )
+        for unit_ in units:
+            unit = list(unit_)
+            if len(unit) == 1 and not self.tasks.is_coupled(unit[0]):
+                best = self.best_single(unit[0])
+                if best is not None:
+                    self.apply(unit[0], best)
+                    placed = True
+            elif (
+                self._place_pair_or_in_turn(unit, branching, top)
+                if len(unit) == 2
+                else self.place_in_turn(unit, branching, top)
+            ):
+                placed = True
+        return placed
 
     def _place_pair_or_in_turn(self, group: list[int], branching: int, top: int | None) -> bool:
         """A linked pair: placed together (see `_place_pair`) and one after the other; the
@@ -423,6 +517,8 @@ class Plan:
         links = [link for link in tasks.links[a] if link.other == b]
         if len(links) != 1 or len(tasks.links[a]) != 1 or len(tasks.links[b]) != 1:
             return False
+        if (b, True) in tasks.staff_links[a]:
+            return False  # the same staff member: one after the other on one route
         lag_lo, lag_hi = links[0].lo, links[0].hi  # start(b) - start(a)
         (t_a,), (t_b,) = tasks.of_visit[a], tasks.of_visit[b]
         self.windows[t_a], self.windows[t_b] = self.base[t_a], self.base[t_b]

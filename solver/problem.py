@@ -94,6 +94,7 @@ class Staff:
         for appointment in self.appointments:
             if appointment.start_s < self.shift_start_s or appointment.end_s > self.shift_end_s:
                 raise ValueError(f"Staff {self.id}: appointment {appointment.id} outside the shift")
+        _require_unique(f"staff {self.id} appointment", [a.id for a in self.appointments])
 
     def can_serve(self, municipality: str | None) -> bool:
         return (

@@ -1,10 +1,11 @@
 """Why each unassigned visit is out: the first true reason, checked in the Reason enum's order.
 
 Each check is a statement about the problem or the final plan that has been verified, never a
-guess: skills (can the parts go to different staff with the skills?), a pinned staff member
-missing from the day, eligibility (refusals, municipality, pinning), time (could any eligible
-staff member do it on an otherwise empty day?), a dependency partner that is out, and finally
-no room, naming the staff member whose route comes closest.
+guess: skills (can the parts go to different staff with the skills?), skill level, a pinned staff
+member missing from the day, eligibility (refusals, municipality, pinning), time (could any
+eligible staff member do it on a day with only their fixed appointments?), a staff rule with a
+linked visit that nobody can keep (or that only staff without room could keep), a dependency
+partner that is out, and finally no room, naming the staff member whose route comes closest.
 """
 
 from __future__ import annotations
@@ -26,12 +27,18 @@ def explain(plan: Plan, visits: Sequence[int]) -> list[Unassigned]:
         found = _hard_reason(tasks, empty, v)
         if found is not None:
             hard[v] = found
+    conflicts = {v: c for v in visits if v not in hard for c in [_staff_conflict(tasks, v, hard)]}
     out = []
     for v in visits:
         if v in hard:
             out.append(hard[v])
             continue
-        out.append(_dependency_reason(plan, v, hard) or _no_room(plan, v))
+        out.append(
+            conflicts[v]
+            or _staff_conflict_in_plan(plan, v)
+            or _dependency_reason(plan, v, hard)
+            or _no_room(plan, v)
+        )
     return out
 
 
@@ -44,6 +51,20 @@ def _hard_reason(tasks: Tasks, empty: Plan, v: int) -> Unassigned | None:
     skilled = [[s for s in staff if has_skills(s, visit, p)] for p in parts]
     if not _distinct_staff(skilled):
         return Unassigned(visit.id, Reason.NO_SKILLED_STAFF, _skills_detail(visit, skilled))
+    at_level = [[s for s in found if s.skill_level >= visit.skill_level] for found in skilled]
+    if not _distinct_staff(at_level):
+        best = max(s.skill_level for found in skilled for s in found)
+        return Unassigned(
+            visit.id,
+            Reason.NO_STAFF_AT_LEVEL,
+            f"needs skill level {visit.skill_level}; "
+            + (
+                f"the skilled staff are at most level {best}"
+                if best < visit.skill_level
+                else f"too few skilled staff at that level for {visit.staff_count} parts"
+            ),
+        )
+    skilled = at_level
     working = {s.id for s in staff}
     missing = [s for s in visit.pinned_staff if s not in working]
     if missing:
@@ -60,7 +81,8 @@ def _hard_reason(tasks: Tasks, empty: Plan, v: int) -> Unassigned | None:
             visit.id,
             Reason.NO_SHIFT_COVERS_WINDOW,
             "no eligible staff member can get there, do it within its window and get back "
-            "within their shift (and overtime), even on an otherwise empty day",
+            "within their shift (and overtime), even on a day with nothing else planned "
+            "(but their fixed appointments)",
         )
     return None
 
@@ -103,6 +125,71 @@ def _allowed_detail(visit: Visit, skilled: list[list[Staff]]) -> str:
     if small:
         why.append(f"demand {visit.demand} above the capacity of {', '.join(small)}")
     return "skilled staff exist but none may do it (" + "; ".join(why) + ")"
+
+
+def _staff_conflict(tasks: Tasks, v: int, hard: dict[int, Unassigned]) -> Unassigned | None:
+    """No staff member can keep a staff rule with a linked visit that could itself be planned:
+    nobody may do both (same staff), or the one person who may do either must do both
+    (different staff)."""
+    problem = tasks.problem
+
+    def may(visit: int) -> set[int]:
+        return {r for t in tasks.of_visit[visit] for r in tasks.tasks[t].eligible}
+
+    for other, same in tasks.staff_links[v]:
+        if other in hard:
+            continue
+        name = problem.visits[other].id
+        if same and not may(v) & may(other):
+            detail = f"must have a staff member in common with {name}, but nobody may do both"
+        elif (
+            not same
+            and len(tasks.of_visit[v]) == len(tasks.of_visit[other]) == 1
+            and len(may(v)) == 1
+            and may(v) == may(other)
+        ):
+            (r,) = may(v)
+            detail = (
+                f"must not share staff with {name}, but only {problem.staff[r].id} may do either"
+            )
+        else:
+            continue
+        return Unassigned(problem.visits[v].id, Reason.LINKED_STAFF_CONFLICT, detail)
+    return None
+
+
+def _staff_conflict_in_plan(plan: Plan, v: int) -> Unassigned | None:
+    """A single visit tied only by staff rules (e.g. a series) that would fit on an eligible
+    route, but not on any route its rules leave given where the linked visits are."""
+    tasks = plan.tasks
+    if len(tasks.of_visit[v]) != 1 or tasks.links[v] or not tasks.staff_links[v]:
+        return None
+    (t,) = tasks.of_visit[v]
+    plan.windows[t] = plan.base[t]
+
+    def fits(r: int) -> bool:
+        route = plan.routes[r]
+        return route.has_room_for(tasks.tasks[t].demand) and bool(route.insertions(t))
+
+    allowed = plan.allowed_routes(v, t)
+    if any(fits(r) for r in allowed):
+        return None
+    room = sorted(r for r in tasks.tasks[t].eligible - allowed if fits(r))
+    if not room:
+        return None
+    problem = tasks.problem
+    linked = ", ".join(
+        f"{problem.visits[o].id} ({'same' if same else 'different'} staff)"
+        for o, same in tasks.staff_links[v]
+        if plan.is_planned(o)
+    )
+    return Unassigned(
+        problem.visits[v].id,
+        Reason.LINKED_STAFF_CONFLICT,
+        f"fits on {problem.staff[room[0]].id}'s route, but its staff rule with {linked} "
+        "leaves only staff without room",
+        closest_staff=problem.staff[room[0]].id,
+    )
 
 
 def _dependency_reason(plan: Plan, v: int, hard: dict[int, Unassigned]) -> Unassigned | None:

@@ -116,6 +116,7 @@ def _starts(plan: Plan, r: int) -> dict[str, int]:
     return {
         visits[plan.tasks.tasks[tt.task].visit].id: tt.start_s
         for tt in plan.routes[r].timeline().tasks
+        if not plan.tasks.is_fixed(tt.task)
     }
 
 
@@ -123,7 +124,7 @@ def _single_options(pricing: _Pricing) -> list[Option]:
     plan, v = pricing.plan, pricing.visit
     (t,) = plan.tasks.of_visit[v]
     options = []
-    for r in sorted(plan.tasks.tasks[t].eligible):
+    for r in sorted(plan.allowed_routes(v, t)):  # eligible, and kept with its series
         plan.prepare_single(v)
         found = plan.best_on_route(v, r)
         if found is not None:
@@ -135,12 +136,15 @@ def _single_options(pricing: _Pricing) -> list[Option]:
 
 
 def _with_one_dropped(pricing: _Pricing, r: int) -> Option | None:
-    """The cheapest option on route r after taking one unlinked visit off it."""
+    """The cheapest option on route r after taking one unlinked visit off it (not one tied to
+    others by time or by staff rules, nor an appointment)."""
     plan, v = pricing.plan, pricing.visit
     best: Option | None = None
     for t in plan.routes[r].task_elems():
+        if plan.tasks.is_fixed(t):
+            continue
         other = plan.tasks.tasks[t].visit
-        if plan.tasks.is_coupled(other):
+        if plan.tasks.is_coupled(other) or plan.tasks.staff_links[other]:
             continue
         snapshot = plan.snapshot()
         plan.remove(other)

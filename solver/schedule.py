@@ -135,6 +135,7 @@ class RouteState:
         self.soft_cost = soft_cost
         self.max_late = max_late
         self.load = load
+        self._working_s: int | None = None  # see working_s
         self._backward()
         self.feasible = feasible
         return feasible
@@ -338,6 +339,17 @@ class RouteState:
     def travel_s(self) -> int:
         """Driving on this route; an empty route drives nowhere."""
         return self.travel_total_s
+
+    def working_s(self) -> int:
+        """Time away (departure to return) of a feasible route when it leaves as late as its
+        earliest return allows, as `timeline` does (less its soft-timing refinements): what the
+        workload balance weighs. Kept until the next refresh."""
+        if self._working_s is None:
+            deadline, sumd, cap, nxt = self._backward_arrays(self.earliest_return_s)
+            first = self.travel[self.staff.start_location][nxt[0]]
+            departure = max(min(deadline[0] - sumd[0] - first, cap[0]), self.staff.shift_start_s)
+            self._working_s = self.earliest_return_s - departure
+        return self._working_s
 
     # -- final times --------------------------------------------------------------------------
     def timeline(self) -> Timeline:

@@ -15,14 +15,14 @@ import random
 import time
 
 from solver.construction import complete, construct, fill
-from solver.extract import plan_from_sequences, to_routes
+from solver.extract import plan_from_sequences, to_routes, unkept_appointments
 from solver.lns import ruin_and_recreate
 from solver.objective import breakdown, kpis
 from solver.plan import Plan
 from solver.portfolio import run_portfolio
 from solver.problem import Parameters, Problem
 from solver.reasons import explain
-from solver.result import Reason, Result, Unassigned
+from solver.result import Reason, Result, Unassigned, UnkeptAppointment
 from solver.search import improve
 from solver.tasks import Tasks
 from solver.validator import validate
@@ -57,8 +57,17 @@ def solve(
             Unassigned(v.id, Reason.NO_ROOM, "the solver failed; see the log")
             for v in problem.visits
         )
+        unkept = tuple(
+            UnkeptAppointment(s.id, a.id, "solver_failed", "the solver failed; see the log")
+            for s in problem.staff
+            for a in s.appointments
+        )
         return Result(
-            routes=(), unassigned=unassigned, status="error", wall_time_s=time.monotonic() - started
+            routes=(),
+            unassigned=unassigned,
+            status="error",
+            wall_time_s=time.monotonic() - started,
+            unkept_appointments=unkept,
         )
 
 
@@ -124,4 +133,5 @@ def _result(
         kpis=kpis(problem, routes, unassigned, params.weights.move_tolerance_s),
         status=status,
         wall_time_s=time.monotonic() - started,
+        unkept_appointments=unkept_appointments(plan.tasks),
     )

@@ -2,13 +2,19 @@
 
 A visit with `staff_count` 2 becomes two tasks (its parts) that must start at the same second on
 two different routes. Everything here is indices, so the search never looks up ids.
+
+A staff member's fixed appointments become *fixed tasks*, after all the visits' tasks: pinned to
+their route, at one start, with no visit behind them. Every plan starts with them on their routes
+(`skeleton`) and nothing ever moves or removes them. Those that cannot be kept (they overlap, or
+the shift cannot reach them) are left out here once, with the reason (`unkept`), so every plan of
+the problem keeps the same ones.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from solver.problem import Dependency, Problem, Staff, Visit, Weights
+from solver.problem import Appointment, Dependency, Problem, Staff, Visit, Weights
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +54,24 @@ class Task:
 
 
 @dataclass(frozen=True, slots=True)
+class Fixed:
+    """A fixed task: staff member `route` keeps `appointment`."""
+
+    route: int
+    appointment: Appointment
+
+
+@dataclass(frozen=True, slots=True)
+class Unkept:
+    """An appointment no plan can keep, and why (`reason` a short code, `detail` for people)."""
+
+    route: int
+    appointment: Appointment
+    reason: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
 class Link:
     """A dependency seen from one of its visits: `other` must start within [lo, hi] seconds of
     this visit's start (negative for the visit that comes first)."""
@@ -62,8 +86,9 @@ def has_skills(staff: Staff, visit: Visit, part: int) -> bool:
 
 
 def may_do(staff: Staff, visit: Visit, part: int) -> bool:
-    """Skills, refusals, municipality, pinning and capacity: everything but time."""
-    if not has_skills(staff, visit, part):
+    """Skills and skill level, refusals, municipality, pinning and capacity: everything but
+    time."""
+    if not has_skills(staff, visit, part) or staff.skill_level < visit.skill_level:
         return False
     if staff.capacity is not None and visit.demand > staff.capacity:
         return False
@@ -91,6 +116,22 @@ def _target(visit: Visit, weights: Weights) -> int | None:
     if visit.previous_start_s is None or weights.move_per_s == 0:
         return None
     return visit.previous_start_s
+
+
+def part_costs(problem: Problem, visit: Visit, weights: Weights) -> tuple[int, ...] | None:
+    """What one part of the visit costs by itself with each staff member: over-qualification
+    and work outside the staff member's home municipality (None: nothing, for anyone)."""
+    costs = []
+    for staff in problem.staff:
+        cost = 0
+        above = staff.skill_level - visit.skill_level
+        if above > 0:
+            cost += weights.overqualification_per_level * above
+        home = staff.home_municipality
+        if home is not None and visit.municipality is not None and visit.municipality != home:
+            cost += weights.outside_home_municipality
+        costs.append(cost)
+    return tuple(costs) if any(costs) else None
 
 
 class Tasks:
@@ -128,22 +169,148 @@ class Tasks:
                     )
                 )
             self.of_visit.append(tuple(parts))
+        # Per visit, per staff member: the part's own soft cost (see part_costs).
+        self.part_cost = [part_costs(problem, v, weights) for v in problem.visits]
         self.links: list[list[Link]] = [[] for _ in problem.visits]
+        # Per visit: (other visit, True for the same staff, False for different staff).
+        self.staff_links: list[list[tuple[int, bool]]] = [[] for _ in problem.visits]
         for dep in problem.dependencies:
             self._add_link(dep)
+        self._add_series()
+        # Per visit with staff rules: the visits linked to it in time (itself included).
+        self.link_unit: dict[int, tuple[int, ...]] = {
+            v: tuple(unit)
+            for unit in self.link_components()
+            for v in unit
+            if self.has_staff_rules(unit)
+        }
+        self.first_fixed = len(self.tasks)
+        self.fixed: list[Fixed] = []
+        self.unkept: list[Unkept] = []
+        self.skeleton: list[list[int] | None] = [None] * len(problem.staff)
+        self.needs_overtime = [False] * len(problem.staff)
+        for si in range(len(problem.staff)):
+            self._compile_appointments(si)
 
     def _add_link(self, dep: Dependency) -> None:
         before, after = self.visit_index[dep.before], self.visit_index[dep.after]
-        hi = NO_LIMIT if dep.max_lag_s is None else dep.max_lag_s
-        self.links[before].append(Link(after, dep.min_lag_s, hi))
-        self.links[after].append(Link(before, -hi, -dep.min_lag_s))
+        # Durations are fixed, so a lag from the first visit's end is one from its start.
+        offset = self.problem.visits[before].duration_s if dep.anchor == "end" else 0
+        lo = dep.min_lag_s + offset
+        hi = NO_LIMIT if dep.max_lag_s is None else dep.max_lag_s + offset
+        self.links[before].append(Link(after, lo, hi))
+        self.links[after].append(Link(before, -hi, -lo))
+        if dep.staff != "any":
+            self._add_staff_link(before, after, dep.staff == "same")
+
+    def _add_staff_link(self, a: int, b: int, same: bool) -> None:
+        if (b, same) not in self.staff_links[a]:
+            self.staff_links[a].append((b, same))
+            self.staff_links[b].append((a, same))
+
+    def _add_series(self) -> None:
+        """Every two visits of a series share a staff member (one does them all, for visits
+        of one staff member each)."""
+        series: dict[str, list[int]] = {}
+        for v, visit in enumerate(self.problem.visits):
+            if visit.series is not None:
+                series.setdefault(visit.series, []).append(v)
+        for members in series.values():
+            for i, a in enumerate(members):
+                for b in members[i + 1 :]:
+                    self._add_staff_link(a, b, True)
+
+    def _compile_appointments(self, si: int) -> None:
+        """Lay the staff member's appointments on an empty route in time order, each kept if
+        the route stays feasible with it (breaks included, up to the shift end plus overtime)."""
+        from solver.extract import with_breaks  # here: extract imports this module
+        from solver.schedule import RouteState
+
+        staff = self.problem.staff[si]
+        if not staff.appointments:
+            return
+        windows = [(t.earliest_s, t.latest_s) for t in self.tasks]
+        limit = staff.shift_end_s + staff.max_overtime_s
+        route = RouteState(staff, self.travel, self.tasks, windows, limit)
+        kept: list[int] = []
+        for appointment in sorted(staff.appointments, key=lambda a: (a.start_s, a.end_s, a.id)):
+            t = len(self.tasks)
+            self.tasks.append(
+                Task(
+                    index=t,
+                    visit=len(self.problem.visits) + len(self.fixed),
+                    part=0,
+                    location=appointment.location,
+                    duration_s=appointment.end_s - appointment.start_s,
+                    earliest_s=appointment.start_s,
+                    latest_s=appointment.start_s,
+                    eligible=frozenset({si}),
+                )
+            )
+            windows.append((appointment.start_s, appointment.start_s))
+            if with_breaks(route, [*kept, t]) is not None:
+                kept.append(t)
+                self.fixed.append(Fixed(si, appointment))
+                continue
+            self.tasks.pop()
+            windows.pop()
+            reason, detail = self._why_unkept(
+                staff, [f.appointment for f in self.fixed if f.route == si], appointment
+            )
+            self.unkept.append(Unkept(si, appointment, reason, detail))
+        if kept:
+            elems = with_breaks(route, kept)
+            assert elems is not None  # the last one kept fitted with all the others
+            self.skeleton[si] = elems
+            self.needs_overtime[si] = route.earliest_return_s > staff.shift_end_s
+
+    def _why_unkept(
+        self, staff: Staff, kept: list[Appointment], appointment: Appointment
+    ) -> tuple[str, str]:
+        """Why `appointment` (starting no earlier than any kept one) does not fit after them."""
+        for other in kept:
+            if other.start_s < appointment.end_s and appointment.start_s < other.end_s:
+                return "overlap", f"overlaps appointment {other.id}"
+        if kept:
+            previous = max(kept, key=lambda a: a.end_s)
+            ready, where = previous.end_s, previous.location
+            source = f"appointment {previous.id}"
+        else:
+            ready, where, source = staff.shift_start_s, staff.start_location, "the shift's start"
+        if ready + self.travel[where][appointment.location] > appointment.start_s:
+            return "unreachable", f"cannot get there in time from {source}"
+        back = appointment.end_s + self.travel[appointment.location][staff.end_location]
+        if back > staff.shift_end_s + staff.max_overtime_s:
+            return "no_return", "cannot get back by the end of the shift (and overtime)"
+        return "no_room_for_breaks", "leaves no time for the breaks inside their windows"
+
+    def is_fixed(self, t: int) -> bool:
+        """Task t is a kept appointment (no visit behind it; never moved or removed)."""
+        return t >= self.first_fixed
+
+    def fixed_tasks(self) -> range:
+        return range(self.first_fixed, len(self.tasks))
+
+    def fixed_of(self, t: int) -> Fixed:
+        return self.fixed[t - self.first_fixed]
 
     def is_coupled(self, visit: int) -> bool:
         """Joint or linked by a dependency: its start time ties it to other routes."""
         return len(self.of_visit[visit]) > 1 or bool(self.links[visit])
 
     def components(self) -> list[list[int]]:
-        """Visits grouped by dependency links (singletons for unlinked visits)."""
+        """Visits grouped by dependency links and staff rules (series, same or different
+        staff), so a group is placed and removed together (singletons for unlinked visits)."""
+        return self._components(with_staff=True)
+
+    def link_components(self) -> list[list[int]]:
+        """Visits grouped by dependency links only: those planned both or neither."""
+        return self._components(with_staff=False)
+
+    def has_staff_rules(self, group: list[int]) -> bool:
+        return any(self.staff_links[v] for v in group)
+
+    def _components(self, with_staff: bool) -> list[list[int]]:
         seen: set[int] = set()
         groups = []
         for start in range(len(self.of_visit)):
@@ -154,9 +321,12 @@ class Tasks:
             while stack:
                 v = stack.pop()
                 group.append(v)
-                for link in self.links[v]:
-                    if link.other not in seen:
-                        seen.add(link.other)
-                        stack.append(link.other)
+                others = [link.other for link in self.links[v]]
+                if with_staff:
+                    others += [other for other, _ in self.staff_links[v]]
+                for other in others:
+                    if other not in seen:
+                        seen.add(other)
+                        stack.append(other)
             groups.append(sorted(group))
         return groups

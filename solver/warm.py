@@ -3,7 +3,9 @@
 Replanning starts from the plan being replaced, restricted to what is still in the problem: each
 staff member keeps their stops in their order, and linked visits (joint visits and dependencies)
 keep their start. Whatever no longer fits - a changed window, a later shift start, a partner
-visit that is gone - comes out, and the search puts it back where it fits.
+visit that is gone, a visit apart from its series' staff member - comes out, and the search puts
+it back where it fits. Fixed appointments come from the problem, not from the given plan: they
+are laid in at their times and never dropped.
 """
 
 from __future__ import annotations
@@ -34,15 +36,15 @@ def warm_plan(tasks: Tasks, weights: Weights, initial: Result) -> Plan:
         r = tasks.staff_index.get(route.staff_id)
         if r is None:
             continue
-        sequence: list[int] = []
+        sequence: list[tuple[int, int]] = []
         for stop in route.stops:
             visit = tasks.visit_index.get(stop.visit_id)
             if visit is None or visit not in kept or found[visit].get(stop.part, (-1,))[0] != r:
                 continue
             t = tasks.of_visit[visit][stop.part]
-            if t not in sequence:
-                sequence.append(t)
-        dropped |= _lay_route(plan, r, sequence)
+            if all(t != u for u, _ in sequence):
+                sequence.append((t, stop.start_s))
+        dropped |= _lay_route(plan, r, _with_fixed(tasks, r, sequence))
     _drop(plan, dropped)
     for state in plan.routes:
         state.limit_s = route_limit(state.staff, state.earliest_return_s > state.staff.shift_end_s)
@@ -68,9 +70,22 @@ def _parts_by_visit(tasks: Tasks, initial: Result) -> dict[int, dict[int, tuple[
     return found
 
 
+def _with_fixed(tasks: Tasks, r: int, sequence: list[tuple[int, int]]) -> list[int]:
+    """The route's tasks in the given order, with its fixed appointments merged in by time."""
+    skeleton = tasks.skeleton[r] or []
+    fixed = [(t, tasks.tasks[t].earliest_s) for t in skeleton if t >= 0]
+    merged: list[int] = []
+    for t, start in sequence:
+        while fixed and fixed[0][1] <= start:
+            merged.append(fixed.pop(0)[0])
+        merged.append(t)
+    return merged + [t for t, _ in fixed]
+
+
 def _keepable(tasks: Tasks, plan: Plan, found: dict[int, dict[int, tuple[int, int]]]) -> set[int]:
     """Visits with every part on its own staff member, linked ones at one start inside their
-    window, dependencies kept together and with their lag."""
+    window, dependencies kept together and with their lag, staff rules (series, same or
+    different staff) kept."""
     kept: set[int] = set()
     for v, parts in found.items():
         staff = {r for r, _ in parts.values()}
@@ -97,26 +112,46 @@ def _keepable(tasks: Tasks, plan: Plan, found: dict[int, dict[int, tuple[int, in
                     kept.discard(v)
                     changed = True
                     break
+            if v in kept and not _staff_rules_kept(tasks, v, kept, found):
+                kept.discard(v)
+                changed = True
     return kept
+
+
+def _staff_rules_kept(
+    tasks: Tasks, v: int, kept: set[int], found: dict[int, dict[int, tuple[int, int]]]
+) -> bool:
+    mine = {r for r, _ in found[v].values()}
+    for other, same in tasks.staff_links[v]:
+        if other in kept and bool(mine & {r for r, _ in found[other].values()}) != same:
+            return False
+    return True
 
 
 def _lay_route(plan: Plan, r: int, sequence: list[int]) -> set[int]:
     """Put the tasks on route r in order, breaks where they fit; a task that does not fit is
     left out (its visit is returned, to come out of other routes too)."""
     route = plan.routes[r]
+    tasks = plan.tasks
     elems = with_breaks(route, sequence)
     dropped: set[int] = set()
     if elems is None:
+        # Fixed appointments always stay: each visit must fit with those still to come.
         laid: list[int] = []
-        for t in sequence:
-            if with_breaks(route, [*laid, t]) is not None:
+        for i, t in enumerate(sequence):
+            later_fixed = [u for u in sequence[i + 1 :] if tasks.is_fixed(u)]
+            if tasks.is_fixed(t) or with_breaks(route, [*laid, t, *later_fixed]) is not None:
                 laid.append(t)
             else:
-                dropped.add(plan.tasks.tasks[t].visit)
+                dropped.add(tasks.tasks[t].visit)
         elems = with_breaks(route, laid)
         if elems is None:  # not even the empty route fits (breaks): nothing stays on it
-            dropped |= {plan.tasks.tasks[t].visit for t in laid}
-            laid, elems = [], [~b for b in range(len(route.breaks))]
+            dropped |= {tasks.tasks[t].visit for t in laid if not tasks.is_fixed(t)}
+            skeleton = tasks.skeleton[r]
+            elems = (
+                list(skeleton) if skeleton is not None else [~b for b in range(len(route.breaks))]
+            )
+            laid = [t for t in elems if t >= 0]
         sequence = laid
     route.elems = elems
     route.refresh()
@@ -140,7 +175,8 @@ def _drop(plan: Plan, visits: set[int]) -> None:
     for route in plan.routes:
         if not route.refresh():  # a shortcut leg made the route worse: start it afresh
             for t in route.task_elems():
-                _drop(plan, {plan.tasks.tasks[t].visit})
+                if not plan.tasks.is_fixed(t):
+                    _drop(plan, {plan.tasks.tasks[t].visit})
 
 
 def with_previous_plan(problem: Problem, plan: Result) -> Problem:

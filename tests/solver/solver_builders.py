@@ -66,6 +66,7 @@ def solve_valid(problem: Problem, params: Parameters = FAST) -> Result:
     """Solve and insist the plan passes the independent validator."""
     result = solve(problem, params)
     assert_valid(problem, result)
+    assert result.status == "ok", result.status  # not a fallback after a failed validation
     return result
 
 
