@@ -32,10 +32,17 @@ SCALE = 100
 durations, windows and lags are integers in every instance, so they scale exactly."""
 
 WEIGHTS = Weights(
-    travel_per_s=1, tardiness_per_s=1, max_tardiness_per_s=1, unassigned=(10**10,) * 4
+    travel_per_s=1,
+    tardiness_per_s=1,
+    max_tardiness_per_s=1,
+    unassigned=(10**10,) * 4,
+    overqualification_per_level=0,
+    outside_home_municipality=0,
+    workload_per_s=0,
 )
 """The instance's objective, dist + sum of tardiness + max tardiness (all in hundredths; the
-division by 3 changes no comparison); every service must be planned."""
+division by 3 changes no comparison); every service must be planned. Home care's other soft
+terms are not in it."""
 
 TOLERANCE = 1e-6
 """Slack for comparing real-valued times (sums of floats)."""
@@ -468,7 +475,8 @@ def to_problem(instance: HhcInstance) -> Problem:
     A caregiver is a staff member with skills `s<k>` from `a`, shift [0, horizon] from depot 0 to
     depot N-1. A single service is a visit needing its skill. A synchronised double service is
     one joint visit of two staff, part i needing the i-th service's skill. Any other double
-    service is two visits and a dependency (the second starts [mind, maxd] after the first).
+    service is two visits and a dependency (the second starts [mind, maxd] after the first, by
+    a different caregiver, as the model's constraint (8) implies).
     Every visit starts no earlier than e, softly by l (tardiness), and hard by the horizon.
     """
     end = math.ceil(SCALE * horizon(instance))
@@ -500,6 +508,7 @@ def to_problem(instance: HhcInstance) -> Problem:
                     after=visit_id(i, services[1:]),
                     min_lag_s=_scaled(instance.min_lag[i]),
                     max_lag_s=_scaled(instance.max_lag[i]),
+                    staff="different",
                 )
             )
     travel = tuple(tuple(math.ceil(SCALE * d - 1e-6) for d in row) for row in instance.dist)

@@ -31,7 +31,13 @@ SCALE = 10
 
 DEPOT = 0
 
-WEIGHTS = Weights(travel_per_s=1, unassigned=(10**9,) * 4)
+WEIGHTS = Weights(
+    travel_per_s=1,
+    unassigned=(10**9,) * 4,
+    overqualification_per_level=0,
+    outside_home_municipality=0,
+    workload_per_s=0,
+)
 """Distance only (travel time equals distance); leaving a customer out is never worth it."""
 
 
