@@ -212,7 +212,9 @@ class Weights:
     visit's, per part; `outside_home_municipality` each part done outside the staff member's
     home municipality; `workload_per_s` each second a staff member's working time (first
     departure to return) exceeds the mean over the staff who work, so that the day is shared
-    and not only the longest route shortened.
+    and not only the longest route shortened. It is 0 (off) by default: on the synthetic day it
+    costs 5-9 % more driving and a visit or two (docs/problem-format.md, "Choosing the workload
+    weight"); 1 is the smallest setting that shares the day.
     """
 
     travel_per_s: int = 1

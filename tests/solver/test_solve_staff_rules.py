@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from solver import Dependency, Parameters, Priority, Reason, Result, Route, Visit, Weights
+from solver import (
+    Dependency,
+    Parameters,
+    Priority,
+    Reason,
+    Result,
+    Route,
+    Visit,
+    Weights,
+    recommend,
+    solve,
+    validate,
+)
 from solver.objective import workload_cost
 from tests.solver.solver_builders import (
     FAST,
@@ -236,3 +248,43 @@ def test_series_visit_left_out_for_its_staff_rule_says_so() -> None:
     (item,) = result.unassigned
     assert item.visit_id == "other"
     assert item.reason is Reason.LINKED_STAFF_CONFLICT and item.closest_staff == "ola"
+
+
+def test_a_replan_from_a_plan_that_splits_a_series_joins_it_again() -> None:
+    """The plan to start from has the series' two visits on two staff members (say, before the
+    series was set): the replan puts them with one staff member."""
+    visits = (
+        make_visit(id="am", series="s", earliest_start_s=9 * HOUR, latest_start_s=9 * HOUR),
+        make_visit(
+            id="pm", series="s", location=2, earliest_start_s=13 * HOUR, latest_start_s=13 * HOUR
+        ),
+    )
+    staff = (make_staff(id="kari"), make_staff(id="ola"))
+    split = solve_valid(
+        make_problem(
+            staff=staff,
+            visits=tuple(
+                replace(v, series=None, pinned_staff=(s,))
+                for v, s in zip(visits, ("kari", "ola"), strict=True)
+            ),
+        )
+    )
+    assert staff_of(split, "am") != staff_of(split, "pm")
+    problem = make_problem(staff=staff, visits=visits)
+    result = solve(problem, FAST, initial=split)
+    assert validate(problem, result) == [] and result.status == "ok"
+    assert staff_of(result, "am") == staff_of(result, "pm")
+
+
+def test_recommendations_for_a_series_visit_name_only_its_staff_member() -> None:
+    """kari has the morning visit of the series: a new evening visit of it goes to kari, not
+    to ola (though ola is free too)."""
+    staff = (make_staff(id="kari"), make_staff(id="ola"))
+    am = make_visit(id="am", series="s", earliest_start_s=9 * HOUR, latest_start_s=9 * HOUR)
+    problem = make_problem(staff=staff, visits=(am,))
+    plan = solve_valid(problem)
+    pm = make_visit(
+        id="pm", series="s", location=2, earliest_start_s=14 * HOUR, latest_start_s=15 * HOUR
+    )
+    options = recommend(problem, plan, pm)
+    assert {o.staff_ids for o in options} == {tuple(staff_of(plan, "am"))}
