@@ -21,6 +21,15 @@ from solver.plan import Plan
 log = logging.getLogger(__name__)
 
 MAX_REMOVED = 12
+# String removal (Christiaens and Vanden Berghe's SISR): about AVERAGE_REMOVED visits in strings
+# of at most MAX_STRING consecutive stops, from the routes nearest a random visit.
+AVERAGE_REMOVED = 10
+MAX_STRING = 10
+NEIGHBOURS = 60
+
+# How often each ruin is chosen (random, related, string, room): strings did best on the long
+# routes of Solomon's R2 and RC2 sets.
+RUIN_WEIGHTS = (1.0, 1.0, 3.0, 1.0)
 MAX_REINSERTED_UNPLANNED = 12
 STALL_ITERATIONS_PER_VISIT = 20
 STALL_RESTARTS = 3
@@ -32,15 +41,23 @@ END_TEMPERATURE = 0.02
 
 
 class Groups:
-    """Which visits move together: a dependency group (joint visits are one visit already)."""
+    """Which visits move together: a dependency group (joint visits are one visit already);
+    and, per visit, the other visits nearest to it (for the string ruin)."""
 
     def __init__(self, plan: Plan) -> None:
-        self.groups = plan.tasks.components()
-        self.of_visit = [0] * len(plan.tasks.of_visit)
+        tasks = plan.tasks
+        self.groups = tasks.components()
+        self.of_visit = [0] * len(tasks.of_visit)
         for g, group in enumerate(self.groups):
             for v in group:
                 self.of_visit[v] = g
-        self.keys = [group_key(plan.tasks, group) for group in self.groups]
+        self.keys = [group_key(tasks, group) for group in self.groups]
+        location = [tasks.tasks[parts[0]].location for parts in tasks.of_visit]
+        self.near: list[list[int]] = []
+        for here in location:
+            row = tasks.travel[here]
+            by_distance = sorted(range(len(location)), key=lambda w: row[location[w]])
+            self.near.append(by_distance[:NEIGHBOURS])
 
 
 def ruin_and_recreate(
@@ -89,7 +106,7 @@ def ruin_and_recreate(
             * plan.weights.travel_per_s
         )
         before = plan.snapshot()
-        removed = rng.choice(ruins)(plan, groups, rng)
+        removed = rng.choices(ruins, RUIN_WEIGHTS)[0](plan, groups, rng)
         _recreate(plan, groups, removed, rng)
         cost = plan.cost()
         if cost < current or rng.random() < math.exp((current - cost) / max(temperature, 1e-9)):
@@ -122,8 +139,7 @@ def _planned_groups(plan: Plan, groups: Groups) -> list[int]:
 
 
 def _remove(plan: Plan, groups: Groups, chosen: set[int]) -> list[int]:
-    for g in chosen:
-        plan.remove_group(groups.groups[g])
+    plan.remove_many([v for g in sorted(chosen) for v in groups.groups[g]])
     return sorted(chosen)
 
 
@@ -151,16 +167,33 @@ def _related_ruin(plan: Plan, groups: Groups, rng: random.Random) -> list[int]:
 
 
 def _string_ruin(plan: Plan, groups: Groups, rng: random.Random) -> list[int]:
-    """A run of consecutive stops from a few routes (after SISR): frees a stretch of time."""
+    """Runs of consecutive stops around a random visit and its nearest neighbours, one run per
+    route (SISR): frees a stretch of time and place in several routes that could trade stops."""
+    planned = _planned_groups(plan, groups)
     used = [r for r in plan.routes if r.used]
+    mean_stops = sum(len(r.task_elems()) for r in used) / max(len(used), 1)
+    max_length = max(1.0, min(MAX_STRING, mean_stops))
+    max_strings = max(1.0, 4 * AVERAGE_REMOVED / (1 + max_length) - 1)
+    strings = int(rng.uniform(1, max_strings + 1))
+    seed_visit = rng.choice(groups.groups[rng.choice(planned)])
+    tasks, route_of = plan.tasks, plan.route_of
     chosen: set[int] = set()
-    for route in rng.sample(used, min(len(used), rng.randint(1, 3))):
-        stops = route.task_elems()
-        length = min(len(stops), rng.randint(1, 5))
-        first = rng.randint(0, len(stops) - length)
-        for t in stops[first : first + length]:
-            if not plan.tasks.is_fixed(t):  # appointments stay
-                chosen.add(groups.of_visit[plan.tasks.tasks[t].visit])
+    done: set[int] = set()
+    for visit in groups.near[seed_visit]:
+        if len(done) >= strings:
+            break
+        t = tasks.of_visit[visit][0]
+        r = route_of.get(t)
+        if r is None or r in done:
+            continue
+        done.add(r)
+        stops = plan.routes[r].task_elems()
+        length = int(rng.uniform(1, min(len(stops), max_length) + 1))
+        at = stops.index(t)
+        first = rng.randint(max(0, at - length + 1), min(at, len(stops) - length))
+        for s in stops[first : first + length]:
+            if not tasks.is_fixed(s):  # appointments stay
+                chosen.add(groups.of_visit[tasks.tasks[s].visit])
     return _remove(plan, groups, chosen)
 
 

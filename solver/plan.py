@@ -255,7 +255,11 @@ class Plan:
         own = self.staff_cost(visit, r)
         best_cost, best_pos = bound, -1
         if self.soft:
+            w = self.weights.travel_per_s
             for ins in route.insertions(t):
+                # Lateness only adds to the detour: skip pricing it where the detour alone loses.
+                if best_cost is not None and ins.cost * w + own >= best_cost:
+                    continue
                 cost = self.insertion_cost(t, r, ins.pos, ins.lo, ins.cost) + own
                 if best_cost is None or cost < best_cost:
                     best_cost, best_pos = cost, ins.pos
@@ -316,7 +320,7 @@ class Plan:
             return []
         for t in parts:
             self.windows[t] = window
-        options = [self._options(visit, t) for t in parts]
+        options = [self._options(visit, t, None if len(parts) == 1 else top) for t in parts]
         if len(parts) == 1:
             # A visit tied to others only by who does it (a series) keeps its whole window.
             coupled = self.tasks.is_coupled(visit)
@@ -329,21 +333,39 @@ class Plan:
             found = [p for p in found if self.staff_rules_hold(visit, {r for _, r, _ in p.parts})]
         return found
 
-    def _options(self, visit: int, t: int) -> list[tuple[int, int, Insertion]]:
-        found = []
+    def _options(
+        self, visit: int, t: int, top: int | None = None
+    ) -> list[tuple[int, int, Insertion]]:
+        """Every feasible insertion of task t with its cost, cheapest first; with `top`, only
+        the `top` cheapest."""
         demand = self.tasks.tasks[t].demand
-        if self.soft:
-            self._max_late = self.max_late()
+        w = self.weights.travel_per_s
+        bounded: list[tuple[int, int, Insertion]] = []
         for r in self.allowed_routes(visit, t):
             route = self.routes[r]
             if not route.has_room_for(demand):
                 continue
             own = self.staff_cost(visit, r)
             for ins in route.insertions(t):
-                cost = self.insertion_cost(t, r, ins.pos, ins.lo, ins.cost) + own
-                found.append((cost, r, ins))
+                bounded.append((ins.cost * w + own, r, ins))
+        if not self.soft:
+            bounded.sort(key=lambda o: (o[0], o[1], o[2].pos))
+            return bounded if top is None else bounded[:top]
+        self._max_late = self.max_late()
+        # Lateness only adds to the detour: price options in order of detour and stop once the
+        # detour alone is dearer than the `top` cheapest priced so far.
+        bounded.sort(key=lambda o: o[0])
+        found: list[tuple[int, int, Insertion]] = []
+        kth: int | None = None
+        for bound, r, ins in bounded:
+            if kth is not None and bound > kth:
+                break
+            own = bound - ins.cost * w
+            found.append((self.insertion_cost(t, r, ins.pos, ins.lo, ins.cost) + own, r, ins))
+            if top is not None and len(found) >= top:
+                kth = sorted(c for c, _, _ in found)[top - 1]
         found.sort(key=lambda o: (o[0], o[1], o[2].pos))
-        return found
+        return found if top is None else found[:top]
 
     def _joint_placements(
         self,
@@ -522,12 +544,19 @@ class Plan:
         lag_lo, lag_hi = links[0].lo, links[0].hi  # start(b) - start(a)
         (t_a,), (t_b,) = tasks.of_visit[a], tasks.of_visit[b]
         self.windows[t_a], self.windows[t_b] = self.base[t_a], self.base[t_b]
-        options_a = self._options(a, t_a)[:top]
-        options_b = self._options(b, t_b)[:top]
+        options_a = self._options(a, t_a, top)
+        options_b = self._options(b, t_b, top)
         best: tuple[int, int, int, int, int, int, int] | None = None
-        for _, r_a, ins_a in options_a:
+        # An option's cost at its earliest start bounds its cost at any later one (lateness
+        # never falls as a start moves later), and the lists are sorted by it: stop early.
+        cheapest_b = options_b[0][0] if options_b else 0
+        for cost_a, r_a, ins_a in options_a:
+            if best is not None and cost_a + cheapest_b >= best[0]:
+                break
             own_a = self.staff_cost(a, r_a)
-            for _, r_b, ins_b in options_b:
+            for cost_b, r_b, ins_b in options_b:
+                if best is not None and cost_a + cost_b >= best[0]:
+                    break
                 if r_a == r_b:
                     continue
                 first = max(ins_a.lo, ins_b.lo - lag_hi)
@@ -555,6 +584,26 @@ class Plan:
     def remove_group(self, group: list[int]) -> None:
         for v in group:
             self.remove(v)
+
+    def remove_many(self, visits: list[int]) -> None:
+        """`remove` for each visit, with each touched route re-timed once (not once per
+        visit): ruin takes out several visits of a route at a time."""
+        touched: set[int] = set()
+        for visit in visits:
+            if self._visit_cost is not None and self.is_planned(visit):
+                self._visit_cost += self.penalty[visit]
+                self._visit_cost -= sum(
+                    self.staff_cost(visit, self.route_of[t]) for t in self.tasks.of_visit[visit]
+                )
+            self.start_of_visit.pop(visit, None)
+            for t in self.tasks.of_visit[visit]:
+                r = self.route_of.pop(t, None)
+                if r is not None:
+                    self.routes[r].elems.remove(t)
+                    touched.add(r)
+                self.windows[t] = self.base[t]
+        for r in touched:
+            self.routes[r].refresh()
 
     def route_tasks(self) -> list[list[int]]:
         return [route.task_elems() for route in self.routes]

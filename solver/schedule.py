@@ -14,6 +14,7 @@ times?" in constant time, the classic forward/backward slack trick extended to b
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -93,6 +94,7 @@ class RouteState:
         starts = [0] * n
         feasible = True
         soft_cost, max_late, load, soft = 0, 0, 0, False
+        driven, used = 0, False
         for p, e in enumerate(self.elems):
             before[p] = (anchor, loc, brk, free)
             if e < 0:
@@ -105,7 +107,10 @@ class RouteState:
             else:
                 task = tasks[e]
                 lo, hi = windows[e]
-                start = anchor + brk + travel[loc][task.location]
+                leg = travel[loc][task.location]
+                driven += leg
+                used = True
+                start = anchor + brk + leg
                 if free > start:
                     start = free
                 if lo > start:
@@ -122,7 +127,8 @@ class RouteState:
                     max_late = start - task.tardy_after
             starts[p] = start
         before[n] = (anchor, loc, brk, free)
-        ret = max(anchor + brk + travel[loc][self.staff.end_location], free)
+        home = travel[loc][self.staff.end_location]
+        ret = max(anchor + brk + home, free)
         if ret > self.limit_s:
             feasible = False
         capacity = self.staff.capacity
@@ -136,23 +142,15 @@ class RouteState:
         self.max_late = max_late
         self.load = load
         self._working_s: int | None = None  # see working_s
-        self._backward()
+        self.used = used
+        self.travel_total_s = driven + home if used else 0
+        self.deadline, self.sumd, self.cap, self.nxt = self._backward_arrays(self.limit_s)
         self.feasible = feasible
         return feasible
 
     def has_room_for(self, demand: int) -> bool:
         capacity = self.staff.capacity
         return capacity is None or self.load + demand <= capacity
-
-    def _backward(self) -> None:
-        self.deadline, self.sumd, self.cap, self.nxt = self._backward_arrays(self.limit_s)
-        loc, total, used = self.staff.start_location, 0, False
-        for e in self.elems:
-            if e >= 0:
-                total += self.travel[loc][self.tasks[e].location]
-                loc, used = self.tasks[e].location, True
-        self.used = used
-        self.travel_total_s = total + self.travel[loc][self.staff.end_location] if used else 0
 
     def _backward_arrays(
         self, limit_s: int, caps: dict[int, int] | None = None
@@ -244,7 +242,12 @@ class RouteState:
         row_from = travel[loc_t]
         deadline, sumd, cap, nxt = self.deadline, self.sumd, self.cap, self.nxt
         found = []
-        for pos, (anchor, loc, brk, free) in enumerate(self.before):
+        before = self.before
+        # `deadline` never decreases along the route: positions before the first one whose
+        # latest start leaves room for this task after its earliest start cannot take it.
+        first = bisect_left(deadline, lo_w + dur)
+        for pos in range(first, len(before)):
+            anchor, loc, brk, free = before[pos]
             if free > hi_w:
                 break  # `free` never decreases along the route: no later position fits
             to_task = travel[loc][loc_t]
@@ -273,7 +276,10 @@ class RouteState:
         row_from = travel[loc_t]
         best: tuple[int, int, int] | None = None
         deadline, sumd, cap, nxt = self.deadline, self.sumd, self.cap, self.nxt
-        for pos, (anchor, loc, brk, free) in enumerate(self.before):
+        before = self.before
+        first = bisect_left(deadline, lo_w + dur)  # as in `insertions`
+        for pos in range(first, len(before)):
+            anchor, loc, brk, free = before[pos]
             if free > hi_w:
                 break  # `free` never decreases along the route: no later position fits
             to_task = travel[loc][loc_t]
