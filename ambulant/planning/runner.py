@@ -6,6 +6,7 @@ its own database connection from the settings it is handed.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 from typing import Any
@@ -20,7 +21,9 @@ from ambulant.models import Plan, PlanRoute, PlanStatus, PlanStop, UnassignedVis
 from ambulant.planning.problem_builder import BuiltProblem, build_problem
 from ambulant.planning.weights import plan_weights, weights_record
 from ambulant.timeutil import from_day_seconds, now
+from ambulant.travel import TravelMatrix
 from ambulant.travel.factory import travel_times_from_settings
+from solver.result import AppointmentKept
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +91,15 @@ def run_plan(engine: Engine, *, plan_id: int, settings: Settings) -> Plan:
                 "visits": len(built.problem.visits),
                 "warnings": built.warnings + built.matrix.notes,
                 "travel_estimated": built.matrix.estimated,
+                "unkept_appointments": [
+                    {
+                        "staff_id": int(u.staff_id),
+                        "appointment_id": int(u.appointment_id),
+                        "reason": u.reason,
+                        "detail": u.detail,
+                    }
+                    for u in result.unkept_appointments
+                ],
             }
             plan.kpis = dict(result.kpis)
             plan.objective = {"total": result.objective, **result.breakdown}
@@ -115,7 +127,7 @@ def _store_result(session: Session, plan: Plan, built: BuiltProblem, result: sol
     day = built.day
     for route in result.routes:
         staff_id = int(route.staff_id)
-        legs_m = _leg_distances(built, route)
+        walk, back_m = route_walk(built.problem, built.matrix, route)
         overtime = max(0, route.return_s - built.problem.staff_member(route.staff_id).shift_end_s)
         session.add(
             PlanRoute(
@@ -125,30 +137,14 @@ def _store_result(session: Session, plan: Plan, built: BuiltProblem, result: sol
                 return_at=from_day_seconds(day, route.return_s),
                 travel_s=route.travel_s,
                 return_travel_s=route.return_travel_s,
-                distance_m=sum(legs_m),
+                distance_m=sum(m for _, m in walk) + back_m,
                 overtime_s=overtime,
             )
         )
-        items: list[tuple[int, PlanStop]] = []
-        for stop, distance_m in zip(route.stops, legs_m, strict=False):
-            items.append(
-                (
-                    stop.start_s,
-                    PlanStop(
-                        plan_id=plan.id,
-                        staff_id=staff_id,
-                        visit_id=int(stop.visit_id),
-                        kind="visit",
-                        sequence=0,
-                        part=stop.part,
-                        arrival_at=from_day_seconds(day, stop.arrival_s),
-                        start_at=from_day_seconds(day, stop.start_s),
-                        end_at=from_day_seconds(day, stop.end_s),
-                        travel_s=stop.travel_s,
-                        distance_m=distance_m,
-                    ),
-                )
-            )
+        items = [
+            (item.start_s, visited_stop(plan.id, staff_id, day, item, distance_m))
+            for item, distance_m in walk
+        ]
         for brk in route.breaks:
             start = from_day_seconds(day, brk.start_s)
             items.append(
@@ -182,15 +178,47 @@ def _store_result(session: Session, plan: Plan, built: BuiltProblem, result: sol
     session.flush()
 
 
-def _leg_distances(built: BuiltProblem, route: solver.Route) -> list[int]:
-    """Road metres of each leg: to every stop in order, then back to the end location."""
-    staff = built.problem.staff_member(route.staff_id)
-    distances = built.matrix.distances_m
-    legs: list[int] = []
+Visited = solver.Stop | AppointmentKept
+
+
+def route_walk(
+    problem: solver.Problem, matrix: TravelMatrix, route: solver.Route
+) -> tuple[list[tuple[Visited, int]], int]:
+    """The route's visits and fixed appointments in the order driven, each with the road metres
+    from the place before; and the metres back to the end location."""
+    staff = problem.staff_member(route.staff_id)
+    held_at = {a.id: a.location for a in staff.appointments}
+    places: list[tuple[int, int, int, Visited]] = [
+        (s.start_s, s.arrival_s, problem.visit(s.visit_id).location, s) for s in route.stops
+    ]
+    places += [(a.start_s, a.arrival_s, held_at[a.appointment_id], a) for a in route.appointments]
+    places.sort(key=lambda place: (place[0], place[1]))
+    distances = matrix.distances_m
+    walk: list[tuple[Visited, int]] = []
     here = staff.start_location
-    for stop in route.stops:
-        there = built.problem.visit(stop.visit_id).location
-        legs.append(distances[here][there])
+    for _, _, there, item in places:
+        walk.append((item, distances[here][there]))
         here = there
-    legs.append(distances[here][staff.end_location])
-    return legs
+    return walk, distances[here][staff.end_location]
+
+
+def visited_stop(
+    plan_id: int, staff_id: int, day: dt.date, item: Visited, distance_m: int
+) -> PlanStop:
+    """The stored stop of a visit part or a kept appointment (`sequence` set by the caller)."""
+    stop = PlanStop(
+        plan_id=plan_id,
+        staff_id=staff_id,
+        kind="appointment",
+        sequence=0,
+        arrival_at=from_day_seconds(day, item.arrival_s),
+        start_at=from_day_seconds(day, item.start_s),
+        end_at=from_day_seconds(day, item.end_s),
+        travel_s=item.travel_s,
+        distance_m=distance_m,
+    )
+    if isinstance(item, solver.Stop):
+        stop.kind, stop.visit_id, stop.part = "visit", int(item.visit_id), item.part
+    else:
+        stop.appointment_id = int(item.appointment_id)
+    return stop

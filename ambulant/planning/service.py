@@ -23,7 +23,14 @@ from ambulant.models import (
     VisitRequest,
 )
 from ambulant.planning.problem_builder import staff_in_scope
-from ambulant.planning.views import PlanDetail, PlanSummary, RouteView, StopView, UnassignedView
+from ambulant.planning.views import (
+    PlanDetail,
+    PlanSummary,
+    RouteView,
+    StopView,
+    UnassignedView,
+    UnkeptAppointmentView,
+)
 from ambulant.planning.weights import WeightOverrides
 from ambulant.timeutil import now
 
@@ -158,6 +165,12 @@ def plan_detail(session: Session, *, plan_id: int) -> PlanDetail:
             .order_by(col(UnassignedVisit.visit_id))
         )
     ]
+    unkept = plan.solver_stats.get("unkept_appointments", [])
+    if unkept:
+        held = select(Appointment.id, Appointment.title).where(
+            col(Appointment.id).in_([u["appointment_id"] for u in unkept])
+        )
+        titles.update(session.exec(held).all())
     summary = plan_summary(plan)
     return PlanDetail(
         **summary.model_dump(),
@@ -170,6 +183,9 @@ def plan_detail(session: Session, *, plan_id: int) -> PlanDetail:
         error=plan.error,
         routes=routes,
         unassigned=unassigned,
+        unkept_appointments=[
+            UnkeptAppointmentView(**u, title=titles.get(u["appointment_id"])) for u in unkept
+        ],
     )
 
 

@@ -44,6 +44,17 @@ class UnassignedView(BaseModel):
     closest_staff_id: int | None
 
 
+class UnkeptAppointmentView(BaseModel):
+    """A fixed appointment the plan could not keep (too far to reach in time, overlapping
+    another); the staff member's day is planned without it."""
+
+    staff_id: int
+    appointment_id: int
+    title: str | None
+    reason: str
+    detail: str
+
+
 class PlanSummary(BaseModel):
     id: int
     date: dt.date
@@ -66,6 +77,7 @@ class PlanDetail(PlanSummary):
     error: str | None
     routes: list[RouteView]
     unassigned: list[UnassignedView]
+    unkept_appointments: list[UnkeptAppointmentView] = []
 
 
 class ScheduleStop(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -10,15 +11,19 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from ambulant.models import AuditEntry, Role
+from ambulant.timeutil import now
 from tests.api.builders import (
     Headers,
     assert_hidden,
     assert_invalid,
     at,
     created,
+    make_patient,
     make_shift,
     make_staff,
+    make_visit,
 )
+from tests.api.routes.test_plans_api import wait_for
 from tests.builders import DAY, MERAKER, TinyRegion
 
 URL = "/api/v1/appointments"
@@ -236,3 +241,66 @@ def test_appointment_needs_no_shift_to_be_stored(
     staff = add_staff(client, coordinator)
     created(client.post(URL, json=meeting(staff, region.base.id), headers=coordinator))
     created(client.post("/api/v1/shifts", json=make_shift(staff), headers=coordinator))
+
+
+def test_a_planned_day_shows_the_appointment_to_coordinator_and_nurse(
+    client: TestClient,
+    coordinator: Headers,
+    region: TinyRegion,
+    headers_for: Callable[..., Headers],
+) -> None:
+    """Through the API with the real solver: Ann's team meeting at the base is in her route in
+    the plan (with its title) and, once published, on her schedule with its place; the plan
+    carries the objective's breakdown and the weights it was solved with."""
+    day = now().date() + dt.timedelta(days=1)
+    ann = add_staff(client, coordinator, name="Ann")
+    shift = make_shift(ann, start_at=at("07:30", day), end_at=at("15:00", day))
+    created(client.post("/api/v1/shifts", json=shift, headers=coordinator))
+    body = meeting(ann, region.base.id, start_at=at("09:00", day), end_at=at("09:30", day))
+    appointment = created(client.post(URL, json=body, headers=coordinator))
+    for n in range(3):
+        patient = created(
+            client.post(
+                "/api/v1/patients", json=make_patient(lat=63.46 + 0.01 * n), headers=coordinator
+            )
+        )["id"]
+        visit = make_visit(patient, window_start=at("08:00", day), window_end=at("14:00", day))
+        created(client.post("/api/v1/visits", json=visit, headers=coordinator))
+
+    request = {"date": day.isoformat(), "weights": {"workload_per_s": 1}}
+    accepted = client.post("/api/v1/plans", json=request, headers=coordinator)
+    assert accepted.status_code == 202, accepted.text
+    plan = wait_for(client, accepted.headers["Location"], coordinator)
+    assert plan["status"] == "draft", plan
+    assert plan["unassigned"] == [] and plan["unkept_appointments"] == []
+    (route,) = plan["routes"]
+    (held,) = [s for s in route["stops"] if s["kind"] == "appointment"]
+    assert (held["appointment_id"], held["title"]) == (appointment["id"], "Team meeting")
+    assert (held["start_at"], held["end_at"]) == (appointment["start_at"], appointment["end_at"])
+    assert plan["objective"]["total"] == sum(
+        v for k, v in plan["objective"].items() if k != "total"
+    )
+    assert plan["parameters"]["weights"]["workload_per_s"] == 1
+
+    published = client.post(f"/api/v1/plans/{plan['id']}/publish", headers=coordinator)
+    assert published.status_code == 200, published.text
+    schedule = client.get(
+        f"/api/v1/staff/{ann}/schedule",
+        params={"date": day.isoformat()},
+        headers=headers_for(Role.NURSE, ann),
+    )
+    assert schedule.status_code == 200, schedule.text
+    (mine,) = [s for s in schedule.json()["stops"] if s["kind"] == "appointment"]
+    assert mine["title"] == "Team meeting" and mine["patient_id"] is None
+    assert mine["address"] == region.base.name
+    assert mine["navigation_url"] == f"geo:{region.base.lat:.6f},{region.base.lon:.6f}"
+
+
+def test_bad_plan_weights_name_the_field(client: TestClient, coordinator: Headers) -> None:
+    """A negative or unknown weight in a plan request is 422 on weights; no plan is made."""
+    staff = add_staff(client, coordinator)
+    created(client.post("/api/v1/shifts", json=make_shift(staff), headers=coordinator))
+    for weights in ({"workload_per_s": -1}, {"speed": 2}, {"unassigned": [1, 2]}):
+        body = {"date": DAY.isoformat(), "weights": weights}
+        assert_invalid(client.post("/api/v1/plans", json=body, headers=coordinator), "weights")
+    assert client.get("/api/v1/plans", headers=coordinator).json() == []
