@@ -86,6 +86,12 @@ def replan_problem(
         location = member.start_location
         if staff_id in positions:
             location = built.extra_locations[positions[staff_id]]
+        # An appointment under way keeps them until it ends, where it is held.
+        for appointment in member.appointments:
+            if appointment.start_s < start_s < appointment.end_s:
+                start_s, location = appointment.end_s, appointment.location
+        if end_s - start_s < MIN_USEFUL_S:
+            continue
         breaks = () if progress and progress.break_taken else member.breaks
         staff.append(
             replace(
@@ -95,6 +101,7 @@ def replan_problem(
                 max_overtime_s=overtime_s,
                 start_location=location,
                 breaks=_breaks_left(member.id, breaks, start_s, end_s, notes),
+                appointments=_appointments_left(member, start_s, end_s, notes),
             )
         )
         start_locations[staff_id] = location
@@ -154,6 +161,20 @@ def _breaks_left(
                 continue
             notes.append(f"staff {staff_id}: the break ends later than its window")
         kept.append(solver.Break(brk.duration_s, earliest, latest_end))
+    return tuple(kept)
+
+
+def _appointments_left(
+    member: solver.Staff, start_s: int, end_s: int, notes: list[str]
+) -> tuple[solver.Appointment, ...]:
+    """Appointments still ahead; those over (or under way) are kept from the plan replaced, and
+    one the day no longer reaches (an absence) is dropped with a note."""
+    kept: list[solver.Appointment] = []
+    for appointment in member.appointments:
+        if appointment.start_s >= start_s and appointment.end_s <= end_s:
+            kept.append(appointment)
+        elif appointment.start_s >= start_s:
+            notes.append(f"staff {member.id}: appointment {appointment.id} is after the day ends")
     return tuple(kept)
 
 

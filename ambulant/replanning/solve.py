@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlmodel import Session, col, select
 
@@ -15,6 +15,7 @@ from ambulant.execution.absences import absences_on
 from ambulant.execution.state import PlanState, plan_state
 from ambulant.models import Patient, Plan, PlanStop, VisitRequest
 from ambulant.planning.problem_builder import BuiltProblem, build_problem
+from ambulant.planning.weights import plan_weights
 from ambulant.replanning.problem import ReplanProblem, placements_of, replan_problem
 from ambulant.timeutil import to_day_seconds
 from ambulant.travel import Point, TravelTimes
@@ -32,7 +33,9 @@ class ReplanOutcome:
 
 
 def disruption_weights(settings: Settings) -> solver.Weights:
-    return solver.Weights(
+    # The day's own weights (AMBULANT_WEIGHT_*), with the cost of moving what was planned.
+    return replace(
+        plan_weights(settings),
         reassign_per_visit=settings.replan_reassign_cost,
         # Cost units are per second; the setting is per minute, as a coordinator thinks of it.
         move_per_s=max(0, round(settings.replan_move_cost_per_min / 60)),

@@ -16,6 +16,7 @@ import solver
 from ambulant.execution.state import PlanState
 from ambulant.models import Plan, PlanRoute, PlanStop, Shift, UnassignedVisit
 from ambulant.planning.problem_builder import BuiltProblem
+from ambulant.planning.runner import route_walk, visited_stop
 from ambulant.replanning.problem import ReplanProblem
 from ambulant.timeutil import from_day_seconds
 
@@ -96,6 +97,11 @@ def store_replan(
 def _kept_stops(base_stops: list[PlanStop], state: PlanState, plan_id: int) -> list[PlanStop]:
     kept: list[PlanStop] = []
     for stop in base_stops:
+        if stop.kind == "appointment":
+            # Begun or over by now: the replan starts after it (ambulant.replanning.problem).
+            if stop.start_at < state.at:
+                kept.append(_copy(stop, plan_id))
+            continue
         if stop.kind == "break":
             progress = state.staff.get(stop.staff_id)
             if progress is not None and progress.break_taken and stop.start_at < state.at:
@@ -117,6 +123,7 @@ def _copy(stop: PlanStop, plan_id: int) -> PlanStop:
         plan_id=plan_id,
         staff_id=stop.staff_id,
         visit_id=stop.visit_id,
+        appointment_id=stop.appointment_id,
         kind=stop.kind,
         sequence=0,
         part=stop.part,
@@ -158,27 +165,9 @@ def _add_solved_route(
     staff_day: _Day, route: solver.Route, built: BuiltProblem, rp: ReplanProblem, plan_id: int
 ) -> None:
     day = built.day
-    member = rp.problem.staff_member(route.staff_id)
-    distances = built.matrix.distances_m
-    here = member.start_location
-    for stop in route.stops:
-        there = rp.problem.visit(stop.visit_id).location
-        staff_day.stops.append(
-            PlanStop(
-                plan_id=plan_id,
-                staff_id=int(route.staff_id),
-                visit_id=int(stop.visit_id),
-                kind="visit",
-                sequence=0,
-                part=stop.part,
-                arrival_at=from_day_seconds(day, stop.arrival_s),
-                start_at=from_day_seconds(day, stop.start_s),
-                end_at=from_day_seconds(day, stop.end_s),
-                travel_s=stop.travel_s,
-                distance_m=distances[here][there],
-            )
-        )
-        here = there
+    walk, back_m = route_walk(rp.problem, built.matrix, route)
+    for item, distance_m in walk:
+        staff_day.stops.append(visited_stop(plan_id, int(route.staff_id), day, item, distance_m))
     for brk in route.breaks:
         start = from_day_seconds(day, brk.start_s)
         staff_day.stops.append(
@@ -195,7 +184,7 @@ def _add_solved_route(
     staff_day.departure_at = from_day_seconds(day, route.departure_s)
     staff_day.return_at = from_day_seconds(day, route.return_s)
     staff_day.return_travel_s = route.return_travel_s
-    staff_day.return_distance_m = distances[here][member.end_location]
+    staff_day.return_distance_m = back_m
 
 
 def _drive_home(staff_day: _Day, staff_id: int, built: BuiltProblem) -> None:
