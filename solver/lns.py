@@ -36,8 +36,8 @@ STALL_RESTARTS = 3
 DESCEND_SHARE = 0.2
 # Simulated annealing's temperature, as a share of the plan's mean leg: the scale of a detour,
 # whatever the units (seconds in home care, tenths of distance in the VRPTW benchmarks).
-START_TEMPERATURE = 1.0
-END_TEMPERATURE = 0.02
+START_TEMPERATURE = 3.0
+END_TEMPERATURE = 0.05
 
 
 class Groups:

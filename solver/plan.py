@@ -232,6 +232,8 @@ class Plan:
         empty routes that look the same to this visit only the first is tried."""
         self.prepare_single(visit)
         (t,) = self.tasks.of_visit[visit]
+        if not self.soft:
+            return self._best_single_plain(visit, t)
         best: Placement | None = None
         empty_tried: set[tuple[int, int]] = set()
         for r in self.allowed_routes(visit, t):
@@ -244,6 +246,41 @@ class Plan:
             if found is not None and (best is None or found.cost < best.cost):
                 best = found
         return best
+
+    def _best_single_plain(self, visit: int, t: int) -> Placement | None:
+        """`best_single` without soft timing, where a position's cost is its detour (and the
+        staff cost): the innermost loop of the search, so `best_on_route` is inlined."""
+        routes, kinds = self.routes, self.route_kind
+        demand = self.tasks.tasks[t].demand
+        w = self.weights.travel_per_s
+        staff_costs = bool(
+            self.preferred[visit]
+            or self.previous[visit] is not None
+            or self.tasks.part_cost[visit] is not None
+        )
+        best_cost, best_r, best_pos, own = 0, -1, -1, 0
+        empty_tried: set[tuple[int, int]] = set()
+        for r in self.allowed_routes(visit, t):
+            route = routes[r]
+            if staff_costs:
+                own = self.staff_cost(visit, r)
+            if not route.used:
+                key = (kinds[r], own)
+                if key in empty_tried:
+                    continue
+                empty_tried.add(key)
+            if demand:
+                capacity = route.staff.capacity
+                if capacity is not None and route.load + demand > capacity:
+                    continue
+            found = route.best_insertion(t)
+            if found is not None:
+                cost = found[0] * w + own
+                if best_r < 0 or cost < best_cost:
+                    best_cost, best_r, best_pos = cost, r, found[1]
+        if best_r < 0:
+            return None
+        return Placement(best_cost, None, ((t, best_r, best_pos),))
 
     def best_on_route(self, visit: int, r: int, bound: int | None = None) -> Placement | None:
         """Cheapest place for an unlinked single visit on route r, if cheaper than `bound`

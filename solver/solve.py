@@ -31,7 +31,7 @@ from solver.warm import warm_plan
 log = logging.getLogger(__name__)
 
 # Share of the time limit for ruin and recreate; OR-Tools gets the rest.
-LNS_SHARE = 0.85
+LNS_SHARE = 0.95
 MIN_ORTOOLS_S = 0.5
 
 
@@ -113,6 +113,9 @@ def _polish_with_ortools(
     if found is None:
         return None
     polished = plan_from_sequences(tasks, params.weights, *found)
+    log.debug(
+        "OR-Tools polish: %s -> %s", plan.cost(), None if polished is None else polished.cost()
+    )
     if polished is None or polished.cost() >= plan.cost():
         return None
     return polished
