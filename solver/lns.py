@@ -106,8 +106,12 @@ def ruin_and_recreate(
             * plan.weights.travel_per_s
         )
         before = plan.snapshot()
-        removed = rng.choices(ruins, RUIN_WEIGHTS)[0](plan, groups, rng)
-        _recreate(plan, groups, removed, rng)
+        ruin = rng.choices(ruins, RUIN_WEIGHTS)[0]
+        # The room ruin clears room for a visit that is out: it goes back first, before the
+        # visits that were taken out to make that room fill it again.
+        first = ruin is _room_ruin and bool(plan.unplanned())
+        removed = ruin(plan, groups, rng)
+        _recreate(plan, groups, removed, rng, removed[0] if first else None)
         cost = plan.cost()
         if cost < current or rng.random() < math.exp((current - cost) / max(temperature, 1e-9)):
             current = cost
@@ -226,14 +230,21 @@ def _room_ruin(plan: Plan, groups: Groups, rng: random.Random) -> list[int]:
     return [target, *_remove(plan, groups, chosen)]
 
 
-def _recreate(plan: Plan, groups: Groups, removed: list[int], rng: random.Random) -> None:
+def _recreate(
+    plan: Plan, groups: Groups, removed: list[int], rng: random.Random, first: int | None = None
+) -> None:
+    """Put the removed groups back, with up to MAX_REINSERTED_UNPLANNED of those already out.
+    `first` goes in before all others and with every option tried (not only the cheapest few
+    per part: for a joint visit in a full plan, the few cheapest rarely start together)."""
+    if first is not None:
+        plan.place_group(groups.groups[first], top=None)
     unplanned = [g for g in range(len(groups.groups)) if not plan.is_planned(groups.groups[g][0])]
     extra = [g for g in unplanned if g not in removed]
     if len(extra) > MAX_REINSERTED_UNPLANNED:
         # Favour the important ones; the rest get their turn in later iterations.
         extra.sort(key=lambda g: (groups.keys[g][0], rng.random()))
         extra = extra[:MAX_REINSERTED_UNPLANNED]
-    todo = removed + extra
+    todo = [g for g in removed if g != first] + extra
     if rng.random() < 0.5:
         todo.sort(key=lambda g: (groups.keys[g], rng.random()))
     else:
