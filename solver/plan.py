@@ -469,17 +469,7 @@ class Plan:
             self.routes[r].insert(t, pos)
 
     def remove(self, visit: int) -> None:
-        if self._visit_cost is not None and self.is_planned(visit):
-            self._visit_cost += self.penalty[visit]
-            self._visit_cost -= sum(
-                self.staff_cost(visit, self.route_of[t]) for t in self.tasks.of_visit[visit]
-            )
-        self.start_of_visit.pop(visit, None)
-        for t in self.tasks.of_visit[visit]:
-            r = self.route_of.pop(t, None)
-            if r is not None:
-                self.routes[r].remove(t)
-            self.windows[t] = self.base[t]
+        self.remove_many([visit])
 
     def place_group(
         self, group: list[int], branching: int = 3, top: int | None = TOP_OPTIONS
@@ -623,7 +613,7 @@ class Plan:
             self.remove(v)
 
     def remove_many(self, visits: list[int]) -> None:
-        """`remove` for each visit, with each touched route re-timed once (not once per
+        """Take the visits out of the plan, re-timing each touched route once (not once per
         visit): ruin takes out several visits of a route at a time."""
         touched: set[int] = set()
         for visit in visits:
