@@ -15,6 +15,7 @@ from ambulant.models import (
     PlanRoute,
     PlanStatus,
     PlanStop,
+    Shift,
     Staff,
     VisitRequest,
 )
@@ -37,13 +38,29 @@ def published_plan_for(session: Session, *, staff_id: int, day: dt.date) -> Plan
     return session.exec(query).first()
 
 
+def published_plan_covering(session: Session, *, staff: Staff, day: dt.date) -> Plan | None:
+    """The newest published plan of `day` whose scope takes in the staff member (all, or the
+    municipality employing them), whether or not it gave them a route."""
+    query = (
+        select(Plan)
+        .where(
+            Plan.date == day,
+            Plan.status == PlanStatus.PUBLISHED,
+            col(Plan.scope).in_(["all", staff.municipality_code]),
+        )
+        .order_by(col(Plan.published_at).desc(), col(Plan.id).desc())
+    )
+    return session.exec(query).first()
+
+
 def staff_schedule(session: Session, *, staff_id: int, day: dt.date) -> Schedule:
     staff = session.get(Staff, staff_id)
     if staff is None:
         raise NotFound(f"staff {staff_id} not found")
     plan = published_plan_for(session, staff_id=staff_id, day=day)
     if plan is None or plan.id is None:
-        raise NotFound(f"no published plan for staff {staff_id} on {day.isoformat()}")
+        # The solver gives no route to someone it sends nowhere; their day is still published.
+        return _idle_schedule(session, staff=staff, day=day)
     route = session.exec(
         select(PlanRoute).where(PlanRoute.plan_id == plan.id, PlanRoute.staff_id == staff_id)
     ).one()
@@ -75,6 +92,52 @@ def staff_schedule(session: Session, *, staff_id: int, day: dt.date) -> Schedule
         return_at=route.return_at,
         travel_s=route.travel_s,
         distance_m=route.distance_m,
+        travel_estimated=plan.travel_estimated,
+        stops=stops,
+    )
+
+
+def _idle_schedule(session: Session, *, staff: Staff, day: dt.date) -> Schedule:
+    """The day of a staff member on shift whom the published plan sends to no visit: the shift
+    and its break, no stops to drive to. A missing shift or plan is a 404 naming which."""
+    assert staff.id is not None
+    shift = session.exec(
+        select(Shift)
+        .where(Shift.staff_id == staff.id, Shift.date == day)
+        .order_by(col(Shift.start_at))
+    ).first()
+    if shift is None:
+        raise NotFound(f"staff {staff.id} has no shift on {day.isoformat()}", field="date")
+    plan = published_plan_covering(session, staff=staff, day=day)
+    if plan is None or plan.id is None:
+        raise NotFound(f"no published plan for staff {staff.id} on {day.isoformat()}", field="date")
+    stops = []
+    if shift.break_minutes > 0:
+        # Where the solver puts a break on a route with nothing before it: as early as allowed.
+        start = shift.break_earliest or shift.start_at
+        stops.append(
+            ScheduleStop(
+                sequence=1,
+                kind="break",
+                visit_id=None,
+                arrival_at=start,
+                start_at=start,
+                end_at=start + dt.timedelta(minutes=shift.break_minutes),
+                travel_s=0,
+                distance_m=0,
+            )
+        )
+    return Schedule(
+        staff_id=staff.id,
+        staff_name=staff.name,
+        date=day,
+        plan_id=plan.id,
+        plan_version=plan.version,
+        published_at=plan.published_at,
+        departure_at=shift.start_at,
+        return_at=shift.end_at,
+        travel_s=0,
+        distance_m=0,
         travel_estimated=plan.travel_estimated,
         stops=stops,
     )

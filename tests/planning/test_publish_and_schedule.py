@@ -14,7 +14,15 @@ from ambulant.models import PlanStatus
 from ambulant.planning.runner import run_plan
 from ambulant.planning.schedule import patient_ids_in_schedule, staff_schedule
 from ambulant.planning.service import list_plans, publish_plan, request_plan
-from tests.builders import TinyRegion, make_small_day
+from ambulant.timeutil import local
+from tests.builders import (
+    TinyRegion,
+    make_patient,
+    make_region,
+    make_small_day,
+    make_staff,
+    make_visit,
+)
 
 SETTINGS = Settings(solve_time_limit_s=2)
 
@@ -97,3 +105,28 @@ def test_bad_scope_and_unknown_plan_are_clear_errors(engine: Engine) -> None:
         assert error.value.field == "scope"
         with pytest.raises(NotFound):
             publish_plan(session, plan_id=12345)
+
+
+def test_a_nurse_the_solver_sends_nowhere_has_an_empty_published_day(engine: Engine) -> None:
+    """One visit, two nurses in a real solve: the solver gives the idle nurse no route, and her
+    published day is still there: her shift, her break, no visits, no driving."""
+    with Session(engine, expire_on_commit=False) as session:
+        region = make_region(session)
+        busy = make_staff(session, region)
+        idle = make_staff(session, region, skills=["personal_care"])
+        make_visit(session, region, make_patient(session, region))
+        plan = request_plan(session, day=region.day, scope="all")
+        session.commit()
+    assert plan.id is not None and busy.id is not None and idle.id is not None
+    run_plan(engine, plan_id=plan.id, settings=SETTINGS)
+    with Session(engine, expire_on_commit=False) as session:
+        publish_plan(session, plan_id=plan.id)
+        session.commit()
+        worked = staff_schedule(session, staff_id=busy.id, day=region.day)
+        empty = staff_schedule(session, staff_id=idle.id, day=region.day)
+    assert [s.visit_id for s in worked.stops if s.kind == "visit"] == [region.visits[0].id]
+    assert empty.plan_id == plan.id
+    assert [s.kind for s in empty.stops] == ["break"]
+    assert empty.departure_at == local(region.day, dt.time(7, 30))
+    assert empty.return_at == local(region.day, dt.time(15))
+    assert empty.travel_s == 0 and empty.distance_m == 0

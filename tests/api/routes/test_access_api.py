@@ -14,10 +14,12 @@ from sqlmodel import Session, select
 
 from ambulant.auth.users import deactivate_user, ensure_user
 from ambulant.config import Settings
-from ambulant.models import Role, VisitRequest
+from ambulant.models import Role, Shift, Staff, VisitRequest
+from ambulant.timeutil import local
 from tests.api.builders import Headers, assert_hidden
 from tests.api.roster import Rostered
 from tests.auth.forge import UNSET, forge_token, other_key, valid_claims
+from tests.builders import TinyRegion, make_staff
 
 
 @pytest.fixture
@@ -56,6 +58,67 @@ def test_own_schedule_on_a_day_without_a_published_plan_is_404(
         f"/api/v1/staff/{rostered.ann}/schedule", params={"date": far}, headers=nurse
     )
     assert response.status_code == 404
+
+
+def test_a_nurse_on_shift_with_no_visits_reads_an_empty_day(
+    client: TestClient,
+    db: Engine,
+    region: TinyRegion,
+    rostered: Rostered,
+    headers_for: Callable[..., Headers],
+) -> None:
+    """Cid has a shift today but no route in the published plan: 200 with her shift and break
+    and no visits. On a day with a plan but no shift of hers, and on a day with her shift but
+    no plan, 404 says which is missing."""
+    today = TinyRegion(day=rostered.today, base=region.base)
+    later = rostered.today + dt.timedelta(days=30)
+    with Session(db, expire_on_commit=False) as session:
+        cid = make_staff(session, today, name="Cid")
+        make_staff_shift(session, TinyRegion(day=later, base=region.base), cid)
+        session.commit()
+    assert cid.id is not None
+    nurse = headers_for(Role.NURSE, cid.id)
+    url = f"/api/v1/staff/{cid.id}/schedule"
+
+    response = client.get(url, headers=nurse)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["staff_name"] == "Cid" and body["date"] == rostered.today.isoformat()
+    assert dt.datetime.fromisoformat(body["departure_at"]) == local(rostered.today, dt.time(7, 30))
+    assert dt.datetime.fromisoformat(body["return_at"]) == local(rostered.today, dt.time(15))
+    assert body["travel_s"] == 0 and body["distance_m"] == 0
+    assert [(s["kind"], s["start_at"], s["end_at"]) for s in body["stops"]] == [
+        (
+            "break",
+            local(rostered.today, dt.time(11)).isoformat(),
+            local(rostered.today, dt.time(11, 30)).isoformat(),
+        )
+    ]
+    # The empty day has an ETag like any other, so the phone can ask again cheaply.
+    again = client.get(url, headers=nurse | {"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+
+    tomorrow = (rostered.today + dt.timedelta(days=1)).isoformat()
+    no_shift = client.get(url, params={"date": tomorrow}, headers=nurse)
+    assert no_shift.status_code == 404
+    assert no_shift.json()["field"] == "date"
+    assert no_shift.json()["detail"] == f"date: staff {cid.id} has no shift on {tomorrow}"
+    no_plan = client.get(url, params={"date": later.isoformat()}, headers=nurse)
+    assert no_plan.status_code == 404
+    assert no_plan.json()["detail"] == f"date: no published plan for staff {cid.id} on {later}"
+
+
+def make_staff_shift(session: Session, day: TinyRegion, staff: Staff) -> None:
+    """A second shift for `staff`, on `day.day`, with the builders' usual hours."""
+    session.add(
+        Shift(
+            staff_id=staff.id,
+            date=day.day,
+            start_at=local(day.day, dt.time(7, 30)),
+            end_at=local(day.day, dt.time(15)),
+        )
+    )
+    session.flush()
 
 
 def test_nurse_reads_patients_on_own_schedule_today_and_tomorrow_only(
