@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, computed_field, field_validator
 
 from ambulant.models import VisitRequestCreate
 from ambulant.planning.views import PlanSummary
 from ambulant.replanning.diff import PlanDiff
-from ambulant.timeutil import as_aware
+from ambulant.timeutil import OSLO, as_aware
 
 
 class StaffUnavailable(BaseModel):
@@ -86,6 +86,40 @@ class Option(BaseModel):
     dropped_visit_ids: list[int]
     cost_delta: int
     feasible: bool
+
+    @computed_field(  # type: ignore[prop-decorator]
+        description="The option in words for a coordinator, e.g. 'Ann at 11:00, saves 147 min "
+        "drive, 2 shifted, drops visit 12'."
+    )
+    @property
+    def summary(self) -> str:
+        who = " and ".join(
+            name or f"staff {staff_id}"
+            for staff_id, name in zip(self.staff_ids, self.staff_names, strict=False)
+        )
+        if not self.feasible:
+            return f"{who}: does not fit"
+        parts = [
+            f"{who} at {self.start_at.astimezone(OSLO):%H:%M}",
+            drive_change(self.added_travel_s),
+            f"{len(self.shifted_visit_ids)} shifted",
+        ]
+        if self.dropped_visit_ids:
+            ids = ", ".join(map(str, self.dropped_visit_ids))
+            many = len(self.dropped_visit_ids) > 1
+            parts.append(f"drops visit{'s' if many else ''} {ids}")
+        return ", ".join(parts)
+
+
+def drive_change(seconds: int) -> str:
+    """A change in driving as a person reads it: "+12 min drive", or "saves 147 min drive" when
+    the option drives less (the visit it drops was further away than the new one), never
+    "+-147". Minutes are rounded to the nearest the same way on both sides of zero (floor
+    division would make -61 s "2 min")."""
+    minutes = round(abs(seconds) / 60)
+    if minutes == 0:
+        return "no added drive"
+    return f"+{minutes} min drive" if seconds > 0 else f"saves {minutes} min drive"
 
 
 class Recommendations(BaseModel):

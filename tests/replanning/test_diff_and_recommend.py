@@ -10,7 +10,7 @@ from ambulant.replanning.diff import plan_diff
 from ambulant.replanning.recommend import recommend
 from ambulant.replanning.runner import run_replan
 from ambulant.replanning.service import request_replan
-from ambulant.replanning.views import RecommendationRequest, ReplanRequest
+from ambulant.replanning.views import RecommendationRequest, ReplanRequest, drive_change
 from ambulant.travel.geodesic import GeodesicTravelTimes
 from tests.replanning.conftest import Day
 from tests.replanning.day import COORDINATOR, at
@@ -111,3 +111,11 @@ def test_the_diff_shows_the_urgent_visit_added_to_its_staff(engine: Engine, day:
     assert set(holders) <= set(diff.affected_staff_ids)
     assert (diff.base_plan_id, diff.base_version, diff.version) == (day.plan_id, 1, 2)
     assert diff.unassigned == []
+
+
+def test_a_change_in_driving_reads_with_one_sign() -> None:
+    """Added driving is "+N", less driving "saves N", never "+-N"; -61 s is 1 min, not 2."""
+    assert drive_change(720) == "+12 min drive"
+    assert drive_change(-8820) == "saves 147 min drive"
+    assert drive_change(-61) == "saves 1 min drive"
+    assert drive_change(20) == drive_change(-20) == "no added drive"

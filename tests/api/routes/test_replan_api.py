@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from ambulant.config import Settings
 from ambulant.models import PlanStop, Role
-from ambulant.timeutil import now
+from ambulant.timeutil import OSLO, now
 from tests.api.builders import Headers
 from tests.builders import TinyRegion, make_patient, make_staff, make_visit
 from tests.replanning.day import at, solved_plan
@@ -218,3 +218,41 @@ def test_a_coordinator_of_another_scope_cannot_see_the_plan_to_replan(
     ask = _urgent(region) | {"k": 1}
     response = client.post(f"{URL}/{published}/recommendations", json=ask, headers=local)
     assert response.status_code == 404
+
+
+def test_an_option_that_drops_a_far_visit_says_it_saves_driving(
+    client: TestClient, db: Engine, settings: Settings, region: TinyRegion, coordinator: Headers
+) -> None:
+    """One nurse spends the morning on a visit some 80 km away; an urgent visit by the base at
+    the same time fits only by dropping it. The option's added travel is negative, and its
+    summary says how much driving it saves, not "+-147 min"."""
+    with Session(db, expire_on_commit=False) as session:
+        nurse = make_staff(session, region, name="Ann")
+        far = make_patient(session, region, lat=64.0, lon=10.92)
+        far_visit = make_visit(session, region, far, start=dt.time(9), end=dt.time(10, 30))
+        near = make_patient(session, region)
+        session.commit()
+    plan_id = solved_plan(db, settings, day=region.day)
+    ask = {
+        "patient_id": near.id,
+        "description": "Fall, needs a look",
+        "window_start": at("09:00").isoformat(),
+        "window_end": at("10:00").isoformat(),
+        "duration_minutes": 30,
+        "skills": ["medication"],
+        "priority": "urgent",
+        "k": 1,
+        "at": at("07:00").isoformat(),
+    }
+    answer = client.post(f"{URL}/{plan_id}/recommendations", json=ask, headers=coordinator)
+    assert answer.status_code == 200, answer.text
+    (option,) = answer.json()["options"]
+    assert option["feasible"] and option["dropped_visit_ids"] == [far_visit.id]
+    assert option["staff_ids"] == [nurse.id]
+    saved_min = round(-option["added_travel_s"] / 60)
+    assert saved_min > 100, option
+    start = dt.datetime.fromisoformat(option["start_at"]).astimezone(OSLO)
+    assert option["summary"] == (
+        f"Ann at {start:%H:%M}, saves {saved_min} min drive, 0 shifted, drops visit {far_visit.id}"
+    )
+    assert "+-" not in option["summary"]
