@@ -59,7 +59,12 @@ def get_principal(
     if credentials is None:
         raise Unauthorized("missing bearer token")
     verifier: TokenVerifier = request.app.state.verifier
-    return principal_for(session, verifier.verify(credentials.credentials))
+    identity = verifier.verify(credentials.credentials)
+    # Kept for the error handler, which audits a refusal after this session has rolled back.
+    request.state.identity = identity
+    principal = principal_for(session, identity)
+    request.state.principal = principal
+    return principal
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -1,7 +1,8 @@
 """One place that turns errors into responses, all shaped `{"detail": ..., "field": ...}`.
 
 Domain errors carry their status; request validation names the first bad field; anything
-unexpected is a 500 that says nothing about the internals (the log has the traceback).
+unexpected is a 500 that says nothing about the internals (the log has the traceback). A refusal
+(403, or a 404 for an object outside the caller's reach) is written to the audit trail here.
 """
 
 from __future__ import annotations
@@ -14,14 +15,84 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 
-from ambulant.errors import AmbulantError, Unauthorized
+from ambulant.audit import record_denied
+from ambulant.auth.principal import Identity, Principal
+from ambulant.errors import AmbulantError, Denial, Forbidden, Unauthorized
+from ambulant.models import AuditAction
 from ambulant.services.validation import describe
+from api.deps import client_address
 
 log = logging.getLogger("api")
 
 
+# What a refused request was trying to do, when the refusal does not say.
+METHOD_ACTIONS = {
+    "GET": AuditAction.READ,
+    "HEAD": AuditAction.READ,
+    "POST": AuditAction.CREATE,
+    "PUT": AuditAction.UPDATE,
+    "PATCH": AuditAction.UPDATE,
+    "DELETE": AuditAction.DELETE,
+}
+
+
+def audit_denial(request: Request, error: AmbulantError) -> None:
+    """Writes a refused attempt to the audit trail: every 403, and every 404 that hid an object
+    which exists (`error.denial`). Health data law asks for denied attempts as well as accesses.
+
+    This runs after the request's session has rolled back, so the entry gets a transaction of
+    its own. Failing to write it is logged, and the caller still gets the refusal."""
+    if not (isinstance(error, Forbidden) or error.denial is not None):
+        return
+    principal: Principal | None = getattr(request.state, "principal", None)
+    identity: Identity | None = getattr(request.state, "identity", None)
+    if principal is None and identity is None:
+        return  # refused before a token was verified: 401s are not attempts on data
+    denial = error.denial or _denial_from_path(request)
+    action = AuditAction(denial.action) if denial.action else None
+    try:
+        record_denied(
+            request.app.state.engine,
+            subject=principal.subject if principal else identity.subject if identity else "",
+            user_id=principal.user_id if principal else None,
+            role=principal.role.value if principal else "none",
+            action=action or METHOD_ACTIONS.get(request.method, AuditAction.READ),
+            resource_type=denial.resource_type,
+            resource_id=denial.resource_id,
+            patient_id=denial.patient_id,
+            client=client_address(request),
+        )
+    except Exception:
+        log.exception("could not audit a refused %s %s", request.method, request.url.path)
+
+
+# Path collections as the audit trail names resources elsewhere.
+RESOURCE_TYPES = {
+    "appointments": "appointment",
+    "care-plans": "care_plan",
+    "patients": "patient",
+    "plans": "plan",
+    "shifts": "shift",
+    "visits": "visit",
+}
+
+
+def _denial_from_path(request: Request) -> Denial:
+    """A refusal that names no object (a role or scope check): the resource and id the path
+    names, e.g. /api/v1/plans/7/replan -> plan 7; a patient's id also as the patient's, so the
+    patient's own report shows the attempt."""
+    parts = [p for p in request.url.path.split("/") if p]
+    if parts[:2] == ["api", "v1"]:
+        parts = parts[2:]
+    collection = parts[0] if parts else ""
+    resource_id = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+    patient_id = resource_id if collection == "patients" else None
+    return Denial(RESOURCE_TYPES.get(collection, collection), resource_id, patient_id)
+
+
 def ambulant_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, AmbulantError)
+    audit_denial(request, error)
     headers = None
     if isinstance(error, Unauthorized):
         # RFC 6750: a 401 names the scheme; when a bearer token was sent, it was the token.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
@@ -69,5 +70,36 @@ def test_rows_stored_before_appointments_get_the_new_defaults(database_url: str)
                 )
             ).one()
             assert tuple(visit) == (0, None, "start", "any")
+    finally:
+        engine.dispose()
+
+
+def test_audit_entries_stored_before_outcomes_are_allowed_and_stay_append_only(
+    database_url: str,
+) -> None:
+    """The outcome column is added in place: older entries read 'allowed', and the triggers
+    that refuse changes to the trail survive the migration (a table rebuild would drop them on
+    SQLite)."""
+    from alembic import command
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    from ambulant.migrate import alembic_config
+
+    command.upgrade(alembic_config(database_url), "493acab1a6e4")
+    engine = make_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "insert into audit_entry (at, subject, role, action, resource_type) "
+                    "values ('2026-11-25 08:00:00+00', 'ann', 'nurse', 'read', 'patient')"
+                )
+            )
+        upgrade_database(database_url)
+        with engine.connect() as conn:
+            assert conn.execute(text("select outcome from audit_entry")).one() == ("allowed",)
+        with pytest.raises(DatabaseError, match="append-only"), engine.begin() as conn:
+            conn.execute(text("update audit_entry set outcome = 'denied'"))
     finally:
         engine.dispose()

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from ambulant.errors import InvalidInput
-from ambulant.models import AuditEntry
+from ambulant.models import AuditEntry, AuditOutcome
 from ambulant.services.pagination import DEFAULT_LIMIT, Page, paginate
 
 
@@ -39,13 +39,14 @@ def list_entries(
 
 
 class PatientAccess(BaseModel):
-    """Everything one user did with one patient's data."""
+    """Everything one user did with one patient's data, and what they tried and were refused."""
 
     subject: str
     user_id: int | None
     role: str
     actions: list[str]
     accesses: int
+    denied: int = 0
     first_at: dt.datetime
     last_at: dt.datetime
     purposes: list[str]
@@ -54,6 +55,7 @@ class PatientAccess(BaseModel):
 class PatientAccessReport(BaseModel):
     patient_id: int
     accesses: int
+    denied: int = 0
     users: list[PatientAccess]
 
 
@@ -68,18 +70,25 @@ def patient_report(session: Session, *, patient_id: int) -> PatientAccessReport:
     by_user: dict[tuple[str, int | None, str], list[AuditEntry]] = {}
     for entry in entries:
         by_user.setdefault((entry.subject, entry.user_id, entry.role), []).append(entry)
-    users = [
-        PatientAccess(
-            subject=subject,
-            user_id=user_id,
-            role=role,
-            actions=sorted({str(e.action) for e in rows}),
-            accesses=len(rows),
-            first_at=rows[0].at,
-            last_at=rows[-1].at,
-            purposes=sorted({e.purpose for e in rows if e.purpose}),
+    users = []
+    for (subject, user_id, role), rows in by_user.items():
+        # A refused attempt showed nothing: it is counted apart, not as an access.
+        allowed = [e for e in rows if e.outcome != AuditOutcome.DENIED]
+        users.append(
+            PatientAccess(
+                subject=subject,
+                user_id=user_id,
+                role=role,
+                actions=sorted({str(e.action) for e in allowed}),
+                accesses=len(allowed),
+                denied=len(rows) - len(allowed),
+                first_at=rows[0].at,
+                last_at=rows[-1].at,
+                purposes=sorted({e.purpose for e in allowed if e.purpose}),
+            )
         )
-        for (subject, user_id, role), rows in by_user.items()
-    ]
     users.sort(key=lambda u: u.last_at, reverse=True)
-    return PatientAccessReport(patient_id=patient_id, accesses=len(entries), users=users)
+    accesses = sum(u.accesses for u in users)
+    return PatientAccessReport(
+        patient_id=patient_id, accesses=accesses, denied=len(entries) - accesses, users=users
+    )

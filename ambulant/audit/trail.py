@@ -1,5 +1,6 @@
 """Writing the access log: entries are added to the caller's session, so a write and its entry
-commit (or roll back) together, and a read's entry commits with the request.
+commit (or roll back) together, and a read's entry commits with the request. A refused attempt
+is the exception: its request rolls back, so its entry is written in a transaction of its own.
 """
 
 from __future__ import annotations
@@ -7,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from ambulant.auth.principal import Principal
-from ambulant.models import AuditAction, AuditEntry
+from ambulant.models import AuditAction, AuditEntry, AuditOutcome
 
 
 def record(
@@ -36,6 +38,38 @@ def record(
         purpose=purpose,
     )
     session.add(entry)
+    return entry
+
+
+def record_denied(
+    engine: Engine,
+    *,
+    subject: str,
+    user_id: int | None,
+    role: str,
+    action: AuditAction,
+    resource_type: str,
+    resource_id: object = None,
+    patient_id: int | None = None,
+    client: str | None = None,
+) -> AuditEntry:
+    """One entry for an attempt that was refused, committed at once in its own short
+    transaction: the request's own transaction rolls back with the refusal and would take the
+    entry with it. `role` is the user's, or "none" for someone who is not a user of ambulant."""
+    entry = AuditEntry(
+        subject=subject[:200],
+        user_id=user_id,
+        role=role[:20],
+        action=action,
+        resource_type=resource_type[:40],
+        resource_id=None if resource_id is None else str(resource_id)[:40],
+        patient_id=patient_id,
+        client=client[:100] if client else None,
+        outcome=AuditOutcome.DENIED,
+    )
+    with Session(engine, expire_on_commit=False) as session:
+        session.add(entry)
+        session.commit()
     return entry
 
 

@@ -3,7 +3,9 @@
 An object outside the caller's reach is NotFound with the same message as a missing one, and a
 reference to it in a request body is the same InvalidInput as a dangling one: nobody learns
 whether a patient, a staff member or a plan exists outside their scope. A caller who may see an
-object but not change it gets Forbidden (they know it exists already).
+object but not change it gets Forbidden (they know it exists already). The API writes every
+refusal to the audit trail; a refusal of an object that exists carries a `Denial` naming it
+there, which the caller never sees.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from ambulant.auth import policy
 from ambulant.auth.principal import Principal
-from ambulant.errors import Forbidden, InvalidInput, NotFound
+from ambulant.errors import Denial, Forbidden, InvalidInput, NotFound
 from ambulant.models import (
     Appointment,
     CarePlan,
@@ -33,6 +35,16 @@ from ambulant.timeutil import now
 
 def _missing(what: str, key: object) -> NotFound:
     return NotFound(f"{what} {key} not found")  # as ambulant.services.lookup.get_or_404 says
+
+
+def _hidden(
+    what: str, key: object, *, patient_id: int | None = None, action: str | None = None
+) -> NotFound:
+    """The caller's answer is exactly `_missing`'s; the denial is for the audit trail, which
+    records every refused attempt on an object that exists."""
+    error = _missing(what, key)
+    error.denial = Denial(what.replace(" ", "_"), key, patient_id, action)
+    return error
 
 
 def _dangling(field: str, what: str, key: object) -> InvalidInput:
@@ -59,15 +71,20 @@ def staff_manageable(principal: Principal, staff: Staff) -> bool:
 
 def visible_staff(session: Session, principal: Principal, staff_id: int) -> Staff:
     staff = session.get(Staff, staff_id)
-    if staff is None or not staff_visible(principal, staff):
+    if staff is None:
         raise _missing("staff", staff_id)
+    if not staff_visible(principal, staff):
+        raise _hidden("staff", staff_id)
     return staff
 
 
 def manageable_staff(session: Session, principal: Principal, staff_id: int) -> Staff:
     staff = visible_staff(session, principal, staff_id)
     if not staff_manageable(principal, staff):
-        raise Forbidden(f"staff {staff_id} is managed by the planners of another scope")
+        raise Forbidden(
+            f"staff {staff_id} is managed by the planners of another scope",
+            denial=Denial("staff", staff_id),
+        )
     return staff
 
 
@@ -103,10 +120,15 @@ def visible_shift(
 ) -> Shift:
     shift = session.get(Shift, shift_id)
     staff = session.get(Staff, shift.staff_id) if shift is not None else None
-    if shift is None or staff is None or not staff_visible(principal, staff):
+    if shift is None or staff is None:
         raise _missing("shift", shift_id)
+    if not staff_visible(principal, staff):
+        raise _hidden("shift", shift_id)
     if manage and not staff_manageable(principal, staff):
-        raise Forbidden(f"shift {shift_id} is managed by the planners of another scope")
+        raise Forbidden(
+            f"shift {shift_id} is managed by the planners of another scope",
+            denial=Denial("shift", shift_id),
+        )
     return shift
 
 
@@ -117,10 +139,15 @@ def visible_appointment(
     (reading only)."""
     appointment = session.get(Appointment, appointment_id)
     staff = session.get(Staff, appointment.staff_id) if appointment is not None else None
-    if appointment is None or staff is None or not staff_visible(principal, staff):
+    if appointment is None or staff is None:
         raise _missing("appointment", appointment_id)
+    if not staff_visible(principal, staff):
+        raise _hidden("appointment", appointment_id)
     if manage and not staff_manageable(principal, staff):
-        raise Forbidden(f"appointment {appointment_id} is managed by the planners of another scope")
+        raise Forbidden(
+            f"appointment {appointment_id} is managed by the planners of another scope",
+            denial=Denial("appointment", appointment_id),
+        )
     return appointment
 
 
@@ -159,8 +186,10 @@ def patient_visible(session: Session, principal: Principal, patient: Patient) ->
 
 def visible_patient(session: Session, principal: Principal, patient_id: int) -> Patient:
     patient = session.get(Patient, patient_id)
-    if patient is None or not patient_visible(session, principal, patient):
+    if patient is None:
         raise _missing("patient", patient_id)
+    if not patient_visible(session, principal, patient):
+        raise _hidden("patient", patient_id, patient_id=patient_id)
     return patient
 
 
@@ -169,7 +198,10 @@ def emergency_patient(session: Session, principal: Principal, patient_id: int) -
     municipalities), with a reason the caller logs. Nobody else has it: planners read their
     scope anyway."""
     if principal.role != Role.NURSE or principal.staff_id is None:
-        raise Forbidden("emergency access is for nurses")
+        raise Forbidden(
+            "emergency access is for nurses",
+            denial=Denial("patient", patient_id, patient_id, "emergency_read"),
+        )
     staff = session.get(Staff, principal.staff_id)
     patient = session.get(Patient, patient_id)
     works_there = (
@@ -180,16 +212,20 @@ def emergency_patient(session: Session, principal: Principal, patient_id: int) -
             or patient.municipality_code in staff.serves
         )
     )
-    if patient is None or not works_there:
+    if patient is None:
         raise _missing("patient", patient_id)
+    if not works_there:
+        raise _hidden("patient", patient_id, patient_id=patient_id, action="emergency_read")
     return patient
 
 
 def managed_patient(session: Session, principal: Principal, patient_id: int) -> Patient:
     """A patient a planner may change (and whose care plans and visits they may change)."""
     patient = session.get(Patient, patient_id)
-    if patient is None or not policy.covers(principal, patient.municipality_code):
+    if patient is None:
         raise _missing("patient", patient_id)
+    if not policy.covers(principal, patient.municipality_code):
+        raise _hidden("patient", patient_id, patient_id=patient_id)
     return patient
 
 
@@ -203,12 +239,10 @@ def patient_ref(session: Session, principal: Principal, patient_id: int, *, fiel
 def visible_care_plan(session: Session, principal: Principal, care_plan_id: int) -> CarePlan:
     care_plan = session.get(CarePlan, care_plan_id)
     patient = session.get(Patient, care_plan.patient_id) if care_plan is not None else None
-    if (
-        care_plan is None
-        or patient is None
-        or not policy.covers(principal, patient.municipality_code)
-    ):
+    if care_plan is None or patient is None:
         raise _missing("care plan", care_plan_id)
+    if not policy.covers(principal, patient.municipality_code):
+        raise _hidden("care plan", care_plan_id, patient_id=patient.id)
     return care_plan
 
 
@@ -243,7 +277,7 @@ def visible_visit(
         return visit
     if not manage and visit_id in nurse_visit_ids(session, principal):
         return visit
-    raise _missing("visit", visit_id)
+    raise _hidden("visit", visit_id, patient_id=patient.id)
 
 
 def visit_ref(session: Session, principal: Principal, visit_id: int, *, field: str) -> None:
@@ -258,8 +292,10 @@ def visit_ref(session: Session, principal: Principal, visit_id: int, *, field: s
 
 def visible_plan(session: Session, principal: Principal, plan_id: int) -> Plan:
     plan = session.get(Plan, plan_id)
-    if plan is None or not policy.can_see_plan(principal, plan.scope):
+    if plan is None:
         raise _missing("plan", plan_id)
+    if not policy.can_see_plan(principal, plan.scope):
+        raise _hidden("plan", plan_id)
     return plan
 
 

@@ -7,7 +7,7 @@ from ambulant.models.appointment import (
     AppointmentPublic,
     AppointmentUpdate,
 )
-from ambulant.models.audit import AuditAction, AuditEntry, AuditEntryPublic
+from ambulant.models.audit import AuditAction, AuditEntry, AuditEntryPublic, AuditOutcome
 from ambulant.models.execution import (
     StaffAbsence,
     StaffPosition,
@@ -65,6 +65,7 @@ __all__ = [
     "AuditAction",
     "AuditEntry",
     "AuditEntryPublic",
+    "AuditOutcome",
     "Base",
     "BasePublic",
     "CarePlan",

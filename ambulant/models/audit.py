@@ -25,6 +25,12 @@ class AuditAction(StrEnum):
     EMERGENCY_READ = "emergency_read"
 
 
+class AuditOutcome(StrEnum):
+    ALLOWED = "allowed"
+    DENIED = "denied"
+    """Refused (403, or 404 for an object outside the caller's reach): the caller saw nothing."""
+
+
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
 
@@ -39,6 +45,11 @@ class AuditEntry(SQLModel, table=True):
     patient_id: int | None = Field(default=None, index=True)
     client: str | None = Field(default=None, max_length=100, description="Client address.")
     purpose: str | None = Field(default=None, max_length=500)
+    outcome: AuditOutcome = Field(
+        default=AuditOutcome.ALLOWED,
+        sa_type=AutoString,
+        sa_column_kwargs={"server_default": AuditOutcome.ALLOWED.value},
+    )
 
 
 class AuditEntryPublic(SQLModel):
@@ -53,6 +64,7 @@ class AuditEntryPublic(SQLModel):
     patient_id: int | None
     client: str | None
     purpose: str | None
+    outcome: AuditOutcome
 
 
 _REFUSAL = "audit_entry is append-only"

@@ -12,10 +12,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from ambulant.models import AuditEntry, Role
+from ambulant.auth.users import deactivate_user, ensure_user
+from ambulant.config import Settings
+from ambulant.models import AuditEntry, Role, User
 from ambulant.timeutil import now
-from tests.api.builders import Headers, created, make_patient, make_visit
+from tests.api.builders import Headers, assert_hidden, created, make_patient, make_visit
 from tests.api.roster import Rostered
+from tests.auth.forge import forge_token, valid_claims
 
 PATIENTS = "/api/v1/patients"
 
@@ -171,5 +174,107 @@ def test_emergency_access_is_for_nurses_where_they_work_with_a_reason(
     assert client.post(url.format(rostered.ann_later), json=body, headers=nurse).status_code == 200
     denied = client.post(url.format(rostered.ann_later), json=body, headers=coordinator)
     assert denied.status_code == 403
-    (emergency,) = [e for e in entries(db) if e.action == "emergency_read"]
+    (emergency,) = [
+        e for e in entries(db) if e.action == "emergency_read" and e.outcome == "allowed"
+    ]
     assert (emergency.subject, emergency.purpose) == ("bob", body["reason"])
+    # The two refusals are in the trail too, with no reason copied (it opened nothing).
+    refused = [e for e in entries(db) if e.outcome == "denied"]
+    assert [(*shape(e)[1:], e.role, e.purpose) for e in refused] == [
+        ("emergency_read", "patient", str(meraker), meraker, "nurse", None),
+        (
+            "emergency_read",
+            "patient",
+            str(rostered.ann_later),
+            rostered.ann_later,
+            "coordinator",
+            None,
+        ),
+    ]
+
+
+def test_a_nurse_refused_another_nurses_schedule_is_in_the_trail(
+    client: TestClient, db: Engine, rostered: Rostered, headers_for: Callable[..., Headers]
+) -> None:
+    """Ann asks for Bob's schedule: 404 exactly as for a staff id nobody has, and one entry says
+    she tried and was denied, though her request's transaction rolled back. The id nobody has
+    is no attempt on anyone's data and leaves nothing."""
+    ann = headers_for(Role.NURSE, rostered.ann, subject="ann")
+    assert_hidden(client, "/api/v1/staff/{}/schedule", rostered.bob, headers=ann)
+    (entry,) = entries(db)
+    assert shape(entry) == ("ann", "read", "staff", str(rostered.bob), None)
+    assert (entry.outcome, entry.role, entry.client) == ("denied", "nurse", "testclient")
+    assert entry.user_id == user_id(db, "ann")
+
+
+def test_a_nurse_refused_a_patient_is_in_the_patients_report(
+    client: TestClient,
+    db: Engine,
+    rostered: Rostered,
+    headers_for: Callable[..., Headers],
+    auditor: Headers,
+) -> None:
+    """Ann asks for Bob's patient (404, as for a patient nobody has) and to change it (403:
+    planners only): two denied entries naming the patient, and the patient's report counts them
+    apart from real accesses."""
+    ann = headers_for(Role.NURSE, rostered.ann, subject="ann")
+    patient = rostered.bob_today
+    assert_hidden(client, PATIENTS + "/{}", patient, headers=ann)
+    changed = client.patch(f"{PATIENTS}/{patient}", json={"notes": "x"}, headers=ann)
+    assert changed.status_code == 403
+    assert [(*shape(e), e.outcome) for e in entries(db)] == [
+        ("ann", "read", "patient", str(patient), patient, "denied"),
+        ("ann", "update", "patient", str(patient), patient, "denied"),
+    ]
+    report = client.get(f"/api/v1/audit/patients/{patient}", headers=auditor).json()
+    assert (report["accesses"], report["denied"]) == (0, 2)
+    (ann_line,) = report["users"]
+    assert (ann_line["subject"], ann_line["accesses"], ann_line["denied"]) == ("ann", 0, 2)
+    assert ann_line["actions"] == []
+    listed = client.get("/api/v1/audit", params={"patient_id": patient}, headers=auditor).json()
+    assert {(e["subject"], e["outcome"]) for e in listed["items"]} == {
+        ("ann", "denied"),
+        ("auditor", "allowed"),  # the auditor's reading of the report
+    }
+
+
+def test_a_refused_role_is_in_the_trail(
+    client: TestClient, db: Engine, rostered: Rostered, headers_for: Callable[..., Headers]
+) -> None:
+    """A nurse asking to publish a plan is 403 (planners only): the entry names what the path
+    names, the plans collection and the id."""
+    ann = headers_for(Role.NURSE, rostered.ann, subject="ann")
+    assert client.post("/api/v1/plans/1/publish", headers=ann).status_code == 403
+    (entry,) = entries(db)
+    assert (*shape(entry), entry.outcome) == ("ann", "create", "plan", "1", None, "denied")
+
+
+def user_id(db: Engine, subject: str) -> int | None:
+    with Session(db) as session:
+        user = session.exec(select(User).where(User.subject == subject)).one()
+        return user.id
+
+
+def test_a_deactivated_user_trying_to_read_is_in_the_trail(
+    client: TestClient, settings: Settings, db: Engine, rostered: Rostered
+) -> None:
+    """A valid token for a user who has left: 403, and an entry under the token's subject with
+    no role (she has none in ambulant any more)."""
+    with Session(db) as session:
+        ensure_user(session, subject="leaver", role=Role.NURSE, staff_id=rostered.ann)
+        deactivate_user(session, subject="leaver")
+        session.commit()
+    token = forge_token(settings, claims=valid_claims(settings, sub="leaver"))
+    url = f"{PATIENTS}/{rostered.ann_today}"
+    response = client.get(url, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 403
+    (entry,) = entries(db)
+    assert (*shape(entry), entry.role, entry.outcome) == (
+        "leaver",
+        "read",
+        "patient",
+        str(rostered.ann_today),
+        rostered.ann_today,
+        "none",
+        "denied",
+    )
