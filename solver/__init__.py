@@ -16,13 +16,23 @@ from solver.problem import (
     Weights,
 )
 from solver.recommend import recommend
-from solver.result import BreakTaken, Option, Reason, Result, Route, Stop, Unassigned
+from solver.result import (
+    AppointmentKept,
+    BreakTaken,
+    Option,
+    Reason,
+    Result,
+    Route,
+    Stop,
+    Unassigned,
+)
 from solver.solve import solve
 from solver.validator import PlanInvalid, Violation, assert_valid, validate
 from solver.warm import with_previous_plan
 
 __all__ = [
     "Appointment",
+    "AppointmentKept",
     "Break",
     "BreakTaken",
     "Dependency",

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ast
 import sys
+import typing
 from pathlib import Path
+
+import solver
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLVER_MAY_IMPORT = {"ortools", "numpy", "solver"}
@@ -37,3 +40,14 @@ def test_ambulant_never_imports_api() -> None:
     """The domain does not depend on the web layer."""
     offenders = [p for p, names in imported_top_modules("ambulant").items() if "api" in names]
     assert offenders == []
+
+
+def test_what_a_route_holds_is_exported_by_the_solver() -> None:
+    """A caller reads stops, breaks and kept appointments off a Route: each of those types is
+    in `solver`'s public names, so nobody reaches into solver.result for one."""
+    held = set()
+    for hint in typing.get_type_hints(solver.Route).values():
+        held.update(a for a in typing.get_args(hint) if isinstance(a, type))
+    assert {solver.Stop, solver.BreakTaken, solver.AppointmentKept} <= held
+    for kind in held:
+        assert kind.__name__ in solver.__all__ and getattr(solver, kind.__name__) is kind

@@ -23,7 +23,6 @@ from ambulant.planning.weights import plan_weights, weights_record
 from ambulant.timeutil import from_day_seconds, now
 from ambulant.travel import TravelMatrix
 from ambulant.travel.factory import travel_times_from_settings
-from solver.result import AppointmentKept
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +177,7 @@ def _store_result(session: Session, plan: Plan, built: BuiltProblem, result: sol
     session.flush()
 
 
-Visited = solver.Stop | AppointmentKept
+Visited = solver.Stop | solver.AppointmentKept
 
 
 def route_walk(
