@@ -347,17 +347,26 @@ class Plan:
         return True
 
     def placements(
-        self, visit: int, top: int | None = TOP_OPTIONS, ignore_links: bool = False
+        self,
+        visit: int,
+        top: int | None = TOP_OPTIONS,
+        ignore_links: bool = False,
+        limit: int | None = None,
     ) -> list[Placement]:
         """Feasible placements of every part of a visit at a common start, cheapest first.
-        `top` bounds the options tried per part of a joint visit (None: all of them)."""
+        `top` bounds the options tried per part of a joint visit of three or more (None: all
+        of them); a two-part visit tries every pair of options, cheapest first, when the caller
+        wants only the `limit` cheapest placements."""
         parts = self.tasks.of_visit[visit]
         window = self.base[parts[0]] if ignore_links else self.narrowed_window(visit)
         if window[0] > window[1]:
             return []
         for t in parts:
             self.windows[t] = window
-        options = [self._options(visit, t, None if len(parts) == 1 else top) for t in parts]
+        pruned = len(parts) == 2 and limit is not None
+        options = [
+            self._options(visit, t, None if len(parts) == 1 or pruned else top) for t in parts
+        ]
         if len(parts) == 1:
             # A visit tied to others only by who does it (a series) keeps its whole window.
             coupled = self.tasks.is_coupled(visit)
@@ -365,10 +374,13 @@ class Plan:
                 Placement(cost, ins.lo if coupled else None, ((parts[0], r, ins.pos),))
                 for cost, r, ins in options[0]
             ]
+        same_staff = any(same for _, same in self.tasks.staff_links[visit])
+        if len(parts) == 2 and limit is not None and not same_staff:
+            return self._cheapest_pairs(parts, options[0], options[1], limit)
         found = self._joint_placements(parts, options, top)
-        if any(same for _, same in self.tasks.staff_links[visit]):
+        if same_staff:
             found = [p for p in found if self.staff_rules_hold(visit, {r for _, r, _ in p.parts})]
-        return found
+        return found[:limit]
 
     def _options(
         self, visit: int, t: int, top: int | None = None
@@ -455,6 +467,51 @@ class Plan:
             for cost, lo, r_a, pos_a, r_b, pos_b in best.values()
         ]
         return sorted(found, key=lambda p: (p.cost, p.parts))
+
+    @staticmethod
+    def _cheapest_pairs(
+        parts: tuple[int, ...],
+        first: list[tuple[int, int, Insertion]],
+        second: list[tuple[int, int, Insertion]],
+        limit: int,
+    ) -> list[Placement]:
+        """The `limit` cheapest placements of a two-part visit (one per pair of staff), from
+        every pair of options: both lists are sorted by cost, so a pair dearer than the
+        `limit`-th found so far ends the inner loop, and an option of the first part dearer
+        than that with the cheapest of the second ends the search. In a full plan the cheapest
+        options of the two parts rarely overlap in time, so a fixed top few would miss."""
+        kept: list[tuple[int, tuple[int, int], int, int, int, int, int]] = []
+        bound: int | None = None  # the limit-th cheapest kept, once there are `limit`
+        cheapest_second = second[0][0] if second else 0
+        for cost_a, r_a, ins_a in first:
+            if bound is not None and cost_a + cheapest_second >= bound:
+                break
+            lo_a, hi_a = ins_a.lo, ins_a.hi
+            for cost_b, r_b, ins_b in second:
+                cost = cost_a + cost_b
+                if bound is not None and cost >= bound:
+                    break
+                if r_b == r_a:
+                    continue
+                lo = lo_a if lo_a > ins_b.lo else ins_b.lo
+                if lo > (hi_a if hi_a < ins_b.hi else ins_b.hi):
+                    continue
+                key = (r_a, r_b) if r_a < r_b else (r_b, r_a)
+                same = next((k for k, entry in enumerate(kept) if entry[1] == key), None)
+                if same is not None:
+                    if kept[same][0] <= cost:
+                        continue
+                    del kept[same]
+                kept.append((cost, key, lo, r_a, ins_a.pos, r_b, ins_b.pos))
+                kept.sort(key=lambda entry: entry[0])
+                del kept[limit:]
+                if len(kept) == limit:
+                    bound = kept[-1][0]
+        t_a, t_b = parts
+        return [
+            Placement(cost, lo, ((t_a, r_a, pos_a), (t_b, r_b, pos_b)))
+            for cost, _, lo, r_a, pos_a, r_b, pos_b in kept
+        ]
 
     def apply(self, visit: int, placement: Placement) -> None:
         if self._visit_cost is not None:
@@ -543,7 +600,7 @@ class Plan:
         def place_from(i: int) -> bool:
             if i == len(order):
                 return True
-            for placement in self.placements(order[i], top)[: branching if i == 0 else 2]:
+            for placement in self.placements(order[i], top, limit=branching if i == 0 else 2):
                 if budget[0] <= 0:
                     return False
                 budget[0] -= 1

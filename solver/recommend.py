@@ -165,5 +165,5 @@ def _linked_options(pricing: _Pricing) -> list[Option]:
     plan, v = pricing.plan, pricing.visit
     if any(not plan.is_planned(link.other) for link in plan.tasks.links[v]):
         return []  # its partner is not in the plan: it cannot go in on its own
-    placements = plan.placements(v, top=None)[:MAX_JOINT_OPTIONS]
+    placements = plan.placements(v, top=None, limit=MAX_JOINT_OPTIONS)
     return [pricing.option(p) for p in placements]
