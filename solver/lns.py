@@ -65,8 +65,11 @@ def ruin_and_recreate(
     deadline: float,
     rng: random.Random,
     max_iterations: int | None = None,
+    stop_when_settled: bool = True,
 ) -> Plan:
-    """Improve `plan` in place until the deadline (or the iteration cap); keeps the best."""
+    """Improve `plan` in place until the deadline (or the iteration cap), or, if
+    `stop_when_settled`, until it has gone STALL_RESTARTS rounds without a better plan; keeps
+    the best."""
     groups = Groups(plan)
     planned = _planned_groups(plan, groups)
     if not planned:
@@ -87,7 +90,7 @@ def ruin_and_recreate(
         _room_ruin,
     ]
     while time.monotonic() < deadline and (max_iterations is None or iteration < max_iterations):
-        if iteration - last_best > STALL_RESTARTS * stall:
+        if stop_when_settled and iteration - last_best > STALL_RESTARTS * stall:
             break
         if iteration - last_restart > stall and iteration - last_best > stall:
             # Wandered off: carry on from the best plan.

@@ -257,7 +257,9 @@ class Parameters:
     plans; `time_limit_s` bounds the wall time. `max_iterations` caps the ruin-and-recreate
     search, so that a plan does not depend on the machine's speed (None: until its time share
     runs out). `workers` > 1 runs that many searches with different seeds in separate processes
-    and keeps the best plan; 1 searches in the calling process."""
+    and keeps the best plan; 1 searches in the calling process. `stop_when_settled` ends the
+    search early once it has long stopped finding better plans (a small day answers in a second
+    or two, not at the time limit); benchmarks turn it off to use the whole time limit."""
 
     time_limit_s: float = 10.0
     seed: int = 0
@@ -265,6 +267,7 @@ class Parameters:
     guided_local_search: bool = True
     max_iterations: int | None = None
     workers: int = 1
+    stop_when_settled: bool = True
 
     def __post_init__(self) -> None:
         if self.time_limit_s <= 0:

@@ -81,7 +81,11 @@ def _solve(problem: Problem, params: Parameters, started: float, initial: Result
         complete(plan, params.seed)
     rng = random.Random(params.seed)
     plan = ruin_and_recreate(
-        plan, started + LNS_SHARE * params.time_limit_s, rng, params.max_iterations
+        plan,
+        started + LNS_SHARE * params.time_limit_s,
+        rng,
+        params.max_iterations,
+        params.stop_when_settled,
     )
     searched = plan.snapshot()
     plan = _polish_with_ortools(tasks, plan, params, deadline) or plan

@@ -53,7 +53,9 @@ def run_linked_day(
     rows = []
     for day_seed in day_seeds:
         day = synthetic_day(n_visits=n_visits, n_staff=n_staff, seed=day_seed)
-        params = Parameters(time_limit_s=time_limit_s, seed=seed, workers=workers)
+        params = Parameters(
+            time_limit_s=time_limit_s, seed=seed, workers=workers, stop_when_settled=False
+        )
         started = time.monotonic()
         linked = _solve_checked(day, params, "with links")
         plain = _solve_checked(without_links(day), params, "without links")
