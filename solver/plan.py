@@ -363,30 +363,28 @@ class Plan:
             return []
         for t in parts:
             self.windows[t] = window
-        pruned = len(parts) == 2 and limit is not None
-        options = [
-            self._options(visit, t, None if len(parts) == 1 or pruned else top) for t in parts
-        ]
+        same_staff = any(same for _, same in self.tasks.staff_links[visit])
+        if len(parts) == 2 and limit is not None and not same_staff:
+            first, second = (self._bounded_options(visit, t) for t in parts)
+            return self._cheapest_pairs(parts, first, second, limit)
         if len(parts) == 1:
+            options = [self._options(visit, parts[0], limit)]
             # A visit tied to others only by who does it (a series) keeps its whole window.
             coupled = self.tasks.is_coupled(visit)
             return [
                 Placement(cost, ins.lo if coupled else None, ((parts[0], r, ins.pos),))
                 for cost, r, ins in options[0]
             ]
-        same_staff = any(same for _, same in self.tasks.staff_links[visit])
-        if len(parts) == 2 and limit is not None and not same_staff:
-            return self._cheapest_pairs(parts, options[0], options[1], limit)
+        options = [self._options(visit, t, top) for t in parts]
         found = self._joint_placements(parts, options, top)
         if same_staff:
             found = [p for p in found if self.staff_rules_hold(visit, {r for _, r, _ in p.parts})]
         return found[:limit]
 
-    def _options(
-        self, visit: int, t: int, top: int | None = None
-    ) -> list[tuple[int, int, Insertion]]:
-        """Every feasible insertion of task t with its cost, cheapest first; with `top`, only
-        the `top` cheapest."""
+    def _bounded_options(self, visit: int, t: int) -> list[tuple[int, int, Insertion]]:
+        """Every feasible insertion of task t with a lower bound of its cost (the detour and
+        the staff cost: lateness, with soft timing, can only add to it), cheapest bound first.
+        Sets the plan's tardiness for `insertion_cost` when timing is soft."""
         demand = self.tasks.tasks[t].demand
         w = self.weights.travel_per_s
         bounded: list[tuple[int, int, Insertion]] = []
@@ -397,20 +395,35 @@ class Plan:
             own = self.staff_cost(visit, r)
             for ins in route.insertions(t):
                 bounded.append((ins.cost * w + own, r, ins))
+        bounded.sort(key=lambda o: (o[0], o[1], o[2].pos))
+        if self.soft:
+            self._max_late = self.max_late()
+        return bounded
+
+    def _priced(self, t: int, bound: int, r: int, ins: Insertion) -> int:
+        """An option of `_bounded_options` priced: with soft timing, plus the lateness it
+        causes when it starts at its earliest."""
         if not self.soft:
-            bounded.sort(key=lambda o: (o[0], o[1], o[2].pos))
+            return bound
+        w = self.weights.travel_per_s
+        return bound - ins.cost * w + self.insertion_cost(t, r, ins.pos, ins.lo, ins.cost)
+
+    def _options(
+        self, visit: int, t: int, top: int | None = None
+    ) -> list[tuple[int, int, Insertion]]:
+        """Every feasible insertion of task t with its cost, cheapest first; with `top`, only
+        the `top` cheapest."""
+        bounded = self._bounded_options(visit, t)
+        if not self.soft:
             return bounded if top is None else bounded[:top]
-        self._max_late = self.max_late()
-        # Lateness only adds to the detour: price options in order of detour and stop once the
-        # detour alone is dearer than the `top` cheapest priced so far.
-        bounded.sort(key=lambda o: o[0])
+        # Price options in order of their bound and stop once the bound alone is dearer than
+        # the `top` cheapest priced so far.
         found: list[tuple[int, int, Insertion]] = []
         kth: int | None = None
         for bound, r, ins in bounded:
             if kth is not None and bound > kth:
                 break
-            own = bound - ins.cost * w
-            found.append((self.insertion_cost(t, r, ins.pos, ins.lo, ins.cost) + own, r, ins))
+            found.append((self._priced(t, bound, r, ins), r, ins))
             if top is not None and len(found) >= top:
                 kth = sorted(c for c, _, _ in found)[top - 1]
         found.sort(key=lambda o: (o[0], o[1], o[2].pos))
@@ -468,36 +481,47 @@ class Plan:
         ]
         return sorted(found, key=lambda p: (p.cost, p.parts))
 
-    @staticmethod
     def _cheapest_pairs(
+        self,
         parts: tuple[int, ...],
         first: list[tuple[int, int, Insertion]],
         second: list[tuple[int, int, Insertion]],
         limit: int,
     ) -> list[Placement]:
         """The `limit` cheapest placements of a two-part visit (one per pair of staff), from
-        every pair of options: both lists are sorted by cost, so a pair dearer than the
-        `limit`-th found so far ends the inner loop, and an option of the first part dearer
-        than that with the cheapest of the second ends the search. In a full plan the cheapest
+        every pair of options (`_bounded_options`, sorted by a lower bound of their cost): a
+        pair whose bounds add up to more than the `limit`-th found so far ends the inner loop,
+        and an option of the first part whose bound with the second's cheapest does so ends the
+        search. Options are priced only when a pair gets that far. In a full plan the cheapest
         options of the two parts rarely overlap in time, so a fixed top few would miss."""
+        t_a, t_b = parts
         kept: list[tuple[int, tuple[int, int], int, int, int, int, int]] = []
         bound: int | None = None  # the limit-th cheapest kept, once there are `limit`
+        priced_b: dict[int, int] = {}
         cheapest_second = second[0][0] if second else 0
-        for cost_a, r_a, ins_a in first:
-            if bound is not None and cost_a + cheapest_second >= bound:
+        for bound_a, r_a, ins_a in first:
+            if bound is not None and bound_a + cheapest_second >= bound:
                 break
             lo_a, hi_a = ins_a.lo, ins_a.hi
-            for cost_b, r_b, ins_b in second:
-                cost = cost_a + cost_b
-                if bound is not None and cost >= bound:
+            cost_a: int | None = None
+            for k, (bound_b, r_b, ins_b) in enumerate(second):
+                if bound is not None and bound_a + bound_b >= bound:
                     break
                 if r_b == r_a:
                     continue
                 lo = lo_a if lo_a > ins_b.lo else ins_b.lo
                 if lo > (hi_a if hi_a < ins_b.hi else ins_b.hi):
                     continue
+                if cost_a is None:
+                    cost_a = self._priced(t_a, bound_a, r_a, ins_a)
+                cost_b = priced_b.get(k)
+                if cost_b is None:
+                    cost_b = priced_b[k] = self._priced(t_b, bound_b, r_b, ins_b)
+                cost = cost_a + cost_b
+                if bound is not None and cost >= bound:
+                    continue
                 key = (r_a, r_b) if r_a < r_b else (r_b, r_a)
-                same = next((k for k, entry in enumerate(kept) if entry[1] == key), None)
+                same = next((j for j, entry in enumerate(kept) if entry[1] == key), None)
                 if same is not None:
                     if kept[same][0] <= cost:
                         continue
@@ -507,7 +531,6 @@ class Plan:
                 del kept[limit:]
                 if len(kept) == limit:
                     bound = kept[-1][0]
-        t_a, t_b = parts
         return [
             Placement(cost, lo, ((t_a, r_a, pos_a), (t_b, r_b, pos_b)))
             for cost, _, lo, r_a, pos_a, r_b, pos_b in kept
@@ -582,7 +605,7 @@ class Plan:
         """A linked pair: placed together (see `_place_pair`) and one after the other; the
         cheaper plan is kept."""
         before = self.snapshot()
-        if not self._place_pair(group, top):
+        if not self._place_pair(group):
             return self.place_in_turn(group, branching, top)
         together, together_cost = self.snapshot(), self.cost()
         self.restore(before)
@@ -612,7 +635,7 @@ class Plan:
 
         return place_from(0)
 
-    def _place_pair(self, group: list[int], top: int | None) -> bool:
+    def _place_pair(self, group: list[int]) -> bool:
         """Two single-part visits linked by one dependency, placed together on two routes: each
         pair of insertion options gets the earliest starts that keep the lag, not just the
         first visit's earliest start (which may leave no room for the second)."""
@@ -628,24 +651,35 @@ class Plan:
         lag_lo, lag_hi = links[0].lo, links[0].hi  # start(b) - start(a)
         (t_a,), (t_b,) = tasks.of_visit[a], tasks.of_visit[b]
         self.windows[t_a], self.windows[t_b] = self.base[t_a], self.base[t_b]
-        options_a = self._options(a, t_a, top)
-        options_b = self._options(b, t_b, top)
+        options_a = self._bounded_options(a, t_a)
+        options_b = self._bounded_options(b, t_b)
         best: tuple[int, int, int, int, int, int, int] | None = None
-        # An option's cost at its earliest start bounds its cost at any later one (lateness
-        # never falls as a start moves later), and the lists are sorted by it: stop early.
+        # Every pair of options, with three lower bounds of a pair's cost before it is priced:
+        # the options' detours (the lists are sorted by them: stop early), then their costs at
+        # their earliest starts (lateness never falls as a start moves later).
+        at_earliest_b: dict[int, int] = {}
         cheapest_b = options_b[0][0] if options_b else 0
-        for cost_a, r_a, ins_a in options_a:
-            if best is not None and cost_a + cheapest_b >= best[0]:
+        for bound_a, r_a, ins_a in options_a:
+            if best is not None and bound_a + cheapest_b >= best[0]:
                 break
             own_a = self.staff_cost(a, r_a)
-            for cost_b, r_b, ins_b in options_b:
-                if best is not None and cost_a + cost_b >= best[0]:
+            at_earliest_a: int | None = None
+            for k, (bound_b, r_b, ins_b) in enumerate(options_b):
+                if best is not None and bound_a + bound_b >= best[0]:
                     break
                 if r_a == r_b:
                     continue
                 first = max(ins_a.lo, ins_b.lo - lag_hi)
                 if first > min(ins_a.hi, ins_b.hi - lag_lo):
                     continue
+                if self.soft and best is not None:
+                    if at_earliest_a is None:
+                        at_earliest_a = self._priced(t_a, bound_a, r_a, ins_a)
+                    low_b = at_earliest_b.get(k)
+                    if low_b is None:
+                        low_b = at_earliest_b[k] = self._priced(t_b, bound_b, r_b, ins_b)
+                    if at_earliest_a + low_b >= best[0]:
+                        continue
                 second = max(ins_b.lo, first + lag_lo)
                 cost = (
                     self.insertion_cost(t_a, r_a, ins_a.pos, first, ins_a.cost)
