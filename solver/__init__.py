@@ -25,6 +25,7 @@ from solver.result import (
     Route,
     Stop,
     Unassigned,
+    UnkeptAppointment,
 )
 from solver.solve import solve
 from solver.validator import PlanInvalid, Violation, assert_valid, validate
@@ -47,6 +48,7 @@ __all__ = [
     "Staff",
     "Stop",
     "Unassigned",
+    "UnkeptAppointment",
     "Violation",
     "Visit",
     "Weights",

@@ -60,7 +60,7 @@ from ambulant.planning.service import publish_plan, request_plan
 from ambulant.replanning.diff import plan_diff
 from ambulant.replanning.recommend import recommend
 from ambulant.replanning.service import request_replan, wait_for_plan
-from ambulant.replanning.views import RecommendationRequest, ReplanRequest
+from ambulant.replanning.views import RecommendationRequest, ReplanRequest, drive_change
 from ambulant.timeutil import local, to_day_seconds
 from ambulant.travel import TravelTimes
 from ambulant.travel.factory import travel_times_from_settings
@@ -322,7 +322,7 @@ def _recommend(
         best = answer.options[0]
         row.best_option = (
             f"staff {'+'.join(map(str, best.staff_ids))} at {best.start_at:%H:%M}, "
-            f"+{best.added_travel_s // 60} min drive, {len(best.shifted_visit_ids)} shifted"
+            f"{drive_change(best.added_travel_s)}, {len(best.shifted_visit_ids)} shifted"
         )
 
 
