@@ -62,6 +62,14 @@ def plan_weights(settings: Settings, overrides: Mapping[str, Any] | None = None)
     return dataclasses.replace(weights, **given)
 
 
+def stored_overrides(parameters: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The overridable weights a stored plan was solved with (from its `parameters`: the full
+    record a solved plan keeps, or a request's overrides before it is solved): what a replan of
+    that plan keeps, so that a plan's own weights outlive the request that set them."""
+    record = (parameters or {}).get("weights") or {}
+    return {name: record[name] for name in WeightOverrides.model_fields if name in record}
+
+
 def weights_record(weights: solver.Weights) -> dict[str, Any]:
     """The weights as plain JSON, as a plan stores them."""
     record = dataclasses.asdict(weights)

@@ -69,7 +69,7 @@ def recommend(
         options: list[solver.Option] = []
         reason = "nobody has working time left today"
     else:
-        params = solver.Parameters(weights=disruption_weights(settings))
+        params = solver.Parameters(weights=disruption_weights(settings, base.parameters))
         options = solver.recommend(
             problem, warm_start(rp, base_stops, base.date), asked, request.k, params
         )

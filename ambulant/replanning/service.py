@@ -29,6 +29,7 @@ from ambulant.models import (
     VisitStatusReport,
 )
 from ambulant.planning.service import get_plan
+from ambulant.planning.weights import stored_overrides
 from ambulant.replanning.versions import next_version, require_current
 from ambulant.replanning.views import ReplanRequest
 from ambulant.services.visits import create_visit
@@ -89,7 +90,10 @@ def request_replan(
                 "cancelled_visit_ids": request.cancelled_visit_ids,
                 "unavailable_staff_ids": [a.staff_id for a in request.unavailable],
                 "late_visit_ids": [late.visit_id for late in request.running_late],
-            }
+            },
+            # The base plan's own weights (a coordinator's per-plan overrides) carry over to
+            # every version replanned from it.
+            "weights": stored_overrides(base.parameters),
         },
     )
     session.add(plan)

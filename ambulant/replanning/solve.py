@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -15,7 +17,7 @@ from ambulant.execution.absences import absences_on
 from ambulant.execution.state import PlanState, plan_state
 from ambulant.models import Patient, Plan, PlanStop, VisitRequest
 from ambulant.planning.problem_builder import BuiltProblem, build_problem
-from ambulant.planning.weights import plan_weights
+from ambulant.planning.weights import plan_weights, stored_overrides
 from ambulant.replanning.problem import ReplanProblem, placements_of, replan_problem
 from ambulant.timeutil import to_day_seconds
 from ambulant.travel import Point, TravelTimes
@@ -32,10 +34,13 @@ class ReplanOutcome:
     timings_s: dict[str, float] = field(default_factory=dict)
 
 
-def disruption_weights(settings: Settings) -> solver.Weights:
-    # The day's own weights (AMBULANT_WEIGHT_*), with the cost of moving what was planned.
+def disruption_weights(
+    settings: Settings, base_parameters: Mapping[str, Any] | None = None
+) -> solver.Weights:
+    """The weights the base plan was solved with (its per-plan overrides kept; the settings'
+    AMBULANT_WEIGHT_* for the rest), with the cost of moving what was planned."""
     return replace(
-        plan_weights(settings),
+        plan_weights(settings, stored_overrides(base_parameters)),
         reassign_per_visit=settings.replan_reassign_cost,
         # Cost units are per second; the setting is per minute, as a coordinator thinks of it.
         move_per_s=max(0, round(settings.replan_move_cost_per_min / 60)),
@@ -98,7 +103,7 @@ def solve_replan(
     params = solver.Parameters(
         time_limit_s=time_limit_s or settings.replan_time_limit_s,
         seed=settings.solve_seed,
-        weights=disruption_weights(settings),
+        weights=disruption_weights(settings, base.parameters),
     )
     initial = warm_start(rp, base_stops, base.date)
     result = solver.solve(rp.problem, params, initial=initial)

@@ -15,7 +15,12 @@ from ambulant.models import Appointment, Plan, PlanStatus
 from ambulant.planning.problem_builder import build_problem
 from ambulant.planning.runner import run_plan
 from ambulant.planning.service import request_plan
-from ambulant.planning.weights import WeightOverrides, plan_weights
+from ambulant.planning.weights import (
+    WeightOverrides,
+    plan_weights,
+    stored_overrides,
+    weights_record,
+)
 from ambulant.timeutil import local
 from ambulant.travel import GeodesicTravelTimes
 from tests.builders import TinyRegion, add, make_patient, make_region, make_staff, make_visit
@@ -166,3 +171,14 @@ def test_a_plan_stores_the_weights_it_was_solved_with(engine: Engine) -> None:
     assert weights["workload_per_s"] == 3 and weights["overqualification_per_level"] == 50
     assert weights["travel_per_s"] == solver.Weights().travel_per_s
     assert weights["unassigned"] == list(solver.Weights().unassigned)
+
+
+def test_a_stored_plan_gives_back_the_weights_it_was_solved_with() -> None:
+    """From the full record a solved plan stores, only the weights a plan may override come
+    back (the replan's own costs do not), and they rebuild the same weights."""
+    settings = Settings()
+    solved_with = plan_weights(settings, {"workload_per_s": 2, "unassigned": [9, 8, 7, 6]})
+    overrides = stored_overrides({"weights": weights_record(solved_with), "seed": 0})
+    assert set(overrides) == set(WeightOverrides.model_fields)
+    assert plan_weights(settings, overrides) == solved_with
+    assert stored_overrides({}) == {} and stored_overrides(None) == {}

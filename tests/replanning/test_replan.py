@@ -22,6 +22,7 @@ from ambulant.models import (
 from ambulant.replanning.publishing import publish_version
 from ambulant.replanning.runner import replan_into, run_replan
 from ambulant.replanning.service import request_replan
+from ambulant.replanning.solve import disruption_weights
 from ambulant.replanning.versions import VersionConflict
 from ambulant.replanning.views import ReplanRequest, StaffUnavailable
 from ambulant.travel import Point, TravelMatrix
@@ -254,3 +255,26 @@ def test_publishing_announces_the_version_to_the_staff_whose_day_changed(
     assert {next(iter(e.staff_ids)) for e in events[1:]} == set(
         announced.data["affected_staff_ids"]
     )  # type: ignore[arg-type]
+
+
+def test_a_replan_keeps_the_weights_its_plan_was_solved_with(engine: Engine, day: Day) -> None:
+    """A plan solved with a per-plan override (here a workload weight of 3, stored in its
+    parameters as every solved plan stores its weights) is replanned with that weight, not the
+    settings' 0, and the new version carries it on to the next replan; the cost of moving
+    visits still comes from the replan settings."""
+    with Session(engine) as session:
+        base = session.get(Plan, day.plan_id)
+        assert base is not None
+        stored = dict(base.parameters["weights"])
+        assert stored["workload_per_s"] == 0  # the settings' default, as solved
+        base.parameters = {**base.parameters, "weights": {**stored, "workload_per_s": 3}}
+        session.add(base)
+        session.commit()
+    new = _replan(engine, day, ReplanRequest(at=at(MOMENT), new_visits=[_urgent(day)]))
+    assert new.status == PlanStatus.DRAFT, new.error
+    assert new.parameters["weights"]["workload_per_s"] == 3
+    assert "move_per_s" not in new.parameters["weights"]  # not a per-plan weight
+    weights = disruption_weights(day.settings, new.parameters)
+    assert weights.workload_per_s == 3
+    assert weights.move_per_s == round(day.settings.replan_move_cost_per_min / 60)
+    assert disruption_weights(day.settings).workload_per_s == 0
