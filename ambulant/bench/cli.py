@@ -24,6 +24,7 @@ from ambulant.bench.runner import (
     run_hhcrsp,
     run_vrptw,
 )
+from ambulant.bench.table import aligned
 
 bench_app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 
@@ -206,14 +207,7 @@ def format_table(rows: Sequence[Row], value_name: str) -> list[str]:
         ]
         for r in rows
     ]
-    widths = [max(len(line[k]) for line in [header, *body]) for k in range(len(header))]
-    lines = [
-        "  ".join(
-            c.ljust(w) if k < 2 else c.rjust(w)
-            for k, (c, w) in enumerate(zip(line, widths, strict=True))
-        )
-        for line in [header, *body]
-    ]
+    lines = aligned([header, *body], left=2)
     for r in rows:
         lines.extend(f"  {r.instance}: {p}" for p in r.problems[:10])
         if len(r.problems) > 10:

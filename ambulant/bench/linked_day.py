@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ambulant.bench.table import aligned
 from solver.instances import synthetic_day, without_links
 from solver.problem import Parameters, Problem
 from solver.result import Result
@@ -50,24 +51,24 @@ def run_linked_day(
     seed: int,
     workers: int,
 ) -> list[DayRow]:
+    params = Parameters(
+        time_limit_s=time_limit_s, seed=seed, workers=workers, stop_when_settled=False
+    )
     rows = []
     for day_seed in day_seeds:
         day = synthetic_day(n_visits=n_visits, n_staff=n_staff, seed=day_seed)
-        params = Parameters(
-            time_limit_s=time_limit_s, seed=seed, workers=workers, stop_when_settled=False
-        )
         started = time.monotonic()
-        linked = _solve_checked(day, params, "with links")
-        plain = _solve_checked(without_links(day), params, "without links")
+        linked, linked_problems = _solve_checked(day, params, "with links")
+        plain, plain_problems = _solve_checked(without_links(day), params, "without links")
         joint = {v.id for v in day.visits if v.staff_count > 1}
         rows.append(
             DayRow(
                 day_seed=day_seed,
                 visits=len(day.visits),
-                linked_unassigned=len(linked[0].unassigned),
-                linked_joint_unassigned=sum(1 for u in linked[0].unassigned if u.visit_id in joint),
-                plain_unassigned=len(plain[0].unassigned),
-                problems=linked[1] + plain[1],
+                linked_unassigned=len(linked.unassigned),
+                linked_joint_unassigned=sum(1 for u in linked.unassigned if u.visit_id in joint),
+                plain_unassigned=len(plain.unassigned),
+                problems=linked_problems + plain_problems,
                 seconds=time.monotonic() - started,
             )
         )
@@ -95,10 +96,7 @@ def format_linked_day(rows: Sequence[DayRow]) -> list[str]:
         ]
         for r in rows
     ]
-    widths = [max(len(line[k]) for line in [header, *body]) for k in range(len(header))]
-    lines = [
-        "  ".join(c.rjust(w) for c, w in zip(line, widths, strict=True)) for line in [header, *body]
-    ]
+    lines = aligned([header, *body])
     for r in rows:
         lines.extend(f"  day {r.day_seed}: {p}" for p in r.problems[:10])
     if rows:
