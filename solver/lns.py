@@ -237,8 +237,8 @@ def _recreate(
     plan: Plan, groups: Groups, removed: list[int], rng: random.Random, first: int | None = None
 ) -> None:
     """Put the removed groups back, with up to MAX_REINSERTED_UNPLANNED of those already out.
-    `first` goes in before all others and with every option tried (not only the cheapest few
-    per part: for a joint visit in a full plan, the few cheapest rarely start together)."""
+    `first` goes in before all others and with every option tried (a two-part joint visit tries
+    every pair anyway; this counts for larger joint visits and those with same-staff rules)."""
     if first is not None:
         plan.place_group(groups.groups[first], top=None)
     unplanned = [g for g in range(len(groups.groups)) if not plan.is_planned(groups.groups[g][0])]

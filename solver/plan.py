@@ -353,10 +353,10 @@ class Plan:
         ignore_links: bool = False,
         limit: int | None = None,
     ) -> list[Placement]:
-        """Feasible placements of every part of a visit at a common start, cheapest first.
-        `top` bounds the options tried per part of a joint visit of three or more (None: all
-        of them); a two-part visit tries every pair of options, cheapest first, when the caller
-        wants only the `limit` cheapest placements."""
+        """Feasible placements of every part of a visit at a common start, cheapest first (the
+        `limit` cheapest, or all). `top` bounds the options tried per part of a joint visit
+        (None: all of them), except for a two-part visit with a `limit` and no same-staff rule:
+        that one tries every pair of options (`_cheapest_pairs`)."""
         parts = self.tasks.of_visit[visit]
         window = self.base[parts[0]] if ignore_links else self.narrowed_window(visit)
         if window[0] > window[1]:
