@@ -8,7 +8,6 @@ never sees 201 for a row that then failed to commit.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
@@ -25,6 +24,7 @@ from ambulant.config import Settings
 from ambulant.errors import Forbidden, Unauthorized
 from ambulant.models import Role
 from ambulant.services.pagination import MAX_LIMIT
+from ambulant.timeutil import Day
 
 
 def get_settings(request: Request) -> Settings:
@@ -103,7 +103,9 @@ def get_audit(session: SessionDep, principal: PrincipalDep, request: Request) ->
 
 AuditDep = Annotated[AuditTrail, Depends(get_audit)]
 
-DateQuery = Annotated[dt.date | None, Query(alias="date", description="Local (Oslo) date.")]
+DateQuery = Annotated[
+    Day | None, Query(alias="date", description="Local (Oslo) date; default: today in Oslo.")
+]
 MunicipalityQuery = Annotated[
     str | None, Query(max_length=8, description="Municipality code (kommunenummer).")
 ]

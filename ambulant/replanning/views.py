@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, computed_field, field_validator
 from ambulant.models import VisitRequestCreate
 from ambulant.planning.views import PlanSummary
 from ambulant.replanning.diff import PlanDiff
-from ambulant.timeutil import OSLO, as_aware
+from ambulant.timeutil import OSLO, WallClock, as_aware
 
 
 class StaffUnavailable(BaseModel):
@@ -71,7 +71,9 @@ class RecommendationRequest(VisitRequestCreate):
     """A visit as it would be requested, plus how many options to show."""
 
     k: int = Field(default=3, ge=1, le=10)
-    at: dt.datetime | None = None
+    at: WallClock | None = Field(
+        default=None, description="The moment to recommend from (default: now)."
+    )
 
 
 class Option(BaseModel):

@@ -5,7 +5,6 @@ Filters are ids and times, never names: query strings end up in access logs.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -13,13 +12,13 @@ from fastapi import APIRouter, Depends, Query
 from ambulant.audit import PatientAccessReport, list_entries, patient_report
 from ambulant.models import AuditAction, AuditEntry, AuditEntryPublic
 from ambulant.services.pagination import DEFAULT_LIMIT, Page
-from ambulant.timeutil import as_aware
+from ambulant.timeutil import WallClock, as_aware
 from api.deps import AuditDep, Limit, Offset, SessionDep, require_auditor
 
 router = APIRouter(prefix="/audit", tags=["audit"], dependencies=[Depends(require_auditor)])
 
 TimeQuery = Annotated[
-    dt.datetime | None, Query(description="An instant; without an offset it is Oslo time.")
+    WallClock | None, Query(description="An instant; without an offset it is Oslo time.")
 ]
 
 

@@ -6,7 +6,6 @@ GET /plans/{id} until the status is draft (or failed).
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Response
@@ -21,6 +20,7 @@ from ambulant.planning import service
 from ambulant.planning.views import PlanDetail, PlanSummary
 from ambulant.planning.weights import WeightOverrides
 from ambulant.replanning.publishing import publish_version
+from ambulant.timeutil import Day
 from api.deps import AuditDep, DateQuery, PlannerDep, SessionDep, SettingsDep, require_planner
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ router = APIRouter(prefix="/plans", tags=["plans"], dependencies=[Depends(requir
 
 
 class PlanRequest(BaseModel):
-    date: dt.date
+    date: Day
     scope: str = Field(default="all", max_length=40, description="'all' or a municipality code.")
     weights: WeightOverrides | None = Field(
         default=None, description="Objective weights for this plan; the rest from the settings."

@@ -8,7 +8,6 @@ A replan based on a version that is no longer current answers 409 with the curre
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Annotated
 
@@ -33,7 +32,7 @@ from ambulant.replanning.views import (
     ReplanAnswer,
     ReplanRequest,
 )
-from ambulant.timeutil import as_aware, now
+from ambulant.timeutil import WallClock, as_aware, now
 from ambulant.travel.factory import travel_times_from_settings
 from api.deps import AuditDep, EngineDep, PlannerDep, SessionDep, SettingsDep, require_planner
 
@@ -194,7 +193,9 @@ def read_state(
     session: SessionDep,
     principal: PlannerDep,
     plan_id: int,
-    at: Annotated[dt.datetime | None, Query(description="Default: now.")] = None,
+    at: Annotated[
+        WallClock | None, Query(description="Default: now; without an offset, Oslo time.")
+    ] = None,
 ) -> PlanState:
     """Per visit what is done, running or ahead; per staff member when and where they are free."""
     plan = access.visible_plan(session, principal, plan_id)

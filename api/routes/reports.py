@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -11,6 +10,7 @@ from ambulant.auth import access, policy
 from ambulant.auth.principal import Principal
 from ambulant.models import AuditAction, Role
 from ambulant.reports import continuity
+from ambulant.timeutil import Day
 from api.deps import AuditDep, MunicipalityQuery, SessionDep, require_role
 
 router = APIRouter(prefix="/reports", tags=["reports"])
@@ -23,9 +23,9 @@ def continuity_report(
     session: SessionDep,
     principal: ReportReaderDep,
     audit: AuditDep,
-    start: Annotated[dt.date, Query(description="First day (YYYY-MM-DD), Oslo.")],
+    start: Annotated[Day, Query(description="First day (YYYY-MM-DD), Oslo.")],
     end: Annotated[
-        dt.date,
+        Day,
         Query(description=f"Last day, included; at most {continuity.MAX_DAYS} days in all."),
     ],
     municipality: MunicipalityQuery = None,

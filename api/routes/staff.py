@@ -13,7 +13,7 @@ from ambulant.planning.schedule import staff_schedule
 from ambulant.planning.views import Schedule
 from ambulant.services import staff as service
 from ambulant.services.pagination import DEFAULT_LIMIT, Page
-from ambulant.timeutil import now
+from ambulant.timeutil import today
 from api.deps import (
     AuditDep,
     DateQuery,
@@ -103,7 +103,7 @@ def read_schedule(
     """The staff member's day in the newest published plan (default: today in Oslo)."""
     # Someone outside the caller's reach is "not found", exactly like an id nobody has.
     access.visible_staff(session, principal, staff_id)
-    schedule = staff_schedule(session, staff_id=staff_id, day=day or now().date())
+    schedule = staff_schedule(session, staff_id=staff_id, day=day or today())
     # The ETag changes only when this person's day does; a phone that has it gets a 304.
     etag = schedule_etag(schedule)
     response.headers["ETag"] = etag

@@ -10,13 +10,13 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Header, Response
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from ambulant.auth import access, policy
 from ambulant.execution.reports import StatusReport, record_status
 from ambulant.models import Patient, VisitRequest, VisitStatus, VisitStatusReport
 from ambulant.notify import announce, visit_status_event
-from ambulant.timeutil import as_aware
+from ambulant.timeutil import Instant
 from api.deps import PrincipalDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/visits", tags=["visit status"])
@@ -24,18 +24,13 @@ router = APIRouter(prefix="/visits", tags=["visit status"])
 
 class StatusBody(BaseModel):
     status: VisitStatus
-    at: dt.datetime = Field(description="When it happened (naive means Oslo time).")
+    at: Instant = Field(description="When it happened, with its UTC offset (as a phone knows it).")
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     staff_id: int | None = Field(default=None, description="Coordinators: on whose behalf.")
-    expected_end_at: dt.datetime | None = Field(
+    expected_end_at: Instant | None = Field(
         default=None, description="A started visit that will run late: when it will end."
     )
-
-    @field_validator("at", "expected_end_at")
-    @classmethod
-    def _aware(cls, v: dt.datetime | None) -> dt.datetime | None:
-        return None if v is None else as_aware(v)
 
 
 class StatusPublic(BaseModel):
