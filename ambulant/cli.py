@@ -15,6 +15,7 @@ from ambulant.bench.cli import bench_app
 from ambulant.bench.foundation import bench_demo, bench_travel
 from ambulant.config import Settings, get_settings
 from ambulant.models.vocabulary import Role
+from ambulant.timeutil import today
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -40,9 +41,7 @@ DateOption = Annotated[
 
 
 def _today() -> dt.date:
-    from ambulant.timeutil import now
-
-    return now().date()
+    return today()
 
 
 @db_app.command("upgrade")

@@ -8,10 +8,15 @@ from pathlib import Path
 
 import jwt
 import pytest
+import time_machine
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from ambulant.cli import app
 from ambulant.config import get_settings
+from ambulant.db import make_engine
+from ambulant.models import Plan, Shift
+from ambulant.timeutil import local
 
 DAY = dt.date(2026, 11, 25)
 OSM = Path(__file__).resolve().parents[2] / "shared" / "osm" / "helsinki.osm.pbf"
@@ -128,3 +133,19 @@ def test_continuity_report_from_the_command_line(cli_env: CliRunner, database_ur
     assert [r["patient_id"] for r in json.loads(as_json.output)["patients"]] == [s.per]
     too_long = cli_env.invoke(app, ["report", "continuity", "--start", "2026-01-01", "--end", end])
     assert too_long.exit_code != 0 and "--end" in too_long.output
+
+
+def test_commands_without_a_date_mean_the_oslo_date(cli_env: CliRunner, database_url: str) -> None:
+    """At 00:30 on new year's day in Oslo, UTC still has 31 December; `ambulant demo` without
+    --date seeds new year's day, and `ambulant plan` without --date plans it."""
+    new_year = dt.date(2027, 1, 1)
+    with time_machine.travel(local(new_year, dt.time(0, 30)), tick=False):
+        seeded = cli_env.invoke(app, ["demo", "--region", "drammen", "--days", "1"])
+        assert seeded.exit_code == 0, seeded.output
+        planned = cli_env.invoke(app, ["plan", "--scope", "0602"])
+    assert planned.exit_code == 0, planned.output
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        assert set(session.exec(select(Shift.date)).all()) == {new_year}
+        assert session.exec(select(Plan.date)).all() == [new_year]
+    engine.dispose()

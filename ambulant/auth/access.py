@@ -30,7 +30,7 @@ from ambulant.models import (
     VisitRequest,
 )
 from ambulant.planning.schedule import patient_ids_in_schedule, published_plan_for
-from ambulant.timeutil import now
+from ambulant.timeutil import today
 
 
 def _missing(what: str, key: object) -> NotFound:
@@ -169,7 +169,7 @@ def require_municipality(principal: Principal, code: str, *, field: str) -> None
 def nurse_patient_ids(session: Session, principal: Principal) -> set[int]:
     if principal.role != Role.NURSE or principal.staff_id is None:
         return set()
-    days = policy.patient_visibility_days(now().date())
+    days = policy.patient_visibility_days(today())
     return patient_ids_in_schedule(session, staff_id=principal.staff_id, days=days)
 
 
@@ -251,7 +251,7 @@ def nurse_visit_ids(session: Session, principal: Principal) -> set[int]:
     if principal.role != Role.NURSE or principal.staff_id is None:
         return set()
     ids: set[int] = set()
-    for day in policy.patient_visibility_days(now().date()):
+    for day in policy.patient_visibility_days(today()):
         plan = published_plan_for(session, staff_id=principal.staff_id, day=day)
         if plan is None:
             continue
