@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 PYTHON ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12 /usr/local/bin/python3.12 /usr/bin/python3.12; do \
 	"$$p" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' 2>/dev/null && { echo "$$p"; break; }; done)
 
-.PHONY: run test lint typecheck pytest demo bench clean
+.PHONY: run test test-clocks lint typecheck pytest demo bench clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "error: python3.12 not found (install it, e.g. 'pyenv install 3.12')" >&2; exit 1; }
@@ -30,8 +30,23 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# On every core (pytest-xdist): each worker has its own databases, Redis database and ports.
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
+
+# The suite's fast part again with the clock moved to days that break date code, each in another
+# machine time zone (docs/time.md): the autumn change inside its repeated hour, the spring change,
+# new year's eve while UTC is still the day before, a leap day when Auckland is already in March.
+# The first runs on both databases, the others on SQLite only, to keep CI within its time.
+CLOCKS := 2026-10-25T02:30:00+01:00,UTC 2027-03-28T01:30:00+01:00,Pacific/Auckland \
+	2026-12-31T00:30:00+01:00,UTC 2028-02-29T21:00:00+01:00,Pacific/Auckland
+test-clocks: $(STAMP)
+	@set -e; marks="not slow"; for clock in $(CLOCKS); do \
+		echo "== clock moved to $${clock%,*}, TZ=$${clock#*,}"; \
+		AMBULANT_TEST_NOW="$${clock%,*}" TZ="$${clock#*,}" \
+			$(BIN)/pytest -n auto -q -p no:cacheprovider -m "$$marks"; \
+		marks="not slow and not postgres"; \
+	done
 
 clean:
 	rm -rf $(VENV) ambulant.db .ambulant .pytest_cache .mypy_cache .ruff_cache

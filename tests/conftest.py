@@ -3,16 +3,25 @@
 PostgreSQL (127.0.0.1:5432, database `test`) and Redis run on every machine here. On a laptop
 without them the tests that need them skip with a loud reason; with AMBULANT_REQUIRE_SERVICES=1
 (set by .ci/run) their absence fails the run instead.
+
+The clock: a run reads the real clock, unless AMBULANT_TEST_NOW names another instant (ISO 8601
+with an offset, e.g. 2027-03-28T01:30:00+01:00). Then time-machine moves the wall clock of the
+test process, and of every Python process it starts (tests/clock/sitecustomize.py), to that
+instant when the run starts, and lets it tick on. `.ci/run` uses this to run the suite again on
+the days that break date code: DST changes, a Sunday, new year's eve, 29 February.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
@@ -21,8 +30,54 @@ from ambulant.db import create_all, dispose_engines, make_engine
 POSTGRES_ADMIN_URL = os.environ.get(
     "AMBULANT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-REDIS_URL = os.environ.get("AMBULANT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Under pytest-xdist each worker (gw0, gw1, ...) takes a Redis database of its own, counting down
+# from the one configured, so queues and channels of parallel tests never meet.
+_REDIS_BASE = os.environ.get("AMBULANT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+_REDIS_DB = (int(_REDIS_BASE.rsplit("/", 1)[1]) - _WORKER) % 16  # Redis has databases 0-15
+REDIS_URL = _REDIS_BASE.rsplit("/", 1)[0] + f"/{_REDIS_DB}"
 REQUIRE_SERVICES = os.environ.get("AMBULANT_REQUIRE_SERVICES") == "1"
+MOVED_NOW = os.environ.get("AMBULANT_TEST_NOW")
+_CLOCK_DIR = Path(__file__).with_name("clock")
+_traveller: time_machine.travel | None = None
+
+
+def moved_now() -> dt.datetime | None:
+    """The instant AMBULANT_TEST_NOW moves the run to, if it does."""
+    if not MOVED_NOW:
+        return None
+    instant = dt.datetime.fromisoformat(MOVED_NOW)
+    if instant.tzinfo is None:
+        raise pytest.UsageError("AMBULANT_TEST_NOW needs an offset, e.g. 2027-03-28T01:30:00+01:00")
+    return instant
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Moves the clock before any test module is imported (some read the time at import)."""
+    global _traveller
+    instant = moved_now()
+    if instant is None or "AMBULANT_TEST_CLOCK_OFFSET_S" in os.environ:
+        return  # the real clock, or a process (an xdist worker) moved by tests/clock already
+    offset = instant.timestamp() - time.time()
+    os.environ["AMBULANT_TEST_CLOCK_OFFSET_S"] = repr(offset)
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(_CLOCK_DIR), os.environ.get("PYTHONPATH")) if p
+    )
+    _traveller = time_machine.travel(instant, tick=True)
+    _traveller.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _traveller is not None:
+        _traveller.stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    instant = moved_now()
+    zone = os.environ.get("TZ", "the machine's")
+    if instant is None:
+        return f"clock: real; TZ: {zone}"
+    return f"clock: moved to {instant.isoformat()} (AMBULANT_TEST_NOW); TZ: {zone}"
 
 
 def service_missing(what: str, error: Exception) -> None:
