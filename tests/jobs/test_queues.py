@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -46,9 +50,9 @@ def test_local_process_pool_solves_a_queued_plan(engine: Engine, database_url: s
 
 
 def test_rq_worker_solves_a_queued_plan(engine: Engine, database_url: str, redis_url: str) -> None:
-    """A plan enqueued on Redis is picked up by an RQ worker (burst mode) and stored as a draft."""
+    """A plan enqueued on Redis is solved by a real `ambulant worker` process and stored."""
     from redis import Redis
-    from rq import Queue, SimpleWorker
+    from rq import Queue
 
     plan_id = queued_plan(engine)
     settings = Settings(database_url=database_url, redis_url=redis_url, solve_time_limit_s=2)
@@ -57,10 +61,13 @@ def test_rq_worker_solves_a_queued_plan(engine: Engine, database_url: str, redis
     queue = RqQueue(settings.model_dump(mode="json"), redis_url=redis_url, job_timeout_s=120)
     queue.submit(plan_id)
     assert status_of(engine, plan_id) == PlanStatus.QUEUED
-    # SimpleWorker runs the job in this process: the point here is the round trip through Redis.
-    SimpleWorker([Queue(QUEUE_NAME, connection=redis)], connection=redis).work(burst=True)
+    environment = os.environ | {"AMBULANT_REDIS_URL": redis_url, "DATABASE_URL": database_url}
+    ambulant = str(Path(sys.executable).with_name("ambulant"))
+    command = [ambulant, "worker", "--burst"]
+    worker = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=180)
     queue.shutdown()
     redis.close()
+    assert worker.returncode == 0, worker.stderr[-2000:]
     assert status_of(engine, plan_id) == PlanStatus.DRAFT
 
 
