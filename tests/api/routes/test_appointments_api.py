@@ -236,11 +236,21 @@ def test_coordinators_see_and_manage_their_scope_only(
 def test_appointment_needs_no_shift_to_be_stored(
     client: TestClient, coordinator: Headers, region: TinyRegion
 ) -> None:
-    """Appointments may be entered before the roster: no shift is needed to store one (the plan
-    leaves out, with a warning, an appointment outside the day's shift)."""
+    """Appointments may be entered before the roster: no shift is needed to store one, and the
+    plan leaves out, with a warning, an appointment outside the day's shift."""
     staff = add_staff(client, coordinator)
-    created(client.post(URL, json=meeting(staff, region.base.id), headers=coordinator))
-    created(client.post("/api/v1/shifts", json=make_shift(staff), headers=coordinator))
+    body = meeting(staff, region.base.id)
+    appointment = created(client.post(URL, json=body, headers=coordinator))
+    late_shift = make_shift(staff, start_at=at("09:00"), end_at=at("15:00"))
+    created(client.post("/api/v1/shifts", json=late_shift, headers=coordinator))
+
+    accepted = client.post("/api/v1/plans", json={"date": DAY.isoformat()}, headers=coordinator)
+    assert accepted.status_code == 202, accepted.text
+    plan = wait_for(client, accepted.headers["Location"], coordinator)
+    assert plan["status"] == "draft", plan
+    warning = f"appointment {appointment['id']} of staff {staff} lies outside the shift"
+    assert any(w.startswith(warning) for w in plan["solver_stats"]["warnings"]), plan
+    assert all(s["kind"] != "appointment" for r in plan["routes"] for s in r["stops"])
 
 
 def test_a_planned_day_shows_the_appointment_to_coordinator_and_nurse(
