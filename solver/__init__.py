@@ -15,6 +15,7 @@ from solver.problem import (
     Visit,
     Weights,
 )
+from solver.reasons import unplannable
 from solver.recommend import recommend
 from solver.result import (
     AppointmentKept,
@@ -55,6 +56,7 @@ __all__ = [
     "assert_valid",
     "recommend",
     "solve",
+    "unplannable",
     "validate",
     "with_previous_plan",
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from solver.plan import Plan
-from solver.problem import Staff, Visit
+from solver.problem import Problem, Staff, Visit, Weights
 from solver.result import Reason, Unassigned
 from solver.tasks import Tasks, has_skills
 
@@ -40,6 +40,17 @@ def explain(plan: Plan, visits: Sequence[int]) -> list[Unassigned]:
             or _no_room(plan, v)
         )
     return out
+
+
+def unplannable(
+    problem: Problem, visit_id: str, weights: Weights | None = None
+) -> Unassigned | None:
+    """Why the visit could not be planned even on a day with nothing else planned (skills,
+    level, pinning, eligibility, time), or None when some staff member could take it."""
+    weights = weights or Weights()
+    tasks = Tasks(problem, weights)
+    empty = Plan(tasks, weights, overtime=True)
+    return _hard_reason(tasks, empty, tasks.visit_index[visit_id])
 
 
 def _hard_reason(tasks: Tasks, empty: Plan, v: int) -> Unassigned | None:

@@ -74,7 +74,12 @@ def recommend(
             problem, warm_start(rp, base_stops, base.date), asked, request.k, params
         )
         if not any(o.feasible for o in options):
-            reason = "nobody qualified can fit it in without dropping more than one visit"
+            impossible = solver.unplannable(rp.problem, asked.id, params.weights)
+            reason = (
+                impossible.detail
+                if impossible is not None
+                else "nobody qualified can fit it in without dropping more than one visit"
+            )
     names = {s.id: s.name for s in session.exec(select(Staff))}
     return Recommendations(
         plan_id=plan_id,

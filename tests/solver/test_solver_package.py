@@ -39,6 +39,7 @@ def test_public_names_are_pinned() -> None:
         "assert_valid",
         "recommend",
         "solve",
+        "unplannable",
         "validate",
         "with_previous_plan",
     ]
