@@ -24,7 +24,8 @@ def recommend(
     problem: Problem, plan: Result, visit: Visit, k: int = 5, params: Parameters = Parameters()
 ) -> list[Option]:
     """The `k` cheapest options for `visit` (added to the problem, or replacing the visit of
-    that id) in `plan`: feasible ones by cost delta, then infeasible ones."""
+    that id) in `plan`, the cheapest one per staff member (or set of staff): feasible ones by
+    cost delta, then infeasible ones."""
     if k < 1:
         raise ValueError("recommend: k must be at least 1")
     visits = [v for v in problem.visits if v.id != visit.id]
@@ -41,7 +42,11 @@ def recommend(
     else:
         options = _linked_options(pricing)
     options.sort(key=lambda o: (not o.feasible, o.cost_delta, o.staff_ids))
-    return options[:k]
+    # A coordinator chooses between people: the same pair at a worse time is not another choice.
+    best: dict[frozenset[str], Option] = {}
+    for option in options:
+        best.setdefault(frozenset(option.staff_ids), option)
+    return list(best.values())[:k]
 
 
 class _Pricing:

@@ -61,7 +61,8 @@ def test_recommendations_are_ranked_feasible_first_and_change_nothing(
 
 
 def test_a_joint_visit_is_recommended_to_pairs(engine: Engine, day: Day) -> None:
-    """staff_count 2: every option names two different staff members."""
+    """staff_count 2: each option is another pair of two different nurses, feasible, starting
+    together inside the window, cheapest first."""
     with Session(engine) as session:
         answer = recommend(
             session,
@@ -70,12 +71,18 @@ def test_a_joint_visit_is_recommended_to_pairs(engine: Engine, day: Day) -> None
             settings=day.settings,
             travel=GeodesicTravelTimes(),
         )
-    assert answer.options
-    assert all(len(set(o.staff_ids)) == 2 for o in answer.options)
+    nurses = {s.id for s in day.region.staff}
+    pairs = {frozenset(o.staff_ids) for o in answer.options}
+    assert pairs and len(pairs) == len(answer.options)
+    assert all(len(p) == 2 and p <= nurses for p in pairs)
+    assert all(o.feasible for o in answer.options) and answer.reason is None
+    assert all(at("11:00") <= o.start_at <= at("13:00") for o in answer.options)
+    assert [o.cost_delta for o in answer.options] == sorted(o.cost_delta for o in answer.options)
 
 
 def test_nobody_qualified_means_no_feasible_option_and_a_reason(engine: Engine, day: Day) -> None:
-    """No nurse has palliative care: no feasible option, and the answer says why."""
+    """No nurse has palliative care: no feasible option, and the answer names the missing skill
+    rather than a lack of room."""
     with Session(engine) as session:
         answer = recommend(
             session,
@@ -85,7 +92,7 @@ def test_nobody_qualified_means_no_feasible_option_and_a_reason(engine: Engine, 
             travel=GeodesicTravelTimes(),
         )
     assert not any(o.feasible for o in answer.options)
-    assert answer.reason
+    assert answer.reason == "nobody working has the skills for part 1 (palliative_care)"
 
 
 def test_the_diff_shows_the_urgent_visit_added_to_its_staff(engine: Engine, day: Day) -> None:
