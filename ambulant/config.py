@@ -9,6 +9,9 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The checkout's parent holds the public data sets (benchmarks, OSM extracts) beside the repository.
+_BESIDE_REPOSITORY = Path(__file__).resolve().parents[2]
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="AMBULANT_", env_file=".env", extra="ignore")
@@ -105,6 +108,10 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
     # Token-related endpoints (the JWKS), per client address, in the `limits` notation.
     token_rate_limit: str = "60/minute"
+
+    # Public data for `ambulant bench` and the tests; both live outside the repository.
+    benchmarks_dir: Path = _BESIDE_REPOSITORY / "shared" / "benchmarks"
+    osm_extract: Path = _BESIDE_REPOSITORY / "shared" / "osm" / "helsinki.osm.pbf"
 
     # Server
     host: str = "127.0.0.1"

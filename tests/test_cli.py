@@ -13,13 +13,13 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from ambulant.cli import app
-from ambulant.config import get_settings
+from ambulant.config import Settings, get_settings
 from ambulant.db import make_engine
 from ambulant.models import Plan, Shift
 from ambulant.timeutil import local
 
 DAY = dt.date(2026, 11, 25)
-OSM = Path(__file__).resolve().parents[2] / "shared" / "osm" / "helsinki.osm.pbf"
+OSM = Settings().osm_extract
 
 
 @pytest.fixture
@@ -74,7 +74,10 @@ def test_seeding_twice_is_refused(cli_env: CliRunner) -> None:
     assert again.exit_code != 0
 
 
-@pytest.mark.skipif(not OSM.is_file(), reason="!!! SKIPPED: ../shared/osm/helsinki.osm.pbf missing")
+@pytest.mark.skipif(
+    not OSM.is_file(),
+    reason=f"!!! SKIPPED: OSM extract {OSM} not found (the AMBULANT_OSM_EXTRACT setting)",
+)
 def test_osrm_build(cli_env: CliRunner, tmp_path: Path) -> None:
     """`ambulant osrm build` turns an OSM extract into an MLD network."""
     result = cli_env.invoke(app, ["osrm", "build", str(OSM), "--data-dir", str(tmp_path / "osrm")])

@@ -25,10 +25,34 @@ from ambulant.bench.runner import (
     run_vrptw,
 )
 from ambulant.bench.table import aligned
+from ambulant.config import get_settings
 
 bench_app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 
-Files = Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="Instance files.")]
+
+def _instance_files(paths: list[Path]) -> list[Path]:
+    """A path that is not a file here is looked up under AMBULANT_BENCHMARKS_DIR, so that
+    `solomon/C101.vrp` works from anywhere."""
+    found = []
+    for path in paths:
+        candidates = [path] if path.is_absolute() else [path, get_settings().benchmarks_dir / path]
+        hit = next((c for c in candidates if c.is_file()), None)
+        if hit is None:
+            where = " or ".join(str(c) for c in candidates)
+            raise typer.BadParameter(
+                f"no file {where} (AMBULANT_BENCHMARKS_DIR)", param_hint="FILES"
+            )
+        found.append(hit)
+    return found
+
+
+Files = Annotated[
+    list[Path],
+    typer.Argument(
+        callback=_instance_files,
+        help="Instance files, here or under AMBULANT_BENCHMARKS_DIR (e.g. solomon/C101.vrp).",
+    ),
+]
 TimeLimit = Annotated[float, typer.Option("--time-limit", min=0.001, help="Seconds per instance.")]
 OutDir = Annotated[Path, typer.Option("--out", file_okay=False, help="Where plans are written.")]
 Seed = Annotated[int, typer.Option(help="Solver seed.")]

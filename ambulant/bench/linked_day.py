@@ -2,7 +2,7 @@
 
 A seeded `synthetic_day` (5 % joint visits, 5 % follow-ups tied to a first visit) is planned
 twice with the same search: as it is, and as `without_links` (every joint visit done by one
-person, no dependencies). The difference in unassigned visits is what the links cost; issue 3's
+person, no dependencies). The difference in unassigned visits is what the links cost; the
 target is at most 1 % of the day's visits. Both plans must pass the plan validator.
 """
 

@@ -14,7 +14,7 @@ from tests.bench.data import BENCHMARKS, MANKOWSKA, SOLOMON
 def _benchmark_files() -> None:
     if SOLOMON.is_dir() and MANKOWSKA.is_dir():
         return
-    message = f"benchmark files not found under {BENCHMARKS} (set AMBULANT_BENCHMARKS_DIR)"
+    message = f"benchmark files not found under {BENCHMARKS} (the AMBULANT_BENCHMARKS_DIR setting)"
     if os.environ.get("AMBULANT_REQUIRE_SERVICES") == "1":
         pytest.fail(message)
     pytest.skip(f"!!! SKIPPED: {message}")

@@ -1,11 +1,13 @@
-"""Where the public benchmark files are: /work/shared/benchmarks or AMBULANT_BENCHMARKS_DIR."""
+"""Where the public benchmark files are: the AMBULANT_BENCHMARKS_DIR setting (by default
+../shared/benchmarks beside the repository)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-BENCHMARKS = Path(os.environ.get("AMBULANT_BENCHMARKS_DIR", "/work/shared/benchmarks"))
+from ambulant.config import Settings
+
+BENCHMARKS = Settings().benchmarks_dir
 SOLOMON = BENCHMARKS / "solomon"
 GH = BENCHMARKS / "gehring_homberger"
 MANKOWSKA = BENCHMARKS / "hhc_mankowska2014"

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from ambulant.bench import hhcrsp, runner, vrplib
 from ambulant.bench.cli import bench_app, summary
 from ambulant.bench.runner import INVALID, OK, Planned, Row
-from tests.bench.data import BRKGA, mankowska, solomon
+from tests.bench.data import BENCHMARKS, BRKGA, mankowska, solomon
 
 cli = CliRunner()
 
@@ -241,3 +241,25 @@ def test_check_hhcrsp_command_judges_a_plan_file(tmp_path: Path) -> None:
         "  node 8 service 4 starts before e",
         "  node 8: second service starts 1 after the first, outside [0, 0]",
     ]
+
+
+def test_instance_names_are_found_under_the_benchmarks_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`solomon/C101.vrp` names the file under AMBULANT_BENCHMARKS_DIR when it is not a file
+    here; a name that is in neither place is refused, naming the setting."""
+    from ambulant.config import get_settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AMBULANT_BENCHMARKS_DIR", str(BENCHMARKS))
+    get_settings.cache_clear()
+    try:
+        args = ["vrptw", "solomon/C101.vrp", "--time-limit", "1", "--planner", "ortools"]
+        found = cli.invoke(bench_app, args)
+        assert found.exit_code == 0, found.output
+        assert "1 instances: 1 solved with a valid plan" in found.output
+        missing = cli.invoke(bench_app, ["vrptw", "solomon/C999.vrp", "--time-limit", "1"])
+        assert missing.exit_code == 2
+        assert "AMBULANT_BENCHMARKS_DIR" in missing.output
+    finally:
+        get_settings.cache_clear()
