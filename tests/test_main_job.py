@@ -16,6 +16,8 @@ import httpx
 import pytest
 
 import solver
+from ambulant.db import make_engine
+from tests.reason_checks import assert_reasons_hold
 
 pytestmark = pytest.mark.slow
 
@@ -73,10 +75,10 @@ def read_until(process: subprocess.Popen[str], marker: str, timeout_s: float) ->
 
 
 def test_ambulant_run_serves_health_and_a_planned_demo_day(
-    running_service: tuple[str, subprocess.Popen[str]],
+    running_service: tuple[str, subprocess.Popen[str]], tmp_path: Path
 ) -> None:
     """Health answers, today's demo plan is solved with >= 95 % of visits assigned, and every
-    unassigned visit carries one of the solver's reasons."""
+    unassigned visit carries one of the solver's reasons, which the stored day confirms."""
     base, process = running_service
     lines = read_until(process, "coordinator token", timeout_s=120)
     token = read_until(process, ".", timeout_s=10)[-1].strip()
@@ -106,4 +108,9 @@ def test_ambulant_run_serves_health_and_a_planned_demo_day(
     assert plan["kpis"]["assignment_rate"] >= 0.95
     reasons = {r.value for r in solver.Reason}
     assert all(u["reason"] in reasons and u["detail"] for u in plan["unassigned"])
+    engine = make_engine(f"sqlite:///{tmp_path / 'ambulant.db'}")
+    try:
+        assert_reasons_hold(engine, plan["id"])
+    finally:
+        engine.dispose()
     assert len(plan["routes"]) >= 20
