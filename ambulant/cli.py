@@ -207,7 +207,7 @@ def worker(
     """Run an RQ worker that solves queued plans (production: AMBULANT_QUEUE=rq)."""
     from ambulant.jobs.rq_queue import run_worker
 
-    run_worker(get_settings().redis_url, burst=burst)
+    run_worker(get_settings(), burst=burst)
 
 
 def _osrm_data_dir(settings: Settings) -> Path:

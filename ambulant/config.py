@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     # Jobs: "local" runs solves in a process pool beside the API; "rq" hands them to RQ workers.
     queue: Literal["local", "rq"] = "local"
     redis_url: str = "redis://127.0.0.1:6379/0"
+    # RQ: a worker killed mid-solve leaves its job behind; RQ notices once the worker has missed
+    # its heartbeats (heartbeat + 60 s) at the next maintenance of any worker, then runs the job
+    # again on a worker that is alive, up to `job_retries` more times, and the plan fails after.
+    job_retries: int = Field(default=2, ge=0, le=10)
+    worker_heartbeat_s: int = Field(default=10, ge=1, le=600)
+    worker_maintenance_s: int = Field(default=30, ge=1, le=3600)
 
     # Travel times
     travel_provider: Literal["geodesic", "osrm"] = "geodesic"

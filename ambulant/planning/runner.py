@@ -117,6 +117,25 @@ def run_plan(engine: Engine, *, plan_id: int, settings: Settings) -> Plan:
         return plan
 
 
+def worker_lost(engine: Engine, *, plan_id: int, retries_left: int) -> None:
+    """The worker solving the plan died (killed, or its machine lost): the plan is queued again
+    for the retry, or failed with the reason once no retry is left. A plan that was finished
+    meanwhile is left as it is."""
+    with Session(engine, expire_on_commit=False) as session:
+        plan = session.get(Plan, plan_id)
+        if plan is None or plan.status not in (PlanStatus.QUEUED, PlanStatus.SOLVING):
+            return
+        if retries_left > 0:
+            plan.status = PlanStatus.QUEUED
+            log.warning("plan %s: its worker died; solving it again", plan_id)
+        else:
+            plan.status = PlanStatus.FAILED
+            plan.error = "the worker solving this plan stopped and no retry is left; plan it again"
+            plan.finished_at = now()
+        session.add(plan)
+        session.commit()
+
+
 def _store_result(session: Session, plan: Plan, built: BuiltProblem, result: solver.Result) -> None:
     assert plan.id is not None
     # A retried job starts from a clean slate rather than adding a second copy of the routes.
