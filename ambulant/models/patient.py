@@ -8,7 +8,9 @@ from typing import Any
 from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, AutoString, Field, SQLModel
 
+from ambulant.models.ranges import Id
 from ambulant.models.vocabulary import MAX_SKILL_LEVEL, SERIES_MAX_LENGTH, Priority, Skill
+from ambulant.timeutil import Day
 
 
 class PatientBase(SQLModel):
@@ -18,8 +20,8 @@ class PatientBase(SQLModel):
     lon: float = Field(ge=-180, le=180)
     municipality_code: str = Field(foreign_key="municipality.code", max_length=8, index=True)
     notes: str = Field(default="", max_length=4000)
-    preferred_staff: list[int] = Field(default_factory=list, sa_type=JSON)
-    refused_staff: list[int] = Field(default_factory=list, sa_type=JSON)
+    preferred_staff: list[Id] = Field(default_factory=list, sa_type=JSON)
+    refused_staff: list[Id] = Field(default_factory=list, sa_type=JSON)
 
 
 class Patient(PatientBase, table=True):
@@ -66,8 +68,8 @@ class PatientUpdate(SQLModel):
     lon: float | None = Field(default=None, ge=-180, le=180)
     municipality_code: str | None = None
     notes: str | None = Field(default=None, max_length=4000)
-    preferred_staff: list[int] | None = None
-    refused_staff: list[int] | None = None
+    preferred_staff: list[Id] | None = None
+    refused_staff: list[Id] | None = None
 
 
 class PatientPublic(PatientBase):
@@ -77,7 +79,7 @@ class PatientPublic(PatientBase):
 class CarePlanBase(SQLModel):
     """A standing weekly pattern: on each of `weekdays` (0 = Monday) it yields one visit request."""
 
-    patient_id: int = Field(foreign_key="patient.id", index=True)
+    patient_id: Id = Field(foreign_key="patient.id", index=True)
     description: str = Field(default="", max_length=500)
     weekdays: list[int] = Field(sa_type=JSON, min_length=1)
     window_start: dt.time
@@ -91,8 +93,8 @@ class CarePlanBase(SQLModel):
     )
     staff_count: int = Field(default=1, ge=1, le=2)
     priority: Priority = Field(default=Priority.NORMAL, sa_type=AutoString)
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
     required_skill_level: int = Field(
         default=0,
         ge=0,
@@ -150,8 +152,8 @@ class CarePlanUpdate(SQLModel):
     second_staff_skills: list[Skill] | None = None
     staff_count: int | None = Field(default=None, ge=1, le=2)
     priority: Priority | None = None
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
     required_skill_level: int | None = Field(default=None, ge=0, le=MAX_SKILL_LEVEL)
     series: str | None = Field(default=None, min_length=1, max_length=SERIES_MAX_LENGTH)
 

@@ -7,13 +7,14 @@ import datetime as dt
 from pydantic import BaseModel, Field, computed_field, field_validator
 
 from ambulant.models import VisitRequestCreate
+from ambulant.models.ranges import Id
 from ambulant.planning.views import PlanSummary
 from ambulant.replanning.diff import PlanDiff
 from ambulant.timeutil import OSLO, WallClock, as_aware
 
 
 class StaffUnavailable(BaseModel):
-    staff_id: int
+    staff_id: Id
     from_at: dt.datetime = Field(description="Unavailable from then for the rest of the day.")
     reason: str = Field(default="", max_length=200)
 
@@ -24,7 +25,7 @@ class StaffUnavailable(BaseModel):
 
 
 class RunningLate(BaseModel):
-    visit_id: int
+    visit_id: Id
     expected_end_at: dt.datetime = Field(description="When the running visit will now end.")
 
     @field_validator("expected_end_at")
@@ -43,7 +44,7 @@ class ReplanRequest(BaseModel):
         default=None, description="The moment to replan from (default: now)."
     )
     new_visits: list[VisitRequestCreate] = Field(default_factory=list, max_length=20)
-    cancelled_visit_ids: list[int] = Field(default_factory=list, max_length=200)
+    cancelled_visit_ids: list[Id] = Field(default_factory=list, max_length=200)
     unavailable: list[StaffUnavailable] = Field(default_factory=list, max_length=50)
     running_late: list[RunningLate] = Field(default_factory=list, max_length=50)
     publish: bool = Field(

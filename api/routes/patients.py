@@ -17,6 +17,7 @@ from api.deps import (
     Limit,
     MunicipalityQuery,
     Offset,
+    PathId,
     PlannerDep,
     PrincipalDep,
     SessionDep,
@@ -67,7 +68,7 @@ def list_patients(
 
 @router.get("/{patient_id}", response_model=PatientPublic)
 def read_patient(
-    session: SessionDep, principal: PrincipalDep, audit: AuditDep, patient_id: int
+    session: SessionDep, principal: PrincipalDep, audit: AuditDep, patient_id: PathId
 ) -> Patient:
     # Someone else's patient is "not found", exactly like an id nobody has.
     patient = access.visible_patient(session, principal, patient_id)
@@ -86,7 +87,7 @@ def emergency_access(
     session: SessionDep,
     principal: PrincipalDep,
     audit: AuditDep,
-    patient_id: int,
+    patient_id: PathId,
     body: EmergencyAccess,
 ) -> Patient:
     """Break the glass: a nurse reads a patient in a municipality they work in who is not on
@@ -108,7 +109,7 @@ def update_patient(
     session: SessionDep,
     principal: PlannerDep,
     audit: AuditDep,
-    patient_id: int,
+    patient_id: PathId,
     data: PatientUpdate,
     settings: SettingsDep,
     engine: EngineDep,
@@ -126,7 +127,7 @@ def update_patient(
 
 @router.delete("/{patient_id}", status_code=204)
 def delete_patient(
-    session: SessionDep, principal: PlannerDep, audit: AuditDep, patient_id: int
+    session: SessionDep, principal: PlannerDep, audit: AuditDep, patient_id: PathId
 ) -> Response:
     access.managed_patient(session, principal, patient_id)
     service.delete_patient(session, patient_id=patient_id)
