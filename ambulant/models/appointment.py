@@ -11,7 +11,7 @@ import datetime as dt
 from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
-from ambulant.models.ranges import Id
+from ambulant.models.ranges import FORBID_EXTRA, Id
 from ambulant.timeutil import OSLO, AwareDateTime, WallClock, as_aware
 
 # Longer than this is not an appointment inside a working day but a day off the road.
@@ -38,6 +38,8 @@ class Appointment(AppointmentBase, table=True):
 
 class AppointmentCreate(AppointmentBase):
     """At a base (`base_id`) or at a point (`lat`, `lon`, and `address` for people), not both."""
+
+    model_config = FORBID_EXTRA
 
     @field_validator("title")
     @classmethod
@@ -79,6 +81,8 @@ class AppointmentCreate(AppointmentBase):
 
 
 class AppointmentUpdate(SQLModel):
+    model_config = FORBID_EXTRA
+
     staff_id: Id | None = None
     title: str | None = Field(default=None, min_length=1, max_length=200)
     start_at: WallClock | None = None

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, AutoString, Field, SQLModel
 
-from ambulant.models.ranges import Id
+from ambulant.models.ranges import FORBID_EXTRA, Id
 from ambulant.models.vocabulary import MAX_SKILL_LEVEL, SERIES_MAX_LENGTH, Priority, Skill
 from ambulant.timeutil import Day
 
@@ -31,6 +31,8 @@ class Patient(PatientBase, table=True):
 class PatientCreate(PatientBase):
     """Coordinates may be left out: the address is then geocoded (the local address register by
     default, so a patient's address does not leave the system)."""
+
+    model_config = FORBID_EXTRA
 
     lat: float | None = Field(default=None, ge=-90, le=90)  # type: ignore[assignment]
     lon: float | None = Field(default=None, ge=-180, le=180)  # type: ignore[assignment]
@@ -62,6 +64,8 @@ class PatientCreate(PatientBase):
 
 
 class PatientUpdate(SQLModel):
+    model_config = FORBID_EXTRA
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
     address: str | None = Field(default=None, min_length=1, max_length=300)
     lat: float | None = Field(default=None, ge=-90, le=90)
@@ -116,6 +120,8 @@ class CarePlan(CarePlanBase, table=True):
 
 
 class CarePlanCreate(CarePlanBase):
+    model_config = FORBID_EXTRA
+
     @field_validator("weekdays")
     @classmethod
     def _weekdays(cls, v: list[int]) -> list[int]:
@@ -143,6 +149,8 @@ class CarePlanCreate(CarePlanBase):
 
 
 class CarePlanUpdate(SQLModel):
+    model_config = FORBID_EXTRA
+
     description: str | None = None
     weekdays: list[int] | None = None
     window_start: dt.time | None = None

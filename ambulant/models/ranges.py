@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from annotated_types import Ge, Le
+from sqlmodel._compat import SQLModelConfig
 
 MAX_ID = 2**31 - 1  # PostgreSQL integer
 # A list never holds more rows than there are ids, so no offset past them finds anything.
@@ -23,3 +24,9 @@ MAX_LAG_MINUTES = 25 * 60
 
 # An id, or a reference to one, that a client sends.
 Id = Annotated[int, Ge(1), Le(MAX_ID)]
+
+# What clients send: a field the API does not know is a typing error (or a client written for
+# another version), refused with a 422 naming it rather than dropped without a word. Not for
+# tables or answers, which are read back from rows that may carry more.
+# SQLModel types its config as a ConfigDict with more keys, so this one fits both kinds.
+FORBID_EXTRA = SQLModelConfig(extra="forbid")

@@ -7,7 +7,7 @@ import datetime as dt
 from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, AutoString, Field, SQLModel
 
-from ambulant.models.ranges import Id
+from ambulant.models.ranges import FORBID_EXTRA, Id
 from ambulant.models.vocabulary import MAX_SKILL_LEVEL, Discipline, Skill, StartFrom, Team
 from ambulant.timeutil import OSLO, AwareDateTime, WallClock, as_aware
 
@@ -46,6 +46,8 @@ class Staff(StaffBase, table=True):
 
 
 class StaffCreate(StaffBase):
+    model_config = FORBID_EXTRA
+
     @model_validator(mode="after")
     def _start_location(self) -> StaffCreate:
         if self.start_from == StartFrom.BASE and self.base_id is None:
@@ -56,6 +58,8 @@ class StaffCreate(StaffBase):
 
 
 class StaffUpdate(SQLModel):
+    model_config = FORBID_EXTRA
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
     discipline: Discipline | None = None
     team: Team | None = None
@@ -90,6 +94,8 @@ class Shift(ShiftBase, table=True):
 
 
 class ShiftCreate(ShiftBase):
+    model_config = FORBID_EXTRA
+
     @field_validator("start_at", "end_at", "break_earliest", "break_latest")
     @classmethod
     def _aware(cls, v: dt.datetime | None) -> dt.datetime | None:
@@ -123,6 +129,8 @@ class ShiftCreate(ShiftBase):
 
 
 class ShiftUpdate(SQLModel):
+    model_config = FORBID_EXTRA
+
     start_at: WallClock | None = None
     end_at: WallClock | None = None
     break_minutes: int | None = Field(default=None, ge=0, le=180)

@@ -7,7 +7,7 @@ import datetime as dt
 from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, AutoString, Field, SQLModel
 
-from ambulant.models.ranges import MAX_LAG_MINUTES, Id
+from ambulant.models.ranges import FORBID_EXTRA, MAX_LAG_MINUTES, Id
 from ambulant.models.vocabulary import (
     MAX_SKILL_LEVEL,
     SERIES_MAX_LENGTH,
@@ -78,6 +78,8 @@ class VisitRequest(VisitRequestBase, table=True):
 
 
 class VisitRequestCreate(VisitRequestBase):
+    model_config = FORBID_EXTRA
+
     @field_validator("window_start", "window_end")
     @classmethod
     def _aware(cls, v: dt.datetime) -> dt.datetime:
@@ -117,6 +119,8 @@ class VisitRequestCreate(VisitRequestBase):
 
 
 class VisitRequestUpdate(SQLModel):
+    model_config = FORBID_EXTRA
+
     description: str | None = None
     window_start: WallClock | None = None
     window_end: WallClock | None = None

@@ -7,13 +7,15 @@ import datetime as dt
 from pydantic import BaseModel, Field, computed_field, field_validator
 
 from ambulant.models import VisitRequestCreate
-from ambulant.models.ranges import Id
+from ambulant.models.ranges import FORBID_EXTRA, Id
 from ambulant.planning.views import PlanSummary
 from ambulant.replanning.diff import PlanDiff
 from ambulant.timeutil import OSLO, WallClock, as_aware
 
 
 class StaffUnavailable(BaseModel):
+    model_config = FORBID_EXTRA
+
     staff_id: Id
     from_at: dt.datetime = Field(description="Unavailable from then for the rest of the day.")
     reason: str = Field(default="", max_length=200)
@@ -25,6 +27,8 @@ class StaffUnavailable(BaseModel):
 
 
 class RunningLate(BaseModel):
+    model_config = FORBID_EXTRA
+
     visit_id: Id
     expected_end_at: dt.datetime = Field(description="When the running visit will now end.")
 
@@ -36,6 +40,8 @@ class RunningLate(BaseModel):
 
 class ReplanRequest(BaseModel):
     """Any mix of changes; an empty request replans from the reports alone."""
+
+    model_config = FORBID_EXTRA
 
     based_on_version: int | None = Field(
         default=None, ge=1, description="The version the caller looked at (or send If-Match)."

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from ambulant.auth import access, policy
 from ambulant.geocoding.factory import geocoder_from_settings
 from ambulant.models import AuditAction, Patient, PatientCreate, PatientPublic, PatientUpdate
+from ambulant.models.ranges import FORBID_EXTRA
 from ambulant.services import patients as service
 from ambulant.services.pagination import DEFAULT_LIMIT, Page
 from api.deps import (
@@ -77,6 +78,8 @@ def read_patient(
 
 
 class EmergencyAccess(BaseModel):
+    model_config = FORBID_EXTRA
+
     reason: str = Field(
         min_length=10, max_length=500, description="Why the record is needed now (logged)."
     )

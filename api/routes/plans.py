@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from ambulant.auth import access
 from ambulant.jobs import get_queue
 from ambulant.models import AuditAction, PlanStatus
+from ambulant.models.ranges import FORBID_EXTRA
 from ambulant.notify import announce
 from ambulant.planning import service
 from ambulant.planning.views import PlanDetail, PlanSummary
@@ -37,6 +38,8 @@ router = APIRouter(prefix="/plans", tags=["plans"], dependencies=[Depends(requir
 
 
 class PlanRequest(BaseModel):
+    model_config = FORBID_EXTRA
+
     date: Day
     scope: str = Field(default="all", max_length=40, description="'all' or a municipality code.")
     weights: WeightOverrides | None = Field(

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from ambulant.auth import access, policy
 from ambulant.execution.reports import StatusReport, record_status
 from ambulant.models import Patient, VisitRequest, VisitStatus, VisitStatusReport
-from ambulant.models.ranges import Id
+from ambulant.models.ranges import FORBID_EXTRA, Id
 from ambulant.notify import announce, visit_status_event
 from ambulant.timeutil import Instant
 from api.deps import PathId, PrincipalDep, SessionDep, SettingsDep
@@ -24,6 +24,8 @@ router = APIRouter(prefix="/visits", tags=["visit status"])
 
 
 class StatusBody(BaseModel):
+    model_config = FORBID_EXTRA
+
     status: VisitStatus
     at: Instant = Field(description="When it happened, with its UTC offset (as a phone knows it).")
     lat: float | None = Field(default=None, ge=-90, le=90)
