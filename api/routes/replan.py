@@ -73,6 +73,7 @@ def version_conflict(error: VersionConflict) -> JSONResponse:
     response_model=ReplanAnswer,
     responses={
         202: {"description": "Still solving: poll GET /plans/{id}.", "model": ReplanAnswer},
+        503: {"description": "The job queue does not take the replan."},
         409: {"description": "Based on a version that is no longer current."},
     },
 )
