@@ -22,6 +22,7 @@ INVALID = "#/components/schemas/InvalidInput"
 REF_TEMPLATE = "#/components/schemas/{model}"
 
 DESCRIPTIONS = {
+    "400": "The body is not JSON.",
     "401": "No bearer token, or one that is not valid (see WWW-Authenticate).",
     "403": "The caller's role or scope does not allow this.",
     "404": "An id it names is not one the caller can see.",
@@ -65,7 +66,7 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> set[str]:
     if method in WRITES:
         statuses.add("409")
     if has_body:
-        statuses.add("413")
+        statuses |= {"400", "413"}
     if has_body or parameters:
         statuses.add("422")
     return statuses
