@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -23,7 +23,7 @@ from ambulant.auth.users import principal_for
 from ambulant.config import Settings
 from ambulant.errors import Forbidden, Unauthorized
 from ambulant.models import Role
-from ambulant.services.pagination import MAX_LIMIT
+from ambulant.models.ranges import MAX_ID, MAX_LIMIT, MAX_OFFSET
 from ambulant.timeutil import Day
 
 
@@ -109,5 +109,10 @@ DateQuery = Annotated[
 MunicipalityQuery = Annotated[
     str | None, Query(max_length=8, description="Municipality code (kommunenummer).")
 ]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip.")]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Page size, 1 to {MAX_LIMIT}.")]
+Offset = Annotated[
+    int, Query(ge=0, le=MAX_OFFSET, description=f"Items to skip, 0 to {MAX_OFFSET}.")
+]
+# An id in the path, or one a list is filtered by: past MAX_ID it names nothing that can exist.
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]

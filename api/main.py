@@ -17,6 +17,7 @@ from ambulant.db import make_engine
 from ambulant.jobs import get_queue, shutdown_queues
 from ambulant.planning.recovery import resubmit_pending
 from api.errors import install_error_handlers
+from api.openapi import install_openapi
 from api.routes import api_router
 from api.security import install_security, swagger_ui
 
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     install_security(app, settings)
     app.include_router(api_router)
+    install_openapi(app)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -11,18 +11,19 @@ import datetime as dt
 from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
-from ambulant.timeutil import OSLO, AwareDateTime, as_aware
+from ambulant.models.ranges import FORBID_EXTRA, Id
+from ambulant.timeutil import OSLO, AwareDateTime, WallClock, as_aware
 
 # Longer than this is not an appointment inside a working day but a day off the road.
 MAX_APPOINTMENT = dt.timedelta(hours=12)
 
 
 class AppointmentBase(SQLModel):
-    staff_id: int = Field(foreign_key="staff.id", index=True)
+    staff_id: Id = Field(foreign_key="staff.id", index=True)
     title: str = Field(min_length=1, max_length=200)
     start_at: dt.datetime = Field(sa_type=AwareDateTime)
     end_at: dt.datetime = Field(sa_type=AwareDateTime)
-    base_id: int | None = Field(
+    base_id: Id | None = Field(
         default=None, foreign_key="base.id", description="Held at this base (e.g. the DMS)."
     )
     address: str = Field(default="", max_length=300, description="Where, for people to read.")
@@ -37,6 +38,8 @@ class Appointment(AppointmentBase, table=True):
 
 class AppointmentCreate(AppointmentBase):
     """At a base (`base_id`) or at a point (`lat`, `lon`, and `address` for people), not both."""
+
+    model_config = FORBID_EXTRA
 
     @field_validator("title")
     @classmethod
@@ -78,11 +81,13 @@ class AppointmentCreate(AppointmentBase):
 
 
 class AppointmentUpdate(SQLModel):
-    staff_id: int | None = None
+    model_config = FORBID_EXTRA
+
+    staff_id: Id | None = None
     title: str | None = Field(default=None, min_length=1, max_length=200)
-    start_at: dt.datetime | None = None
-    end_at: dt.datetime | None = None
-    base_id: int | None = None
+    start_at: WallClock | None = None
+    end_at: WallClock | None = None
+    base_id: Id | None = None
     address: str | None = Field(default=None, max_length=300)
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)

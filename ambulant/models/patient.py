@@ -8,7 +8,9 @@ from typing import Any
 from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, AutoString, Field, SQLModel
 
+from ambulant.models.ranges import FORBID_EXTRA, Id
 from ambulant.models.vocabulary import MAX_SKILL_LEVEL, SERIES_MAX_LENGTH, Priority, Skill
+from ambulant.timeutil import Day
 
 
 class PatientBase(SQLModel):
@@ -18,8 +20,8 @@ class PatientBase(SQLModel):
     lon: float = Field(ge=-180, le=180)
     municipality_code: str = Field(foreign_key="municipality.code", max_length=8, index=True)
     notes: str = Field(default="", max_length=4000)
-    preferred_staff: list[int] = Field(default_factory=list, sa_type=JSON)
-    refused_staff: list[int] = Field(default_factory=list, sa_type=JSON)
+    preferred_staff: list[Id] = Field(default_factory=list, sa_type=JSON)
+    refused_staff: list[Id] = Field(default_factory=list, sa_type=JSON)
 
 
 class Patient(PatientBase, table=True):
@@ -29,6 +31,8 @@ class Patient(PatientBase, table=True):
 class PatientCreate(PatientBase):
     """Coordinates may be left out: the address is then geocoded (the local address register by
     default, so a patient's address does not leave the system)."""
+
+    model_config = FORBID_EXTRA
 
     lat: float | None = Field(default=None, ge=-90, le=90)  # type: ignore[assignment]
     lon: float | None = Field(default=None, ge=-180, le=180)  # type: ignore[assignment]
@@ -60,14 +64,16 @@ class PatientCreate(PatientBase):
 
 
 class PatientUpdate(SQLModel):
+    model_config = FORBID_EXTRA
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
     address: str | None = Field(default=None, min_length=1, max_length=300)
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     municipality_code: str | None = None
     notes: str | None = Field(default=None, max_length=4000)
-    preferred_staff: list[int] | None = None
-    refused_staff: list[int] | None = None
+    preferred_staff: list[Id] | None = None
+    refused_staff: list[Id] | None = None
 
 
 class PatientPublic(PatientBase):
@@ -77,7 +83,7 @@ class PatientPublic(PatientBase):
 class CarePlanBase(SQLModel):
     """A standing weekly pattern: on each of `weekdays` (0 = Monday) it yields one visit request."""
 
-    patient_id: int = Field(foreign_key="patient.id", index=True)
+    patient_id: Id = Field(foreign_key="patient.id", index=True)
     description: str = Field(default="", max_length=500)
     weekdays: list[int] = Field(sa_type=JSON, min_length=1)
     window_start: dt.time
@@ -91,8 +97,8 @@ class CarePlanBase(SQLModel):
     )
     staff_count: int = Field(default=1, ge=1, le=2)
     priority: Priority = Field(default=Priority.NORMAL, sa_type=AutoString)
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
     required_skill_level: int = Field(
         default=0,
         ge=0,
@@ -114,6 +120,8 @@ class CarePlan(CarePlanBase, table=True):
 
 
 class CarePlanCreate(CarePlanBase):
+    model_config = FORBID_EXTRA
+
     @field_validator("weekdays")
     @classmethod
     def _weekdays(cls, v: list[int]) -> list[int]:
@@ -141,6 +149,8 @@ class CarePlanCreate(CarePlanBase):
 
 
 class CarePlanUpdate(SQLModel):
+    model_config = FORBID_EXTRA
+
     description: str | None = None
     weekdays: list[int] | None = None
     window_start: dt.time | None = None
@@ -150,8 +160,8 @@ class CarePlanUpdate(SQLModel):
     second_staff_skills: list[Skill] | None = None
     staff_count: int | None = Field(default=None, ge=1, le=2)
     priority: Priority | None = None
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
     required_skill_level: int | None = Field(default=None, ge=0, le=MAX_SKILL_LEVEL)
     series: str | None = Field(default=None, min_length=1, max_length=SERIES_MAX_LENGTH)
 

@@ -7,8 +7,9 @@ import datetime as dt
 from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, AutoString, Field, SQLModel
 
+from ambulant.models.ranges import FORBID_EXTRA, Id
 from ambulant.models.vocabulary import MAX_SKILL_LEVEL, Discipline, Skill, StartFrom, Team
-from ambulant.timeutil import OSLO, AwareDateTime, as_aware
+from ambulant.timeutil import OSLO, AwareDateTime, WallClock, as_aware
 
 
 class StaffBase(SQLModel):
@@ -26,7 +27,7 @@ class StaffBase(SQLModel):
         description="Municipality codes this person may work in; empty means all.",
     )
     start_from: StartFrom = Field(default=StartFrom.BASE, sa_type=AutoString)
-    base_id: int | None = Field(default=None, foreign_key="base.id")
+    base_id: Id | None = Field(default=None, foreign_key="base.id")
     home_lat: float | None = Field(default=None, ge=-90, le=90)
     home_lon: float | None = Field(default=None, ge=-180, le=180)
     skill_level: int = Field(
@@ -45,6 +46,8 @@ class Staff(StaffBase, table=True):
 
 
 class StaffCreate(StaffBase):
+    model_config = FORBID_EXTRA
+
     @model_validator(mode="after")
     def _start_location(self) -> StaffCreate:
         if self.start_from == StartFrom.BASE and self.base_id is None:
@@ -55,6 +58,8 @@ class StaffCreate(StaffBase):
 
 
 class StaffUpdate(SQLModel):
+    model_config = FORBID_EXTRA
+
     name: str | None = Field(default=None, min_length=1, max_length=200)
     discipline: Discipline | None = None
     team: Team | None = None
@@ -62,7 +67,7 @@ class StaffUpdate(SQLModel):
     municipality_code: str | None = None
     serves: list[str] | None = None
     start_from: StartFrom | None = None
-    base_id: int | None = None
+    base_id: Id | None = None
     home_lat: float | None = Field(default=None, ge=-90, le=90)
     home_lon: float | None = Field(default=None, ge=-180, le=180)
     skill_level: int | None = Field(default=None, ge=0, le=MAX_SKILL_LEVEL)
@@ -73,7 +78,7 @@ class StaffPublic(StaffBase):
 
 
 class ShiftBase(SQLModel):
-    staff_id: int = Field(foreign_key="staff.id", index=True)
+    staff_id: Id = Field(foreign_key="staff.id", index=True)
     start_at: dt.datetime = Field(sa_type=AwareDateTime)
     end_at: dt.datetime = Field(sa_type=AwareDateTime)
     break_minutes: int = Field(default=30, ge=0, le=180)
@@ -89,6 +94,8 @@ class Shift(ShiftBase, table=True):
 
 
 class ShiftCreate(ShiftBase):
+    model_config = FORBID_EXTRA
+
     @field_validator("start_at", "end_at", "break_earliest", "break_latest")
     @classmethod
     def _aware(cls, v: dt.datetime | None) -> dt.datetime | None:
@@ -122,11 +129,13 @@ class ShiftCreate(ShiftBase):
 
 
 class ShiftUpdate(SQLModel):
-    start_at: dt.datetime | None = None
-    end_at: dt.datetime | None = None
+    model_config = FORBID_EXTRA
+
+    start_at: WallClock | None = None
+    end_at: WallClock | None = None
     break_minutes: int | None = Field(default=None, ge=0, le=180)
-    break_earliest: dt.datetime | None = None
-    break_latest: dt.datetime | None = None
+    break_earliest: WallClock | None = None
+    break_latest: WallClock | None = None
 
 
 class ShiftPublic(ShiftBase):

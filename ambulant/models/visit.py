@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, AutoString, Field, SQLModel
 
+from ambulant.models.ranges import FORBID_EXTRA, MAX_LAG_MINUTES, Id
 from ambulant.models.vocabulary import (
     MAX_SKILL_LEVEL,
     SERIES_MAX_LENGTH,
@@ -15,14 +16,14 @@ from ambulant.models.vocabulary import (
     Priority,
     Skill,
 )
-from ambulant.timeutil import OSLO, AwareDateTime, as_aware
+from ambulant.timeutil import OSLO, AwareDateTime, WallClock, as_aware
 
 
 class VisitRequestBase(SQLModel):
     """The visit must start and end inside [window_start, window_end]."""
 
-    patient_id: int = Field(foreign_key="patient.id", index=True)
-    care_plan_id: int | None = Field(default=None, foreign_key="careplan.id")
+    patient_id: Id = Field(foreign_key="patient.id", index=True)
+    care_plan_id: Id | None = Field(default=None, foreign_key="careplan.id")
     description: str = Field(default="", max_length=500)
     window_start: dt.datetime = Field(sa_type=AwareDateTime)
     window_end: dt.datetime = Field(sa_type=AwareDateTime)
@@ -31,15 +32,15 @@ class VisitRequestBase(SQLModel):
     second_staff_skills: list[Skill] = Field(default_factory=list, sa_type=JSON)
     staff_count: int = Field(default=1, ge=1, le=2)
     priority: Priority = Field(default=Priority.NORMAL, sa_type=AutoString)
-    pinned_staff_id: int | None = Field(default=None, foreign_key="staff.id")
-    depends_on_id: int | None = Field(
+    pinned_staff_id: Id | None = Field(default=None, foreign_key="staff.id")
+    depends_on_id: Id | None = Field(
         default=None,
         foreign_key="visitrequest.id",
         description="This visit starts between min_lag and max_lag minutes after that one starts "
         "(or ends: dependency_anchor), by staff as dependency_staff says.",
     )
-    min_lag_minutes: int = Field(default=0, ge=0)
-    max_lag_minutes: int | None = Field(default=None, ge=0)
+    min_lag_minutes: int = Field(default=0, ge=0, le=MAX_LAG_MINUTES)
+    max_lag_minutes: int | None = Field(default=None, ge=0, le=MAX_LAG_MINUTES)
     dependency_anchor: DependencyAnchor = Field(
         default=DependencyAnchor.START,
         sa_type=AutoString,
@@ -77,6 +78,8 @@ class VisitRequest(VisitRequestBase, table=True):
 
 
 class VisitRequestCreate(VisitRequestBase):
+    model_config = FORBID_EXTRA
+
     @field_validator("window_start", "window_end")
     @classmethod
     def _aware(cls, v: dt.datetime) -> dt.datetime:
@@ -116,18 +119,20 @@ class VisitRequestCreate(VisitRequestBase):
 
 
 class VisitRequestUpdate(SQLModel):
+    model_config = FORBID_EXTRA
+
     description: str | None = None
-    window_start: dt.datetime | None = None
-    window_end: dt.datetime | None = None
+    window_start: WallClock | None = None
+    window_end: WallClock | None = None
     duration_minutes: int | None = Field(default=None, ge=1, le=600)
     skills: list[Skill] | None = None
     second_staff_skills: list[Skill] | None = None
     staff_count: int | None = Field(default=None, ge=1, le=2)
     priority: Priority | None = None
-    pinned_staff_id: int | None = None
-    depends_on_id: int | None = None
-    min_lag_minutes: int | None = Field(default=None, ge=0)
-    max_lag_minutes: int | None = Field(default=None, ge=0)
+    pinned_staff_id: Id | None = None
+    depends_on_id: Id | None = None
+    min_lag_minutes: int | None = Field(default=None, ge=0, le=MAX_LAG_MINUTES)
+    max_lag_minutes: int | None = Field(default=None, ge=0, le=MAX_LAG_MINUTES)
     dependency_anchor: DependencyAnchor | None = None
     dependency_staff: DependencyStaff | None = None
     required_skill_level: int | None = Field(default=None, ge=0, le=MAX_SKILL_LEVEL)

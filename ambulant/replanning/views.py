@@ -7,13 +7,16 @@ import datetime as dt
 from pydantic import BaseModel, Field, computed_field, field_validator
 
 from ambulant.models import VisitRequestCreate
+from ambulant.models.ranges import FORBID_EXTRA, Id
 from ambulant.planning.views import PlanSummary
 from ambulant.replanning.diff import PlanDiff
 from ambulant.timeutil import OSLO, WallClock, as_aware
 
 
 class StaffUnavailable(BaseModel):
-    staff_id: int
+    model_config = FORBID_EXTRA
+
+    staff_id: Id
     from_at: dt.datetime = Field(description="Unavailable from then for the rest of the day.")
     reason: str = Field(default="", max_length=200)
 
@@ -24,7 +27,9 @@ class StaffUnavailable(BaseModel):
 
 
 class RunningLate(BaseModel):
-    visit_id: int
+    model_config = FORBID_EXTRA
+
+    visit_id: Id
     expected_end_at: dt.datetime = Field(description="When the running visit will now end.")
 
     @field_validator("expected_end_at")
@@ -36,6 +41,8 @@ class RunningLate(BaseModel):
 class ReplanRequest(BaseModel):
     """Any mix of changes; an empty request replans from the reports alone."""
 
+    model_config = FORBID_EXTRA
+
     based_on_version: int | None = Field(
         default=None, ge=1, description="The version the caller looked at (or send If-Match)."
     )
@@ -43,7 +50,7 @@ class ReplanRequest(BaseModel):
         default=None, description="The moment to replan from (default: now)."
     )
     new_visits: list[VisitRequestCreate] = Field(default_factory=list, max_length=20)
-    cancelled_visit_ids: list[int] = Field(default_factory=list, max_length=200)
+    cancelled_visit_ids: list[Id] = Field(default_factory=list, max_length=200)
     unavailable: list[StaffUnavailable] = Field(default_factory=list, max_length=50)
     running_late: list[RunningLate] = Field(default_factory=list, max_length=50)
     publish: bool = Field(

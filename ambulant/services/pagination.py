@@ -9,9 +9,9 @@ from sqlmodel import Session, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from ambulant.errors import InvalidInput
+from ambulant.models.ranges import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
 
-MAX_LIMIT = 500
-DEFAULT_LIMIT = 100
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Page", "check_window", "paginate"]
 
 
 class Page[T](BaseModel):
@@ -24,8 +24,8 @@ class Page[T](BaseModel):
 def check_window(limit: int, offset: int) -> None:
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
-    if offset < 0:
-        raise InvalidInput("offset must not be negative", field="offset")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise InvalidInput(f"offset must be between 0 and {MAX_OFFSET}", field="offset")
 
 
 def paginate[T](

@@ -25,8 +25,10 @@ from api.deps import (
     Limit,
     MunicipalityQuery,
     Offset,
+    PathId,
     PlannerDep,
     PrincipalDep,
+    QueryId,
     SessionDep,
     require_role,
 )
@@ -52,7 +54,7 @@ def list_appointments(
     principal: ReaderDep,
     day: DateQuery = None,
     municipality: MunicipalityQuery = None,
-    staff_id: int | None = None,
+    staff_id: QueryId = None,
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> Page[Appointment]:
@@ -77,7 +79,7 @@ def list_appointments(
 
 @router.get("/{appointment_id}", response_model=AppointmentPublic)
 def read_appointment(
-    session: SessionDep, principal: PrincipalDep, appointment_id: int
+    session: SessionDep, principal: PrincipalDep, appointment_id: PathId
 ) -> Appointment:
     return access.visible_appointment(session, principal, appointment_id)
 
@@ -87,7 +89,7 @@ def update_appointment(
     session: SessionDep,
     principal: PlannerDep,
     audit: AuditDep,
-    appointment_id: int,
+    appointment_id: PathId,
     data: AppointmentUpdate,
 ) -> Appointment:
     access.visible_appointment(session, principal, appointment_id, manage=True)
@@ -100,7 +102,7 @@ def update_appointment(
 
 @router.delete("/{appointment_id}", status_code=204)
 def delete_appointment(
-    session: SessionDep, principal: PlannerDep, audit: AuditDep, appointment_id: int
+    session: SessionDep, principal: PlannerDep, audit: AuditDep, appointment_id: PathId
 ) -> Response:
     access.visible_appointment(session, principal, appointment_id, manage=True)
     service.delete_appointment(session, appointment_id=appointment_id)

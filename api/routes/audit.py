@@ -13,7 +13,7 @@ from ambulant.audit import PatientAccessReport, list_entries, patient_report
 from ambulant.models import AuditAction, AuditEntry, AuditEntryPublic
 from ambulant.services.pagination import DEFAULT_LIMIT, Page
 from ambulant.timeutil import WallClock, as_aware
-from api.deps import AuditDep, Limit, Offset, SessionDep, require_auditor
+from api.deps import AuditDep, Limit, Offset, PathId, QueryId, SessionDep, require_auditor
 
 router = APIRouter(prefix="/audit", tags=["audit"], dependencies=[Depends(require_auditor)])
 
@@ -26,8 +26,8 @@ TimeQuery = Annotated[
 def read_audit_trail(
     session: SessionDep,
     audit: AuditDep,
-    patient_id: int | None = None,
-    user_id: int | None = None,
+    patient_id: QueryId = None,
+    user_id: QueryId = None,
     since: TimeQuery = None,
     until: TimeQuery = None,
     limit: Limit = DEFAULT_LIMIT,
@@ -50,7 +50,7 @@ def read_audit_trail(
 
 @router.get("/patients/{patient_id}", response_model=PatientAccessReport)
 def read_patient_report(
-    session: SessionDep, audit: AuditDep, patient_id: int
+    session: SessionDep, audit: AuditDep, patient_id: PathId
 ) -> PatientAccessReport:
     """Who read or changed the patient's data, when and why (for the patient's own request)."""
     report = patient_report(session, patient_id=patient_id)

@@ -14,7 +14,9 @@ from api.deps import (
     Limit,
     MunicipalityQuery,
     Offset,
+    PathId,
     PlannerDep,
+    QueryId,
     SessionDep,
     require_planner,
 )
@@ -39,7 +41,7 @@ def list_care_plans(
     session: SessionDep,
     principal: PlannerDep,
     audit: AuditDep,
-    patient_id: int | None = None,
+    patient_id: QueryId = None,
     municipality: MunicipalityQuery = None,
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
@@ -59,7 +61,7 @@ def list_care_plans(
 
 @router.get("/{care_plan_id}", response_model=CarePlanPublic)
 def read_care_plan(
-    session: SessionDep, principal: PlannerDep, audit: AuditDep, care_plan_id: int
+    session: SessionDep, principal: PlannerDep, audit: AuditDep, care_plan_id: PathId
 ) -> CarePlan:
     care_plan = access.visible_care_plan(session, principal, care_plan_id)
     audit.record(AuditAction.READ, "care_plan", care_plan_id, patient_id=care_plan.patient_id)
@@ -71,7 +73,7 @@ def update_care_plan(
     session: SessionDep,
     principal: PlannerDep,
     audit: AuditDep,
-    care_plan_id: int,
+    care_plan_id: PathId,
     data: CarePlanUpdate,
 ) -> CarePlan:
     access.visible_care_plan(session, principal, care_plan_id)
@@ -82,7 +84,7 @@ def update_care_plan(
 
 @router.delete("/{care_plan_id}", status_code=204)
 def delete_care_plan(
-    session: SessionDep, principal: PlannerDep, audit: AuditDep, care_plan_id: int
+    session: SessionDep, principal: PlannerDep, audit: AuditDep, care_plan_id: PathId
 ) -> Response:
     care_plan = access.visible_care_plan(session, principal, care_plan_id)
     patient_id = care_plan.patient_id

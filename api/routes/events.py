@@ -23,7 +23,16 @@ router = APIRouter(tags=["events"])
 PING_S = 15
 
 
-@router.get("/events", response_class=EventSourceResponse)
+@router.get(
+    "/events",
+    response_class=EventSourceResponse,
+    responses={
+        200: {
+            "description": "Server-sent events: `id`, `event` (its kind) and `data` (JSON).",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def events(
     request: Request,
     settings: SettingsDep,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -12,7 +13,16 @@ from api.deps import EngineDep
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", responses={503: {"description": "The database does not answer."}})
+class HealthStatus(BaseModel):
+    status: str
+    database: str
+
+
+@router.get(
+    "/health",
+    response_model=HealthStatus,
+    responses={503: {"description": "The database does not answer.", "model": HealthStatus}},
+)
 def health(engine: EngineDep) -> JSONResponse:
     try:
         with engine.connect() as connection:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from ambulant.auth import access, policy
 from ambulant.geocoding.factory import geocoder_from_settings
 from ambulant.models import AuditAction, Patient, PatientCreate, PatientPublic, PatientUpdate
+from ambulant.models.ranges import FORBID_EXTRA
 from ambulant.services import patients as service
 from ambulant.services.pagination import DEFAULT_LIMIT, Page
 from api.deps import (
@@ -17,6 +18,7 @@ from api.deps import (
     Limit,
     MunicipalityQuery,
     Offset,
+    PathId,
     PlannerDep,
     PrincipalDep,
     SessionDep,
@@ -67,7 +69,7 @@ def list_patients(
 
 @router.get("/{patient_id}", response_model=PatientPublic)
 def read_patient(
-    session: SessionDep, principal: PrincipalDep, audit: AuditDep, patient_id: int
+    session: SessionDep, principal: PrincipalDep, audit: AuditDep, patient_id: PathId
 ) -> Patient:
     # Someone else's patient is "not found", exactly like an id nobody has.
     patient = access.visible_patient(session, principal, patient_id)
@@ -76,6 +78,8 @@ def read_patient(
 
 
 class EmergencyAccess(BaseModel):
+    model_config = FORBID_EXTRA
+
     reason: str = Field(
         min_length=10, max_length=500, description="Why the record is needed now (logged)."
     )
@@ -86,7 +90,7 @@ def emergency_access(
     session: SessionDep,
     principal: PrincipalDep,
     audit: AuditDep,
-    patient_id: int,
+    patient_id: PathId,
     body: EmergencyAccess,
 ) -> Patient:
     """Break the glass: a nurse reads a patient in a municipality they work in who is not on
@@ -108,7 +112,7 @@ def update_patient(
     session: SessionDep,
     principal: PlannerDep,
     audit: AuditDep,
-    patient_id: int,
+    patient_id: PathId,
     data: PatientUpdate,
     settings: SettingsDep,
     engine: EngineDep,
@@ -126,7 +130,7 @@ def update_patient(
 
 @router.delete("/{patient_id}", status_code=204)
 def delete_patient(
-    session: SessionDep, principal: PlannerDep, audit: AuditDep, patient_id: int
+    session: SessionDep, principal: PlannerDep, audit: AuditDep, patient_id: PathId
 ) -> Response:
     access.managed_patient(session, principal, patient_id)
     service.delete_patient(session, patient_id=patient_id)

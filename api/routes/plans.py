@@ -15,13 +15,22 @@ from pydantic import BaseModel, Field
 from ambulant.auth import access
 from ambulant.jobs import get_queue
 from ambulant.models import AuditAction, PlanStatus
+from ambulant.models.ranges import FORBID_EXTRA
 from ambulant.notify import announce
 from ambulant.planning import service
 from ambulant.planning.views import PlanDetail, PlanSummary
 from ambulant.planning.weights import WeightOverrides
 from ambulant.replanning.publishing import publish_version
 from ambulant.timeutil import Day
-from api.deps import AuditDep, DateQuery, PlannerDep, SessionDep, SettingsDep, require_planner
+from api.deps import (
+    AuditDep,
+    DateQuery,
+    PathId,
+    PlannerDep,
+    SessionDep,
+    SettingsDep,
+    require_planner,
+)
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +38,8 @@ router = APIRouter(prefix="/plans", tags=["plans"], dependencies=[Depends(requir
 
 
 class PlanRequest(BaseModel):
+    model_config = FORBID_EXTRA
+
     date: Day
     scope: str = Field(default="all", max_length=40, description="'all' or a municipality code.")
     weights: WeightOverrides | None = Field(
@@ -90,7 +101,7 @@ def list_plans(
 
 @router.get("/{plan_id}")
 def read_plan(
-    session: SessionDep, principal: PlannerDep, audit: AuditDep, plan_id: int
+    session: SessionDep, principal: PlannerDep, audit: AuditDep, plan_id: PathId
 ) -> PlanDetail:
     access.visible_plan(session, principal, plan_id)
     detail = service.plan_detail(session, plan_id=plan_id)
@@ -107,7 +118,7 @@ def publish_plan(
     principal: PlannerDep,
     audit: AuditDep,
     background: BackgroundTasks,
-    plan_id: int,
+    plan_id: PathId,
 ) -> PlanSummary:
     plan = access.visible_plan(session, principal, plan_id)
     access.require_planning(principal, plan.scope)

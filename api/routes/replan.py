@@ -19,6 +19,7 @@ from ambulant.errors import InvalidInput
 from ambulant.execution.state import PlanState, plan_state
 from ambulant.jobs import get_replan_queue
 from ambulant.models import AuditAction, PlanStatus
+from ambulant.models.ranges import MAX_ID
 from ambulant.notify import announce
 from ambulant.planning import service as plans
 from ambulant.replanning import service
@@ -34,7 +35,15 @@ from ambulant.replanning.views import (
 )
 from ambulant.timeutil import WallClock, as_aware, now
 from ambulant.travel.factory import travel_times_from_settings
-from api.deps import AuditDep, EngineDep, PlannerDep, SessionDep, SettingsDep, require_planner
+from api.deps import (
+    AuditDep,
+    EngineDep,
+    PathId,
+    PlannerDep,
+    SessionDep,
+    SettingsDep,
+    require_planner,
+)
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +73,7 @@ def version_conflict(error: VersionConflict) -> JSONResponse:
     response_model=ReplanAnswer,
     responses={
         202: {"description": "Still solving: poll GET /plans/{id}.", "model": ReplanAnswer},
+        503: {"description": "The job queue does not take the replan."},
         409: {"description": "Based on a version that is no longer current."},
     },
 )
@@ -74,7 +84,7 @@ def replan(
     principal: PlannerDep,
     audit: AuditDep,
     background: BackgroundTasks,
-    plan_id: int,
+    plan_id: PathId,
     body: ReplanRequest,
     response: Response,
     if_match: IfMatch = None,
@@ -151,8 +161,10 @@ def read_diff(
     session: SessionDep,
     settings: SettingsDep,
     principal: PlannerDep,
-    plan_id: int,
-    against: Annotated[int | None, Query(description="Plan id (default: the base).")] = None,
+    plan_id: PathId,
+    against: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Plan id (default: the base).")
+    ] = None,
 ) -> PlanDiff:
     """What this version changes against the one it is based on (or `against`)."""
     access.visible_plan(session, principal, plan_id)
@@ -172,7 +184,7 @@ def recommendations(
     engine: EngineDep,
     settings: SettingsDep,
     principal: PlannerDep,
-    plan_id: int,
+    plan_id: PathId,
     body: RecommendationRequest,
 ) -> Recommendations:
     """The best `k` ways to fit a visit in now; nothing is stored or changed."""
@@ -192,7 +204,7 @@ def recommendations(
 def read_state(
     session: SessionDep,
     principal: PlannerDep,
-    plan_id: int,
+    plan_id: PathId,
     at: Annotated[
         WallClock | None, Query(description="Default: now; without an offset, Oslo time.")
     ] = None,

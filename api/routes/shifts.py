@@ -14,7 +14,9 @@ from api.deps import (
     Limit,
     MunicipalityQuery,
     Offset,
+    PathId,
     PlannerDep,
+    QueryId,
     SessionDep,
     require_planner,
 )
@@ -38,7 +40,7 @@ def list_shifts(
     principal: PlannerDep,
     day: DateQuery = None,
     municipality: MunicipalityQuery = None,
-    staff_id: int | None = None,
+    staff_id: QueryId = None,
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> Page[Shift]:
@@ -55,13 +57,13 @@ def list_shifts(
 
 
 @router.get("/{shift_id}", response_model=ShiftPublic)
-def read_shift(session: SessionDep, principal: PlannerDep, shift_id: int) -> Shift:
+def read_shift(session: SessionDep, principal: PlannerDep, shift_id: PathId) -> Shift:
     return access.visible_shift(session, principal, shift_id)
 
 
 @router.patch("/{shift_id}", response_model=ShiftPublic)
 def update_shift(
-    session: SessionDep, principal: PlannerDep, audit: AuditDep, shift_id: int, data: ShiftUpdate
+    session: SessionDep, principal: PlannerDep, audit: AuditDep, shift_id: PathId, data: ShiftUpdate
 ) -> Shift:
     access.visible_shift(session, principal, shift_id, manage=True)
     shift = service.update_shift(session, shift_id=shift_id, data=data)
@@ -71,7 +73,7 @@ def update_shift(
 
 @router.delete("/{shift_id}", status_code=204)
 def delete_shift(
-    session: SessionDep, principal: PlannerDep, audit: AuditDep, shift_id: int
+    session: SessionDep, principal: PlannerDep, audit: AuditDep, shift_id: PathId
 ) -> Response:
     access.visible_shift(session, principal, shift_id, manage=True)
     service.delete_shift(session, shift_id=shift_id)

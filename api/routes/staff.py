@@ -20,6 +20,7 @@ from api.deps import (
     Limit,
     MunicipalityQuery,
     Offset,
+    PathId,
     PlannerDep,
     PrincipalDep,
     SessionDep,
@@ -58,13 +59,13 @@ def list_staff(
 
 
 @router.get("/{staff_id}", response_model=StaffPublic)
-def read_staff(session: SessionDep, principal: PrincipalDep, staff_id: int) -> Staff:
+def read_staff(session: SessionDep, principal: PrincipalDep, staff_id: PathId) -> Staff:
     return access.visible_staff(session, principal, staff_id)
 
 
 @router.patch("/{staff_id}", response_model=StaffPublic)
 def update_staff(
-    session: SessionDep, principal: PlannerDep, audit: AuditDep, staff_id: int, data: StaffUpdate
+    session: SessionDep, principal: PlannerDep, audit: AuditDep, staff_id: PathId, data: StaffUpdate
 ) -> Staff:
     access.manageable_staff(session, principal, staff_id)
     if data.municipality_code is not None:
@@ -78,7 +79,7 @@ def update_staff(
 
 @router.delete("/{staff_id}", status_code=204)
 def delete_staff(
-    session: SessionDep, principal: PlannerDep, audit: AuditDep, staff_id: int
+    session: SessionDep, principal: PlannerDep, audit: AuditDep, staff_id: PathId
 ) -> Response:
     access.manageable_staff(session, principal, staff_id)
     service.delete_staff(session, staff_id=staff_id)
@@ -95,7 +96,7 @@ def read_schedule(
     session: SessionDep,
     principal: PrincipalDep,
     audit: AuditDep,
-    staff_id: int,
+    staff_id: PathId,
     response: Response,
     day: DateQuery = None,
     if_none_match: Annotated[str | None, Header()] = None,

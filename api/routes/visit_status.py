@@ -15,19 +15,22 @@ from pydantic import BaseModel, Field
 from ambulant.auth import access, policy
 from ambulant.execution.reports import StatusReport, record_status
 from ambulant.models import Patient, VisitRequest, VisitStatus, VisitStatusReport
+from ambulant.models.ranges import FORBID_EXTRA, Id
 from ambulant.notify import announce, visit_status_event
 from ambulant.timeutil import Instant
-from api.deps import PrincipalDep, SessionDep, SettingsDep
+from api.deps import PathId, PrincipalDep, SessionDep, SettingsDep
 
 router = APIRouter(prefix="/visits", tags=["visit status"])
 
 
 class StatusBody(BaseModel):
+    model_config = FORBID_EXTRA
+
     status: VisitStatus
     at: Instant = Field(description="When it happened, with its UTC offset (as a phone knows it).")
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
-    staff_id: int | None = Field(default=None, description="Coordinators: on whose behalf.")
+    staff_id: Id | None = Field(default=None, description="Coordinators: on whose behalf.")
     expected_end_at: Instant | None = Field(
         default=None, description="A started visit that will run late: when it will end."
     )
@@ -52,7 +55,7 @@ def report_status(
     settings: SettingsDep,
     principal: PrincipalDep,
     background: BackgroundTasks,
-    visit_id: int,
+    visit_id: PathId,
     body: StatusBody,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,

@@ -23,8 +23,10 @@ from api.deps import (
     Limit,
     MunicipalityQuery,
     Offset,
+    PathId,
     PlannerDep,
     PrincipalDep,
+    QueryId,
     SessionDep,
 )
 
@@ -67,7 +69,7 @@ def list_visits(
     audit: AuditDep,
     day: DateQuery = None,
     municipality: MunicipalityQuery = None,
-    patient_id: int | None = None,
+    patient_id: QueryId = None,
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> Page[VisitRequest]:
@@ -87,7 +89,7 @@ def list_visits(
 
 @router.get("/{visit_id}", response_model=VisitRequestPublic)
 def read_visit(
-    session: SessionDep, principal: PrincipalDep, audit: AuditDep, visit_id: int
+    session: SessionDep, principal: PrincipalDep, audit: AuditDep, visit_id: PathId
 ) -> VisitRequest:
     visit = access.visible_visit(session, principal, visit_id)
     audit.record(AuditAction.READ, "visit", visit_id, patient_id=visit.patient_id)
@@ -99,7 +101,7 @@ def update_visit(
     session: SessionDep,
     principal: PlannerDep,
     audit: AuditDep,
-    visit_id: int,
+    visit_id: PathId,
     data: VisitRequestUpdate,
 ) -> VisitRequest:
     access.visible_visit(session, principal, visit_id, manage=True)
@@ -116,7 +118,7 @@ def update_visit(
 
 @router.delete("/{visit_id}", status_code=204)
 def delete_visit(
-    session: SessionDep, principal: PlannerDep, audit: AuditDep, visit_id: int
+    session: SessionDep, principal: PlannerDep, audit: AuditDep, visit_id: PathId
 ) -> Response:
     visit = access.visible_visit(session, principal, visit_id, manage=True)
     patient_id = visit.patient_id
