@@ -17,6 +17,7 @@ import datetime as dt
 import os
 import time
 import uuid
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,6 +39,8 @@ _REDIS_DB = (int(_REDIS_BASE.rsplit("/", 1)[1]) - _WORKER) % 16  # Redis has dat
 REDIS_URL = _REDIS_BASE.rsplit("/", 1)[0] + f"/{_REDIS_DB}"
 REQUIRE_SERVICES = os.environ.get("AMBULANT_REQUIRE_SERVICES") == "1"
 MOVED_NOW = os.environ.get("AMBULANT_TEST_NOW")
+# "i/n": run the i-th of n shares of the tests (by a hash of their ids) plus every `dates` test.
+SHARE = os.environ.get("AMBULANT_TEST_SHARE")
 _CLOCK_DIR = Path(__file__).with_name("clock")
 _traveller: time_machine.travel | None = None
 
@@ -67,6 +70,22 @@ def pytest_configure(config: pytest.Config) -> None:
     _traveller.start()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With AMBULANT_TEST_SHARE, keeps one share of the tests and all of the `dates` tests: the
+    moved-clock runs of `make test-clocks` split the suite between them, so that together they
+    run every fast test once on a moved clock and the date rules on every moved clock."""
+    if not SHARE:
+        return
+    index, count = (int(part) for part in SHARE.split("/"))
+    kept, dropped = [], []
+    for item in items:
+        share = zlib.crc32(item.nodeid.encode()) % count
+        (kept if share == index or item.get_closest_marker("dates") else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _traveller is not None:
         _traveller.stop()
@@ -75,9 +94,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> str:
     instant = moved_now()
     zone = os.environ.get("TZ", "the machine's")
+    share = f"; share {SHARE} of the tests and every dates test" if SHARE else ""
     if instant is None:
-        return f"clock: real; TZ: {zone}"
-    return f"clock: moved to {instant.isoformat()} (AMBULANT_TEST_NOW); TZ: {zone}"
+        return f"clock: real; TZ: {zone}{share}"
+    return f"clock: moved to {instant.isoformat()} (AMBULANT_TEST_NOW); TZ: {zone}{share}"
 
 
 def service_missing(what: str, error: Exception) -> None:

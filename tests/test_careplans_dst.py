@@ -12,6 +12,8 @@ from ambulant.careplans import generate_visit_requests
 from ambulant.models import CarePlan
 from tests.builders import add, make_patient, make_region
 
+pytestmark = pytest.mark.dates
+
 UTC = dt.UTC
 
 

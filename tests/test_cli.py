@@ -19,6 +19,8 @@ from ambulant.models import Plan, Shift
 from ambulant.timeutil import local
 from tests.reason_checks import assert_reasons_hold
 
+pytestmark = pytest.mark.dates
+
 DAY = dt.date(2026, 11, 25)
 OSM = Settings().osm_extract
 

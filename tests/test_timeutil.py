@@ -24,6 +24,8 @@ from ambulant.timeutil import (
     today,
 )
 
+pytestmark = pytest.mark.dates
+
 
 def test_day_seconds_round_trip_across_dst_change() -> None:
     """On the autumn DST day 12:00 local is 13 h after midnight, and the round trip is exact."""

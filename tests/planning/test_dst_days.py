@@ -19,6 +19,8 @@ from ambulant.timeutil import local
 from ambulant.travel import GeodesicTravelTimes
 from tests.builders import add, make_patient, make_region, make_staff, make_visit
 
+pytestmark = pytest.mark.dates
+
 SPRING = dt.date(2027, 3, 28)  # 23 hours: 02:00 becomes 03:00
 AUTUMN = dt.date(2026, 10, 25)  # 25 hours: 03:00 becomes 02:00
 SETTINGS = Settings(max_overtime_min=0, solve_time_limit_s=1)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlmodel import Session
 
 from ambulant.models import PlanStatus
 from ambulant.reports.continuity import continuity_report
 from tests.builders import make_patient, make_region, make_staff, make_visit
 from tests.reports.scenario import plan
+
+pytestmark = pytest.mark.dates
 
 MONDAY = dt.date(2026, 10, 19)  # the week ends on the autumn change day, Sunday 25 October
 

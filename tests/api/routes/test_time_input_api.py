@@ -24,6 +24,8 @@ from tests.api.builders import make_visit as visit_body
 from tests.api.roster import Rostered
 from tests.builders import TinyRegion
 
+pytestmark = pytest.mark.dates
+
 SPRING = "2027-03-28"  # 02:00 becomes 03:00
 AUTUMN = "2026-10-25"  # 03:00 becomes 02:00
 
