@@ -36,7 +36,18 @@ class LocalProcessQueue:
             future.result(timeout=timeout_s)
 
     def shutdown(self) -> None:
+        """Stops the pool with its server: queued jobs are cancelled and a solve that is running
+        is stopped, not left to run on without a server (its plan is still queued or solving in
+        the database, and is resubmitted when the service starts again)."""
+        # Python 3.12's pool has no public way to stop a running job (3.14 adds
+        # terminate_workers), so its worker processes are terminated by hand.
+        processes = list((self._pool._processes or {}).values())
         self._pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=5)
 
 
 def _log_failure(future: Future[str], plan_id: int) -> None:
