@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import httpx
@@ -28,36 +28,54 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def running_service(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'ambulant.db'}",
-        "AMBULANT_DATA_DIR": str(tmp_path / "data"),
-        "AMBULANT_PORT": str(port),
-        "AMBULANT_SOLVE_TIME_LIMIT_S": "10",
-    }
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("ambulant")), "run"],
-        cwd=tmp_path,
-        env=env,
+def start_ambulant_run(
+    folder: Path, env: Mapping[str, str], ambulant: Path | None = None
+) -> subprocess.Popen[str]:
+    """`ambulant run` in `folder`, its output readable line by line, in a process group of its
+    own so that the test can stop the server and every process it started."""
+    return subprocess.Popen(
+        [str(ambulant or Path(sys.executable).with_name("ambulant")), "run"],
+        cwd=folder,
+        env=dict(env),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        start_new_session=True,  # so the test can stop the server and its worker processes
+        start_new_session=True,
     )
+
+
+def stop_group(process: subprocess.Popen[str]) -> None:
+    """SIGTERM to the process group, SIGKILL after 30 s; closes its output."""
     try:
-        yield f"http://127.0.0.1:{port}", process
-    finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-        if process.stdout is not None:
-            process.stdout.close()
+    except ProcessLookupError:
+        pass  # the group is gone already
+    process.wait(timeout=10)
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+def service_env(folder: Path, port: int, solve_time_limit_s: int) -> dict[str, str]:
+    return os.environ | {
+        "DATABASE_URL": f"sqlite:///{folder / 'ambulant.db'}",
+        "AMBULANT_DATA_DIR": str(folder / "data"),
+        "AMBULANT_PORT": str(port),
+        "AMBULANT_SOLVE_TIME_LIMIT_S": str(solve_time_limit_s),
+    }
+
+
+@pytest.fixture
+def running_service(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    port = free_port()
+    process = start_ambulant_run(tmp_path, service_env(tmp_path, port, solve_time_limit_s=10))
+    try:
+        yield f"http://127.0.0.1:{port}", process
+    finally:
+        stop_group(process)
 
 
 def read_until(process: subprocess.Popen[str], marker: str, timeout_s: float) -> list[str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ import httpx
 import pytest
 
 from tests.conftest import moved_now
-from tests.test_main_job import free_port, read_until
+from tests.test_main_job import free_port, read_until, start_ambulant_run, stop_group
 
 pytestmark = pytest.mark.slow
 
@@ -77,24 +76,14 @@ def tour_folder(tmp_path: Path) -> Iterator[tuple[Path, dict[str, str], int]]:
         # The replan answers with the published plan, even on a busy machine.
         "AMBULANT_REPLAN_WAIT_S": "60",
     }
-    process = subprocess.Popen(
-        [str(tmp_path / ".venv" / "bin" / "ambulant"), "run"],
-        cwd=tmp_path,
-        env=server_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    process = start_ambulant_run(tmp_path, server_env, tmp_path / ".venv" / "bin" / "ambulant")
     try:
         printed = read_until(process, "coordinator token", timeout_s=120)
         assert any("/api/v1/plans/1 " in line for line in printed), printed
         _wait_for_health(port)
         yield tmp_path, env, port
     finally:
-        _stop(process)
-        if process.stdout is not None:
-            process.stdout.close()
+        stop_group(process)
 
 
 def _wait_for_health(port: int) -> None:
@@ -106,18 +95,6 @@ def _wait_for_health(port: int) -> None:
         except httpx.TransportError:
             assert time.monotonic() < deadline, "the API did not come up"
             time.sleep(0.5)
-
-
-def _stop(process: subprocess.Popen[Any]) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
 
 
 def _bash(line: str, cwd: Path, env: dict[str, str]) -> str:
@@ -153,9 +130,7 @@ def _stream_for_a_while(line: str, cwd: Path, env: dict[str, str]) -> None:
         time.sleep(3)
         assert process.poll() is None, f"{line}\nended: {process.communicate()[0]}"
     finally:
-        _stop(process)
-        if process.stdout is not None:
-            process.stdout.close()
+        stop_group(process)
 
 
 def test_the_readme_tour_works_as_written(tour_folder: tuple[Path, dict[str, str], int]) -> None:

@@ -3,10 +3,8 @@ solving is solved on the next start."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,7 +14,13 @@ from sqlmodel import Session
 
 from ambulant.db import make_engine
 from ambulant.models import Plan, PlanStatus
-from tests.test_main_job import free_port, read_until
+from tests.test_main_job import (
+    free_port,
+    read_until,
+    service_env,
+    start_ambulant_run,
+    stop_group,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -42,21 +46,7 @@ def alive(pid: int) -> bool:
 
 
 def start(tmp_path: Path, port: int) -> subprocess.Popen[str]:
-    env = os.environ | {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'ambulant.db'}",
-        "AMBULANT_DATA_DIR": str(tmp_path / "data"),
-        "AMBULANT_PORT": str(port),
-        "AMBULANT_SOLVE_TIME_LIMIT_S": "10",
-    }
-    return subprocess.Popen(
-        [str(Path(sys.executable).with_name("ambulant")), "run"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # so that the test can clean up whatever is left
-    )
+    return start_ambulant_run(tmp_path, service_env(tmp_path, port, solve_time_limit_s=10))
 
 
 def plan_status(tmp_path: Path, plan_id: int) -> PlanStatus:
@@ -92,11 +82,7 @@ def test_sigterm_stops_the_server_and_its_solver(tmp_path: Path) -> None:
         assert not [pid for pid in started if alive(pid)], "processes left running"
         assert plan_status(tmp_path, plan_id) in (PlanStatus.QUEUED, PlanStatus.SOLVING)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-        if process.stdout is not None:
-            process.stdout.close()
+        stop_group(process)
 
     again = start(tmp_path, port)
     try:
@@ -107,7 +93,4 @@ def test_sigterm_stops_the_server_and_its_solver(tmp_path: Path) -> None:
         assert plan_status(tmp_path, plan_id) == PlanStatus.DRAFT
         assert httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=10).status_code == 200
     finally:
-        os.killpg(again.pid, signal.SIGTERM)
-        again.wait(timeout=30)
-        if again.stdout is not None:
-            again.stdout.close()
+        stop_group(again)
