@@ -49,8 +49,8 @@ CLOCK_TESTS := tests --ignore=tests/solver --ignore=tests/bench --ignore=tests/t
 	--ignore=tests/api/test_openapi.py --ignore=tests/api/test_fuzz.py
 test-clocks: $(STAMP)
 	@set -e; share=0; for clock in $(CLOCKS); do \
-		echo "== clock moved to $${clock%,*}, TZ=$${clock#*,}, share $$share/4"; \
-		AMBULANT_TEST_NOW="$${clock%,*}" TZ="$${clock#*,}" AMBULANT_TEST_SHARE="$$share/4" \
+		echo "== clock moved to $${clock%,*}, TZ=$${clock#*,}, share $$share/$(words $(CLOCKS))"; \
+		AMBULANT_TEST_NOW="$${clock%,*}" TZ="$${clock#*,}" AMBULANT_TEST_SHARE="$$share/$(words $(CLOCKS))" \
 			$(BIN)/pytest -n auto -q -p no:cacheprovider -m "not slow and not postgres" \
 			$(CLOCK_TESTS); \
 		share=$$((share + 1)); \
