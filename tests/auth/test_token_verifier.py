@@ -22,8 +22,6 @@ from ambulant.config import Settings
 from ambulant.errors import Unauthorized
 from tests.auth.forge import UNSET, forge_token, other_key, valid_claims
 
-NOW = dt.datetime.now(dt.UTC)
-
 
 def test_issued_tokens_verify_to_their_identity(settings: Settings) -> None:
     """What the issuer signs, the verifier reads back as the same subject and HPR number."""
@@ -41,9 +39,11 @@ def test_role_claims_are_ignored(settings: Settings) -> None:
     )
 
 
+# Times are offsets from the moment the token is made, not from the import of this module: a
+# long run would otherwise reach the "not yet valid" instant before the test signs it.
 BAD_CLAIMS: dict[str, dict[str, Any]] = {
-    "expired": {"exp": NOW - dt.timedelta(minutes=5), "iat": NOW - dt.timedelta(hours=1)},
-    "not yet valid": {"nbf": NOW + dt.timedelta(minutes=5)},
+    "expired": {"exp": -dt.timedelta(minutes=5), "iat": -dt.timedelta(hours=1)},
+    "not yet valid": {"nbf": dt.timedelta(minutes=5)},
     "wrong audience": {"aud": "another-api"},
     "wrong issuer": {"iss": "https://login.example"},
     "no exp": {"exp": UNSET},
@@ -59,14 +59,19 @@ BAD_CLAIMS: dict[str, dict[str, Any]] = {
 @pytest.mark.parametrize("case", BAD_CLAIMS)
 def test_bad_claims_are_unauthorized(settings: Settings, case: str) -> None:
     """Each broken or missing claim makes the token invalid."""
-    token = forge_token(settings, claims=valid_claims(settings, **BAD_CLAIMS[case]))
+    now = dt.datetime.now(dt.UTC)
+    claims = {
+        name: now + value if isinstance(value, dt.timedelta) else value
+        for name, value in BAD_CLAIMS[case].items()
+    }
+    token = forge_token(settings, claims=valid_claims(settings, **claims))
     with pytest.raises(Unauthorized):
         verifier_for(settings).verify(token)
 
 
 def test_expiry_says_so(settings: Settings) -> None:
     """An expired token is told apart from a forged one, so clients know to refresh."""
-    claims = valid_claims(settings, exp=NOW - dt.timedelta(minutes=5))
+    claims = valid_claims(settings, exp=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5))
     with pytest.raises(Unauthorized, match="expired"):
         verifier_for(settings).verify(forge_token(settings, claims=claims))
 
