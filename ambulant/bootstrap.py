@@ -10,8 +10,10 @@ from sqlmodel import Session, col, select
 
 from ambulant.config import Settings
 from ambulant.db import engine_for
+from ambulant.demo.generator import extend_region, is_seeded, seed_region
 from ambulant.migrate import upgrade_database
 from ambulant.models import Plan, PlanStatus, Shift
+from ambulant.planning.plans import request_plan
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +24,6 @@ def prepare_database(settings: Settings) -> Engine:
 
 
 def seed_demo(engine: Engine, *, region: str, day: dt.date, days: int, seed: int) -> str:
-    from ambulant.demo.generator import seed_region
 
     with Session(engine) as session:
         summary = seed_region(session, region=region, day=day, days=days, seed=seed)
@@ -33,7 +34,6 @@ def seed_demo(engine: Engine, *, region: str, day: dt.date, days: int, seed: int
 def ensure_demo_day(engine: Engine, *, region: str, day: dt.date) -> None:
     """Seeds the demo region on first start; later starts on a new day add that day's shifts and
     visits, so the demo always has a day to plan."""
-    from ambulant.demo.generator import extend_region, is_seeded, seed_region
 
     with Session(engine) as session:
         if not is_seeded(session):
@@ -48,7 +48,6 @@ def ensure_demo_day(engine: Engine, *, region: str, day: dt.date) -> None:
 def queue_day_plan(engine: Engine, *, day: dt.date, scope: str = "all") -> int:
     """The plan of `day` to show: an existing usable one, or a new queued one (the API's job queue
     picks queued plans up when it starts)."""
-    from ambulant.planning.service import request_plan
 
     usable = (PlanStatus.QUEUED, PlanStatus.SOLVING, PlanStatus.DRAFT, PlanStatus.PUBLISHED)
     with Session(engine) as session:

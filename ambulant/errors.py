@@ -6,7 +6,8 @@ them in one handler and services never import HTTP.
     ├── Forbidden (403)      authenticated, but not allowed to touch this object (audited)
     ├── Unauthorized (401)   no valid identity
     ├── NotFound (404)       no such object (or not visible to the caller: `denial`, audited)
-    └── Conflict (409)       the request clashes with stored state (e.g. plan already published)
+    ├── Conflict (409)       the request clashes with stored state (e.g. plan already published)
+    └── Unavailable (503)    a service ambulant needs (the job queue) does not answer; try later
 """
 
 from __future__ import annotations
@@ -57,3 +58,7 @@ class NotFound(AmbulantError):
 
 class Conflict(AmbulantError):
     status_code = 409
+
+
+class Unavailable(AmbulantError):
+    status_code = 503

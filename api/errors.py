@@ -19,7 +19,8 @@ from ambulant.audit import record_denied
 from ambulant.auth.principal import Identity, Principal
 from ambulant.errors import AmbulantError, Denial, Forbidden, Unauthorized
 from ambulant.models import AuditAction
-from ambulant.services.validation import describe
+from ambulant.registry.validation import describe
+from ambulant.replanning.versions import VersionConflict
 from api.deps import client_address
 
 log = logging.getLogger("api")
@@ -106,6 +107,13 @@ def ambulant_error(request: Request, error: Exception) -> JSONResponse:
     candidates = getattr(error, "candidates", None)
     if candidates is not None:
         body["candidates"] = candidates  # an ambiguous or unknown address: what was close
+    if isinstance(error, VersionConflict):
+        # Whichever request found its version overtaken (replan, publish), the caller learns the
+        # current version, in the body and as the ETag to send back in If-Match.
+        body["current_plan_id"] = error.current_plan_id
+        body["current_version"] = error.current_version
+        if error.current_version is not None:
+            headers = {"ETag": f'"{error.current_version}"'}
     return JSONResponse(body, status_code=error.status_code, headers=headers)
 
 

@@ -15,7 +15,7 @@ from ambulant.auth.deployment import check_deployment
 from ambulant.config import Settings, get_settings
 from ambulant.db import make_engine
 from ambulant.jobs import get_queue, shutdown_queues
-from ambulant.planning.recovery import resubmit_pending
+from ambulant.jobs.recovery import resubmit_pending
 from api.errors import install_error_handlers
 from api.openapi import install_openapi
 from api.routes import api_router

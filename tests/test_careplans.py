@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import Session, select
 
-from ambulant.careplans import active_care_plans, generate_visit_requests
 from ambulant.errors import InvalidInput
 from ambulant.models import CarePlan, CarePlanCreate, Patient, Priority, VisitRequest
+from ambulant.registry.care_plan_visits import active_care_plans, generate_visit_requests
 from ambulant.timeutil import OSLO
 from tests.builders import TinyRegion, make_patient, make_region
 

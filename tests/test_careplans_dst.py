@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 from sqlmodel import Session
 
-from ambulant.careplans import generate_visit_requests
 from ambulant.models import CarePlan
+from ambulant.registry.care_plan_visits import generate_visit_requests
 from tests.builders import add, make_patient, make_region
 
 pytestmark = pytest.mark.dates

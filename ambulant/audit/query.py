@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 
 from ambulant.errors import InvalidInput
 from ambulant.models import AuditEntry, AuditOutcome
-from ambulant.services.pagination import DEFAULT_LIMIT, Page, paginate
+from ambulant.registry.pagination import DEFAULT_LIMIT, Page, paginate
 
 
 def list_entries(

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from ambulant.auth.principal import Identity, Principal
 from ambulant.errors import Forbidden, InvalidInput
 from ambulant.models import Municipality, Role, Staff, Team, User
-from ambulant.services.lookup import require_all, require_ref
+from ambulant.registry.lookup import require_all, require_ref
 
 ALL = "all"  # the scope word for every municipality
 

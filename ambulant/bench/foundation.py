@@ -18,8 +18,8 @@ from sqlmodel import Session
 from ambulant.config import Settings
 from ambulant.db import create_all, make_engine
 from ambulant.demo.generator import seed_region
-from ambulant.planning.runner import run_plan
-from ambulant.planning.service import plan_detail, request_plan
+from ambulant.jobs.lifecycle import run_job
+from ambulant.planning.plans import plan_detail, request_plan
 from ambulant.travel import GeodesicTravelTimes, Point
 
 # Around Værnesregionen: Stjørdal to Tydal.
@@ -70,7 +70,7 @@ def bench_demo(
             session.commit()
         assert plan.id is not None
         started = time.perf_counter()
-        run_plan(engine, plan_id=plan.id, settings=settings)
+        run_job(engine, plan_id=plan.id, settings=settings)
         wall = time.perf_counter() - started
         with Session(engine) as session:
             detail = plan_detail(session, plan_id=plan.id)

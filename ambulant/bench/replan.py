@@ -35,9 +35,10 @@ from ambulant.db import engine_for
 from ambulant.demo.generator import seed_region
 from ambulant.demo.region_spec import RegionSpec, load_region
 from ambulant.execution.absences import absences_on
-from ambulant.execution.reports import StatusReport, record_status
 from ambulant.execution.state import plan_state
+from ambulant.execution.status_reports import StatusReport, record_status
 from ambulant.jobs import get_replan_queue
+from ambulant.jobs.lifecycle import run_job, wait_for_plan
 from ambulant.migrate import upgrade_database
 from ambulant.models import (
     Patient,
@@ -54,12 +55,11 @@ from ambulant.models import (
     VisitStatusReport,
 )
 from ambulant.models.vocabulary import Priority, Team
+from ambulant.planning.plans import publish_plan, request_plan
 from ambulant.planning.problem_builder import build_problem
-from ambulant.planning.runner import run_plan
-from ambulant.planning.service import publish_plan, request_plan
 from ambulant.replanning.diff import plan_diff
 from ambulant.replanning.recommend import recommend
-from ambulant.replanning.service import request_replan, wait_for_plan
+from ambulant.replanning.requests import request_replan
 from ambulant.replanning.views import RecommendationRequest, ReplanRequest, drive_change
 from ambulant.timeutil import local, to_day_seconds
 from ambulant.travel import TravelTimes
@@ -180,7 +180,7 @@ def prepare_day(engine: Engine, config: BenchConfig, settings: Settings) -> int:
         session.commit()
         assert plan.id is not None
         plan_id = plan.id
-    run_plan(engine, plan_id=plan_id, settings=settings)
+    run_job(engine, plan_id=plan_id, settings=settings)
     with Session(engine) as session:
         plan = publish_plan(session, plan_id=plan_id)
         if plan.status != PlanStatus.PUBLISHED:

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
-from ambulant.careplans import generate_visit_requests
 from ambulant.demo.region_spec import (
     ALL_WEEKDAYS,
     RegionSpec,
@@ -45,7 +44,8 @@ from ambulant.models import (
     VisitRequest,
     VisitRequestCreate,
 )
-from ambulant.models.region import BaseBase
+from ambulant.models.region import BaseFields
+from ambulant.registry.care_plan_visits import generate_visit_requests
 from ambulant.timeutil import local, to_day_seconds
 
 KM_PER_DEGREE = 111.32
@@ -249,7 +249,7 @@ class _Seeder:
     def _bases(self) -> None:
         rows = {}
         for b in self.spec.bases:
-            valid = BaseBase(
+            valid = BaseFields(
                 name=b.name, municipality_code=b.municipality, lat=b.lat, lon=b.lon, kind=b.kind
             )
             rows[b.key] = Base.model_validate(valid.model_dump())

@@ -2,8 +2,8 @@
 plan at a moment (what is done, running, and where each staff member is)."""
 
 from ambulant.execution.absences import record_absence
-from ambulant.execution.reports import StatusReport, record_status
 from ambulant.execution.state import PlanState, StaffProgress, VisitProgress, plan_state
+from ambulant.execution.status_reports import StatusReport, record_status
 
 __all__ = [
     "PlanState",

@@ -12,7 +12,7 @@ import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
-from ambulant.planning.runner import run_plan_job
+from ambulant.jobs.lifecycle import run_plan_job
 
 log = logging.getLogger(__name__)
 

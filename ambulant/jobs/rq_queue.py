@@ -12,7 +12,7 @@ from rq.job import Job
 
 from ambulant.config import Settings
 from ambulant.db import engine_for
-from ambulant.planning.runner import run_plan_job, worker_lost
+from ambulant.jobs.lifecycle import run_plan_job, worker_lost
 
 QUEUE_NAME = "ambulant-plans"
 

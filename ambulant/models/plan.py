@@ -30,6 +30,11 @@ class Plan(SQLModel, table=True):
     solver_stats: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     kpis: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
     objective: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    diff: dict[str, Any] | None = Field(
+        default=None,
+        sa_type=JSON,
+        description="A replan's changes against its base, computed once by the worker.",
+    )
     error: str | None = Field(default=None, max_length=2000)
 
 

@@ -13,7 +13,9 @@ class Municipality(SQLModel, table=True):
     name: str = Field(max_length=100)
 
 
-class BaseBase(SQLModel):
+class BaseFields(SQLModel):
+    """The fields of a base (the place staff start from) that the table and the API share."""
+
     name: str = Field(min_length=1, max_length=200)
     municipality_code: str = Field(foreign_key="municipality.code", max_length=8)
     lat: float = Field(ge=-90, le=90)
@@ -26,11 +28,11 @@ class BaseBase(SQLModel):
         return v.strip()
 
 
-class Base(BaseBase, table=True):
+class Base(BaseFields, table=True):
     """A place staff start and end their day: the district medical centre, a home-care base."""
 
     id: int | None = Field(default=None, primary_key=True)
 
 
-class BasePublic(BaseBase):
+class BasePublic(BaseFields):
     id: int

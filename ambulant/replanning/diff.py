@@ -10,7 +10,8 @@ from sqlmodel import Session, col, select
 
 from ambulant.errors import InvalidInput
 from ambulant.models import Plan, PlanStop, Staff, UnassignedVisit, VisitRequest
-from ambulant.planning.service import get_plan
+from ambulant.planning.plans import get_plan
+from ambulant.planning.store import visit_parts
 
 # A start that moves by less than this is not worth telling anyone about.
 RETIME_THRESHOLD = dt.timedelta(minutes=1)
@@ -186,17 +187,13 @@ def _days(session: Session, plan_id: int | None) -> dict[int, list[tuple[object,
 
 
 def _placements(session: Session, plan_id: int) -> dict[int, Placement]:
-    parts: dict[int, list[PlanStop]] = {}
-    for stop in session.exec(
+    stored = session.exec(
         select(PlanStop).where(PlanStop.plan_id == plan_id, col(PlanStop.visit_id).is_not(None))
-    ):
-        assert stop.visit_id is not None
-        parts.setdefault(stop.visit_id, []).append(stop)
-    placements: dict[int, Placement] = {}
-    for visit_id, stops in parts.items():
-        stops.sort(key=lambda s: s.part)
-        placements[visit_id] = (tuple(s.staff_id for s in stops), stops[0].start_at)
-    return placements
+    )
+    return {
+        visit_id: (tuple(s.staff_id for s in stops), stops[0].start_at)
+        for visit_id, stops in visit_parts(stored).items()
+    }
 
 
 def _patients(session: Session, visit_ids: set[int]) -> dict[int, int]:

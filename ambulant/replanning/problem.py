@@ -15,6 +15,7 @@ import solver
 from ambulant.execution.state import PlanState
 from ambulant.models import PlanStop
 from ambulant.planning.problem_builder import BuiltProblem
+from ambulant.planning.store import visit_parts
 from ambulant.timeutil import to_day_seconds
 
 # A staff member with less time than this left is not offered new work.
@@ -44,18 +45,13 @@ class ReplanProblem:
 
 
 def placements_of(stops: list[PlanStop], day: dt.date) -> dict[int, Placement]:
-    parts: dict[int, list[PlanStop]] = {}
-    for stop in stops:
-        if stop.visit_id is not None:
-            parts.setdefault(stop.visit_id, []).append(stop)
-    placements: dict[int, Placement] = {}
-    for visit_id, visit_stops in parts.items():
-        visit_stops.sort(key=lambda s: s.part)
-        placements[visit_id] = Placement(
+    return {
+        visit_id: Placement(
             staff_ids=tuple(s.staff_id for s in visit_stops),
             start_s=to_day_seconds(day, visit_stops[0].start_at),
         )
-    return placements
+        for visit_id, visit_stops in visit_parts(stops).items()
+    }
 
 
 def replan_problem(

@@ -16,7 +16,7 @@ import solver
 from ambulant.config import Settings
 from ambulant.errors import InvalidInput
 from ambulant.models import Patient, Staff, VisitRequest
-from ambulant.planning.service import get_plan
+from ambulant.planning.plans import get_plan
 from ambulant.replanning.solve import disruption_weights, prepare_replan, warm_start
 from ambulant.replanning.views import Option, RecommendationRequest, Recommendations
 from ambulant.timeutil import from_day_seconds

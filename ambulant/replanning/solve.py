@@ -17,9 +17,9 @@ from ambulant.execution.absences import absences_on
 from ambulant.execution.state import PlanState, plan_state
 from ambulant.models import Patient, Plan, PlanStop, VisitRequest
 from ambulant.planning.problem_builder import BuiltProblem, build_problem
+from ambulant.planning.store import solver_stop
 from ambulant.planning.weights import plan_weights, stored_overrides
 from ambulant.replanning.problem import ReplanProblem, placements_of, replan_problem
-from ambulant.timeutil import to_day_seconds
 from ambulant.travel import Point, TravelTimes
 
 
@@ -131,14 +131,7 @@ def warm_start(rp: ReplanProblem, base_stops: list[PlanStop], day: dt.date) -> s
     routes = []
     for member in rp.problem.staff:
         stops = tuple(
-            solver.Stop(
-                visit_id=str(s.visit_id),
-                part=s.part,
-                arrival_s=to_day_seconds(day, s.arrival_at),
-                start_s=to_day_seconds(day, s.start_at),
-                end_s=to_day_seconds(day, s.end_at),
-                travel_s=s.travel_s,
-            )
+            solver_stop(s, day)
             for s in base_stops
             if s.staff_id == int(member.id) and str(s.visit_id) in in_problem
         )

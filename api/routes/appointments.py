@@ -17,8 +17,8 @@ from ambulant.models import (
     AuditAction,
     Role,
 )
-from ambulant.services import appointments as service
-from ambulant.services.pagination import DEFAULT_LIMIT, Page
+from ambulant.registry import appointments as service
+from ambulant.registry.pagination import DEFAULT_LIMIT, Page
 from api.deps import (
     AuditDep,
     DateQuery,

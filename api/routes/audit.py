@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 
 from ambulant.audit import PatientAccessReport, list_entries, patient_report
 from ambulant.models import AuditAction, AuditEntry, AuditEntryPublic
-from ambulant.services.pagination import DEFAULT_LIMIT, Page
+from ambulant.registry.pagination import DEFAULT_LIMIT, Page
 from ambulant.timeutil import WallClock, as_aware
 from api.deps import AuditDep, Limit, Offset, PathId, QueryId, SessionDep, require_auditor
 

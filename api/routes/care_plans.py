@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Response
 
 from ambulant.auth import access, policy
 from ambulant.models import AuditAction, CarePlan, CarePlanCreate, CarePlanPublic, CarePlanUpdate
-from ambulant.services import care_plans as service
-from ambulant.services.pagination import DEFAULT_LIMIT, Page
+from ambulant.registry import care_plans as service
+from ambulant.registry.pagination import DEFAULT_LIMIT, Page
 from api.deps import (
     AuditDep,
     Limit,

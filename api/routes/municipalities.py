@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ambulant.models import Municipality
-from ambulant.services.municipalities import list_municipalities
+from ambulant.registry.municipalities import list_municipalities
 from api.deps import PlannerDep, SessionDep
 
 router = APIRouter(prefix="/municipalities", tags=["municipalities"])

@@ -10,8 +10,8 @@ from ambulant.auth import access, policy
 from ambulant.geocoding.factory import geocoder_from_settings
 from ambulant.models import AuditAction, Patient, PatientCreate, PatientPublic, PatientUpdate
 from ambulant.models.ranges import FORBID_EXTRA
-from ambulant.services import patients as service
-from ambulant.services.pagination import DEFAULT_LIMIT, Page
+from ambulant.registry import patients as service
+from ambulant.registry.pagination import DEFAULT_LIMIT, Page
 from api.deps import (
     AuditDep,
     EngineDep,

@@ -6,21 +6,18 @@ GET /plans/{id} until the status is draft (or failed).
 
 from __future__ import annotations
 
-import logging
-
 from fastapi import APIRouter, BackgroundTasks, Depends, Response
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from ambulant.auth import access
-from ambulant.jobs import get_queue
+from ambulant.jobs import submit_plan
 from ambulant.models import AuditAction, PlanStatus
 from ambulant.models.ranges import FORBID_EXTRA
 from ambulant.notify import announce
-from ambulant.planning import service
+from ambulant.planning import plans
 from ambulant.planning.views import PlanDetail, PlanSummary
 from ambulant.planning.weights import WeightOverrides
-from ambulant.replanning.publishing import publish_version
+from ambulant.publishing import publish_version
 from ambulant.timeutil import Day
 from api.deps import (
     AuditDep,
@@ -31,8 +28,6 @@ from api.deps import (
     SettingsDep,
     require_planner,
 )
-
-log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/plans", tags=["plans"], dependencies=[Depends(require_planner)])
 
@@ -66,25 +61,12 @@ def request_plan(
     audit: AuditDep,
     body: PlanRequest,
     response: Response,
-) -> PlanAccepted | JSONResponse:
+) -> PlanAccepted:
     access.require_planning(principal, body.scope)
-    plan = service.request_plan(session, day=body.date, scope=body.scope, weights=body.weights)
+    plan = plans.request_plan(session, day=body.date, scope=body.scope, weights=body.weights)
     assert plan.id is not None
     audit.record(AuditAction.PLAN, "plan", plan.id)
-    # The worker is another process: it can only see the plan once it is committed.
-    session.commit()
-    try:
-        get_queue(settings).submit(plan.id)
-    except Exception:
-        log.exception("plan %s: the job queue refused it", plan.id)
-        plan.status = PlanStatus.FAILED
-        plan.error = "the job queue was unavailable"
-        session.add(plan)
-        session.commit()
-        return JSONResponse(
-            {"detail": "the job queue is unavailable; the plan was not started", "field": None},
-            status_code=503,
-        )
+    submit_plan(session, settings, plan)
     response.headers["Location"] = f"/api/v1/plans/{plan.id}"
     return PlanAccepted(id=plan.id, status=plan.status, version=plan.version)
 
@@ -93,10 +75,10 @@ def request_plan(
 def list_plans(
     session: SessionDep, principal: PlannerDep, day: DateQuery = None, scope: str | None = None
 ) -> list[PlanSummary]:
-    plans = service.list_plans(
+    found = plans.list_plans(
         session, day=day, scope=scope, scopes=access.visible_plan_scopes(principal)
     )
-    return [service.plan_summary(plan) for plan in plans]
+    return [plans.plan_summary(plan) for plan in found]
 
 
 @router.get("/{plan_id}")
@@ -104,7 +86,7 @@ def read_plan(
     session: SessionDep, principal: PlannerDep, audit: AuditDep, plan_id: PathId
 ) -> PlanDetail:
     access.visible_plan(session, principal, plan_id)
-    detail = service.plan_detail(session, plan_id=plan_id)
+    detail = plans.plan_detail(session, plan_id=plan_id)
     patients = [s.patient_id for r in detail.routes for s in r.stops]
     patients += [u.patient_id for u in detail.unassigned]
     audit.record_patients(AuditAction.READ, "plan", plan_id, patients)
@@ -125,7 +107,7 @@ def publish_plan(
     # A replan's draft is refused (409) once its base is no longer current; the staff whose day
     # changed are told once the commit is done.
     published, events = publish_version(session, plan_id=plan_id)
-    summary = service.plan_summary(published)
+    summary = plans.plan_summary(published)
     audit.record(AuditAction.PUBLISH, "plan", plan_id)
     background.add_task(announce, settings, events)
     return summary

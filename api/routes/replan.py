@@ -8,25 +8,22 @@ A replan based on a version that is no longer current answers 409 with the curre
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Header, Query, Response
-from fastapi.responses import JSONResponse
 
 from ambulant.auth import access
 from ambulant.errors import InvalidInput
 from ambulant.execution.state import PlanState, plan_state
-from ambulant.jobs import get_replan_queue
+from ambulant.jobs import submit_plan, wait_for_plan
 from ambulant.models import AuditAction, PlanStatus
 from ambulant.models.ranges import MAX_ID
 from ambulant.notify import announce
-from ambulant.planning import service as plans
-from ambulant.replanning import service
+from ambulant.planning.plans import plan_summary
+from ambulant.publishing import publish_version
+from ambulant.replanning import requests
 from ambulant.replanning.diff import PlanDiff, plan_diff
-from ambulant.replanning.publishing import publish_version
 from ambulant.replanning.recommend import recommend
-from ambulant.replanning.versions import VersionConflict
 from ambulant.replanning.views import (
     RecommendationRequest,
     Recommendations,
@@ -45,26 +42,11 @@ from api.deps import (
     require_planner,
 )
 
-log = logging.getLogger(__name__)
-
 router = APIRouter(prefix="/plans", tags=["replanning"], dependencies=[Depends(require_planner)])
 
 IfMatch = Annotated[
     str | None, Header(description='The plan version the change is based on, e.g. "3".')
 ]
-
-
-def version_conflict(error: VersionConflict) -> JSONResponse:
-    return JSONResponse(
-        {
-            "detail": error.message,
-            "field": error.field,
-            "current_plan_id": error.current_plan_id,
-            "current_version": error.current_version,
-        },
-        status_code=409,
-        headers={"ETag": f'"{error.current_version}"'} if error.current_version else None,
-    )
 
 
 @router.post(
@@ -88,70 +70,31 @@ def replan(
     body: ReplanRequest,
     response: Response,
     if_match: IfMatch = None,
-) -> ReplanAnswer | JSONResponse:
+) -> ReplanAnswer:
     base = access.visible_plan(session, principal, plan_id)
     access.require_planning(principal, base.scope)
-    # Everything the request names must be within the caller's reach, like any other body.
-    for i, visit in enumerate(body.new_visits):
-        access.patient_ref(
-            session, principal, visit.patient_id, field=f"new_visits[{i}].patient_id"
-        )
-    for visit_id in [*body.cancelled_visit_ids, *(late.visit_id for late in body.running_late)]:
-        access.visit_ref(session, principal, visit_id, field="visit_id")
-    for absence in body.unavailable:
-        access.staff_ref(session, principal, absence.staff_id, field="unavailable.staff_id")
-    try:
-        plan = service.request_replan(
-            session,
-            plan_id=plan_id,
-            request=body,
-            principal=principal,
-            based_on_version=_version(if_match),
-        )
-    except VersionConflict as error:
-        return version_conflict(error)
-    assert plan.id is not None and base.id is not None
+    requests.check_references(session, principal, body)
+    plan = requests.request_replan(
+        session,
+        plan_id=plan_id,
+        request=body,
+        principal=principal,
+        based_on_version=_version(if_match),
+    )
+    assert plan.id is not None
     audit.record(AuditAction.PLAN, "plan", plan.id)
-    session.commit()  # the worker is another process
-    try:
-        get_replan_queue(settings).submit(plan.id)
-    except Exception:
-        log.exception("replan %s: the job queue refused it", plan.id)
-        plan.status = PlanStatus.FAILED
-        plan.error = "the job queue was unavailable"
-        session.add(plan)
-        session.commit()
-        return JSONResponse(
-            {"detail": "the job queue is unavailable; the replan was not started", "field": None},
-            status_code=503,
-        )
+    submit_plan(session, settings, plan)
     response.headers["Location"] = f"/api/v1/plans/{plan.id}"
-    finished = service.wait_for_plan(engine, plan_id=plan.id, timeout_s=settings.replan_wait_s)
+    finished = wait_for_plan(engine, plan_id=plan.id, timeout_s=settings.replan_wait_s)
     if finished is None:
         response.status_code = 202
-        return ReplanAnswer(
-            plan=plans.plan_summary(plan), based_on_plan_id=base.id, based_on_version=base.version
-        )
-    session.expire_all()
-    answer = ReplanAnswer(
-        plan=plans.plan_summary(finished),
-        based_on_plan_id=base.id,
-        based_on_version=base.version,
-        error=finished.error,
-        warnings=list(finished.solver_stats.get("warnings", [])),
-    )
-    if finished.status != PlanStatus.DRAFT:
-        return answer
-    answer.diff = plan_diff(
-        session, plan_id=plan.id, tolerance_min=settings.replan_move_tolerance_min
-    )
-    if body.publish:
-        try:
-            published, events = publish_version(session, plan_id=plan.id)
-        except VersionConflict as error:
-            return version_conflict(error)
+        return requests.replan_answer(plan, base)
+    session.expire_all()  # the worker changed the rows this session read
+    answer = requests.replan_answer(finished, base)
+    if body.publish and finished.status == PlanStatus.DRAFT:
+        published, events = publish_version(session, plan_id=plan.id)
         audit.record(AuditAction.PUBLISH, "plan", plan.id)
-        answer.plan, answer.published = plans.plan_summary(published), True
+        answer.plan, answer.published = plan_summary(published), True
         background.add_task(announce, settings, events)
     return answer
 
@@ -167,9 +110,11 @@ def read_diff(
     ] = None,
 ) -> PlanDiff:
     """What this version changes against the one it is based on (or `against`)."""
-    access.visible_plan(session, principal, plan_id)
+    plan = access.visible_plan(session, principal, plan_id)
     if against is not None:
         access.visible_plan(session, principal, against)
+    elif plan.diff is not None:
+        return PlanDiff.model_validate(plan.diff)  # stored by the worker that solved it
     return plan_diff(
         session,
         plan_id=plan_id,

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, Response
 
 from ambulant.auth import access, policy
 from ambulant.models import AuditAction, Shift, ShiftCreate, ShiftPublic, ShiftUpdate
-from ambulant.services import shifts as service
-from ambulant.services.pagination import DEFAULT_LIMIT, Page
+from ambulant.registry import shifts as service
+from ambulant.registry.pagination import DEFAULT_LIMIT, Page
 from api.deps import (
     AuditDep,
     DateQuery,

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Header, Response
 from ambulant.auth import access, policy
 from ambulant.models import AuditAction, Staff, StaffCreate, StaffPublic, StaffUpdate
 from ambulant.notify.etag import etag_matches, schedule_etag
-from ambulant.planning.schedule import staff_schedule
+from ambulant.planning.staff_schedule import staff_schedule
 from ambulant.planning.views import Schedule
-from ambulant.services import staff as service
-from ambulant.services.pagination import DEFAULT_LIMIT, Page
+from ambulant.registry import staff as service
+from ambulant.registry.pagination import DEFAULT_LIMIT, Page
 from ambulant.timeutil import today
 from api.deps import (
     AuditDep,

@@ -13,7 +13,7 @@ from fastapi import APIRouter, BackgroundTasks, Header, Response
 from pydantic import BaseModel, Field
 
 from ambulant.auth import access, policy
-from ambulant.execution.reports import StatusReport, record_status
+from ambulant.execution.status_reports import StatusReport, record_status
 from ambulant.models import Patient, VisitRequest, VisitStatus, VisitStatusReport
 from ambulant.models.ranges import FORBID_EXTRA, Id
 from ambulant.notify import announce, visit_status_event

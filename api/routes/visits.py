@@ -15,8 +15,8 @@ from ambulant.models import (
     VisitRequestPublic,
     VisitRequestUpdate,
 )
-from ambulant.services import visits as service
-from ambulant.services.pagination import DEFAULT_LIMIT, Page
+from ambulant.registry import visits as service
+from ambulant.registry.pagination import DEFAULT_LIMIT, Page
 from api.deps import (
     AuditDep,
     DateQuery,

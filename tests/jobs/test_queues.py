@@ -13,10 +13,10 @@ from sqlmodel import Session
 
 from ambulant.config import Settings
 from ambulant.jobs.local import LocalProcessQueue
+from ambulant.jobs.recovery import resubmit_pending
 from ambulant.jobs.rq_queue import QUEUE_NAME, RqQueue
 from ambulant.models import Plan, PlanStatus
-from ambulant.planning.recovery import resubmit_pending
-from ambulant.planning.service import request_plan
+from ambulant.planning.plans import request_plan
 from tests.builders import make_small_day
 
 

@@ -24,7 +24,7 @@ from sqlmodel import Session
 from ambulant.config import Settings
 from ambulant.jobs.rq_queue import QUEUE_NAME, RqQueue
 from ambulant.models import Plan, PlanStatus
-from ambulant.planning.service import request_plan
+from ambulant.planning.plans import request_plan
 from tests.builders import make_small_day
 
 pytestmark = pytest.mark.slow

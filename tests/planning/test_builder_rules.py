@@ -11,10 +11,10 @@ from sqlmodel import Session
 
 import solver
 from ambulant.config import Settings
+from ambulant.jobs.lifecycle import run_job
 from ambulant.models import Appointment, Plan, PlanStatus
+from ambulant.planning.plans import request_plan
 from ambulant.planning.problem_builder import build_problem
-from ambulant.planning.runner import run_plan
-from ambulant.planning.service import request_plan
 from ambulant.planning.weights import (
     WeightOverrides,
     plan_weights,
@@ -162,7 +162,7 @@ def test_a_plan_stores_the_weights_it_was_solved_with(engine: Engine) -> None:
         )
         session.commit()
     assert plan.id is not None
-    done = run_plan(engine, plan_id=plan.id, settings=Settings(solve_time_limit_s=1))
+    done = run_job(engine, plan_id=plan.id, settings=Settings(solve_time_limit_s=1))
     assert done.status == PlanStatus.DRAFT, done.error
     with Session(engine) as session:
         stored = session.get(Plan, plan.id)

@@ -11,10 +11,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from ambulant.config import Settings
+from ambulant.jobs.lifecycle import run_job
 from ambulant.models import PlanStatus, PlanStop, Shift
+from ambulant.planning.plans import request_plan
 from ambulant.planning.problem_builder import build_problem
-from ambulant.planning.runner import run_plan
-from ambulant.planning.service import request_plan
 from ambulant.timeutil import local
 from ambulant.travel import GeodesicTravelTimes
 from tests.builders import add, make_patient, make_region, make_staff, make_visit
@@ -90,7 +90,7 @@ def test_a_solved_change_day_keeps_wall_clock_windows(engine: Engine, day: dt.da
             make_visit(session, region, make_patient(session, region), start=start, end=end)
         plan = request_plan(session, day=day)
         session.commit()
-    stored = run_plan(engine, plan_id=plan.id, settings=SETTINGS)
+    stored = run_job(engine, plan_id=plan.id, settings=SETTINGS)
     assert stored.status == PlanStatus.DRAFT, stored.error
     with Session(engine) as session:
         stops = session.exec(select(PlanStop).order_by(PlanStop.start_at)).all()

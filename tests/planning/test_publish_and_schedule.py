@@ -10,10 +10,10 @@ from sqlmodel import Session
 
 from ambulant.config import Settings
 from ambulant.errors import Conflict, InvalidInput, NotFound
+from ambulant.jobs.lifecycle import run_job
 from ambulant.models import PlanStatus
-from ambulant.planning.runner import run_plan
-from ambulant.planning.schedule import patient_ids_in_schedule, staff_schedule
-from ambulant.planning.service import list_plans, publish_plan, request_plan
+from ambulant.planning.plans import list_plans, publish_plan, request_plan
+from ambulant.planning.staff_schedule import patient_ids_in_schedule, staff_schedule
 from ambulant.timeutil import local
 from tests.builders import (
     TinyRegion,
@@ -33,7 +33,7 @@ def planned_day(engine: Engine) -> tuple[TinyRegion, int]:
         plan = request_plan(session, day=region.day, scope="all")
         session.commit()
         assert plan.id is not None
-    run_plan(engine, plan_id=plan.id, settings=SETTINGS)
+    run_job(engine, plan_id=plan.id, settings=SETTINGS)
     return region, plan.id
 
 
@@ -69,7 +69,7 @@ def test_publishing_twice_conflicts_and_a_new_version_supersedes(engine: Engine)
         second = request_plan(session, day=region.day, scope="all")
         session.commit()
     assert second.version == 2 and second.id is not None
-    run_plan(engine, plan_id=second.id, settings=SETTINGS)
+    run_job(engine, plan_id=second.id, settings=SETTINGS)
     with Session(engine, expire_on_commit=False) as session:
         publish_plan(session, plan_id=second.id)
         session.commit()
@@ -118,7 +118,7 @@ def test_a_nurse_the_solver_sends_nowhere_has_an_empty_published_day(engine: Eng
         plan = request_plan(session, day=region.day, scope="all")
         session.commit()
     assert plan.id is not None and busy.id is not None and idle.id is not None
-    run_plan(engine, plan_id=plan.id, settings=SETTINGS)
+    run_job(engine, plan_id=plan.id, settings=SETTINGS)
     with Session(engine, expire_on_commit=False) as session:
         publish_plan(session, plan_id=plan.id)
         session.commit()

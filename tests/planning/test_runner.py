@@ -10,9 +10,9 @@ from sqlmodel import Session, col, select
 
 import solver
 from ambulant.config import Settings
+from ambulant.jobs.lifecycle import run_job
 from ambulant.models import Plan, PlanRoute, PlanStatus, PlanStop, UnassignedVisit
-from ambulant.planning.runner import run_plan
-from ambulant.planning.service import plan_detail, request_plan
+from ambulant.planning.plans import plan_detail, request_plan
 from tests.builders import make_patient, make_small_day, make_visit
 
 SETTINGS = Settings(solve_time_limit_s=2, solve_seed=0)
@@ -31,7 +31,7 @@ def test_small_day_is_planned_and_stored(engine: Engine) -> None:
     with Session(engine, expire_on_commit=False) as session:
         region = make_small_day(session)
     plan_id = queue_plan(engine, region.day)
-    plan = run_plan(engine, plan_id=plan_id, settings=SETTINGS)
+    plan = run_job(engine, plan_id=plan_id, settings=SETTINGS)
     assert plan.status == PlanStatus.DRAFT, plan.error
     with Session(engine, expire_on_commit=False) as session:
         detail = plan_detail(session, plan_id=plan_id)
@@ -60,7 +60,7 @@ def test_impossible_visit_is_unassigned_with_a_true_reason(engine: Engine) -> No
         region = make_small_day(session)
         odd = make_visit(session, region, make_patient(session, region), skills=["maternity_care"])
         session.commit()
-    plan = run_plan(engine, plan_id=queue_plan(engine, region.day), settings=SETTINGS)
+    plan = run_job(engine, plan_id=queue_plan(engine, region.day), settings=SETTINGS)
     assert plan.status == PlanStatus.DRAFT
     with Session(engine, expire_on_commit=False) as session:
         left_out = session.exec(select(UnassignedVisit)).all()
@@ -80,7 +80,7 @@ def test_failure_leaves_the_plan_failed_and_nothing_half_written(engine: Engine)
         plan.date = region.day + dt.timedelta(days=3)  # a day without shifts
         session.add(plan)
         session.commit()
-    plan = run_plan(engine, plan_id=plan_id, settings=SETTINGS)
+    plan = run_job(engine, plan_id=plan_id, settings=SETTINGS)
     assert plan.status == PlanStatus.FAILED
     assert plan.error and "no shifts" in plan.error
     with Session(engine, expire_on_commit=False) as session:
@@ -93,8 +93,8 @@ def test_a_finished_plan_is_not_solved_again(engine: Engine) -> None:
     with Session(engine, expire_on_commit=False) as session:
         region = make_small_day(session)
     plan_id = queue_plan(engine, region.day)
-    first = run_plan(engine, plan_id=plan_id, settings=SETTINGS)
-    again = run_plan(engine, plan_id=plan_id, settings=SETTINGS)
+    first = run_job(engine, plan_id=plan_id, settings=SETTINGS)
+    again = run_job(engine, plan_id=plan_id, settings=SETTINGS)
     assert again.finished_at == first.finished_at
     with Session(engine, expire_on_commit=False) as session:
         routes = session.exec(select(PlanRoute).where(col(PlanRoute.plan_id) == plan_id)).all()

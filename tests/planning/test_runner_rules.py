@@ -9,9 +9,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from ambulant.config import Settings
+from ambulant.jobs.lifecycle import run_job
 from ambulant.models import Appointment, PlanStatus
-from ambulant.planning.runner import run_plan
-from ambulant.planning.service import plan_detail, request_plan
+from ambulant.planning.plans import plan_detail, request_plan
 from ambulant.planning.views import PlanDetail
 from ambulant.timeutil import local
 from tests.builders import TinyRegion, add, make_patient, make_region, make_staff, make_visit
@@ -30,7 +30,7 @@ def solve(engine: Engine, region: TinyRegion) -> PlanDetail:
         queued = request_plan(session, day=region.day)
         session.commit()
     assert queued.id is not None
-    plan = run_plan(engine, plan_id=queued.id, settings=SETTINGS)
+    plan = run_job(engine, plan_id=queued.id, settings=SETTINGS)
     assert plan.status == PlanStatus.DRAFT, plan.error
     with Session(engine) as session:
         return plan_detail(session, plan_id=queued.id)

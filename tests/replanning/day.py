@@ -9,7 +9,8 @@ from sqlmodel import Session
 
 from ambulant.auth.principal import Principal
 from ambulant.config import Settings
-from ambulant.execution.reports import StatusReport, record_status
+from ambulant.execution.status_reports import StatusReport, record_status
+from ambulant.jobs.lifecycle import run_job
 from ambulant.models import (
     Plan,
     PlanRoute,
@@ -19,8 +20,7 @@ from ambulant.models import (
     VisitStatus,
     VisitStatusReport,
 )
-from ambulant.planning.runner import run_plan
-from ambulant.planning.service import publish_plan, request_plan
+from ambulant.planning.plans import publish_plan, request_plan
 from ambulant.timeutil import local, now
 from tests.builders import DAY, TinyRegion
 
@@ -85,7 +85,7 @@ def solved_plan(engine: Engine, settings: Settings, *, day: dt.date = DAY) -> in
         session.commit()
         assert plan.id is not None
         plan_id = plan.id
-    solved = run_plan(engine, plan_id=plan_id, settings=settings)
+    solved = run_job(engine, plan_id=plan_id, settings=settings)
     assert solved.status == PlanStatus.DRAFT, solved.error
     with Session(engine) as session:
         publish_plan(session, plan_id=plan_id)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
+from ambulant.jobs.lifecycle import run_job
 from ambulant.models import Plan, PlanStatus, VisitRequest, VisitStatusReport
-from ambulant.replanning.diff import plan_diff
+from ambulant.replanning import solve_rest_of_day
+from ambulant.replanning.diff import PlanDiff, plan_diff
 from ambulant.replanning.recommend import recommend
-from ambulant.replanning.runner import run_replan
-from ambulant.replanning.service import request_replan
+from ambulant.replanning.requests import request_replan
 from ambulant.replanning.views import RecommendationRequest, ReplanRequest, drive_change
 from ambulant.travel.geodesic import GeodesicTravelTimes
 from tests.replanning.conftest import Day
@@ -95,9 +99,19 @@ def test_nobody_qualified_means_no_feasible_option_and_a_reason(engine: Engine, 
     assert answer.reason == "nobody working has the skills for part 1 (palliative_care)"
 
 
-def test_the_diff_shows_the_urgent_visit_added_to_its_staff(engine: Engine, day: Day) -> None:
+def test_the_diff_shows_the_urgent_visit_added_to_its_staff(
+    engine: Engine, day: Day, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The new visit is counted as added, appears in exactly its staff's 'added' list, and those
-    staff are among the affected."""
+    staff are among the affected. The job computes the diff once and stores it with the plan (a
+    counting wrapper around the real diff function counts the job's calls)."""
+    calls: list[int] = []
+
+    def counted(*args: Any, **kwargs: Any) -> PlanDiff:
+        calls.append(1)
+        return plan_diff(*args, **kwargs)
+
+    monkeypatch.setattr(solve_rest_of_day, "plan_diff", counted)
     urgent = _ask(day).model_dump(exclude={"k", "at"})
     with Session(engine, expire_on_commit=False) as session:
         plan = request_replan(
@@ -109,9 +123,11 @@ def test_the_diff_shows_the_urgent_visit_added_to_its_staff(engine: Engine, day:
         )
         session.commit()
     assert plan.id is not None
-    assert run_replan(engine, plan_id=plan.id, settings=day.settings).status == PlanStatus.DRAFT
+    done = run_job(engine, plan_id=plan.id, settings=day.settings)
+    assert done.status == PlanStatus.DRAFT and calls == [1]
     with Session(engine) as session:
         diff = plan_diff(session, plan_id=plan.id)
+    assert done.diff == diff.model_dump(mode="json")
     new_id = plan.parameters["replan"]["new_visit_ids"][0]
     holders = [c.staff_id for c in diff.staff if any(a.visit_id == new_id for a in c.added)]
     assert diff.added_visits == 1 and len(holders) == 1

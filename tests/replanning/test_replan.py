@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from ambulant.bench.replan import full_day_violations
 from ambulant.errors import Conflict
+from ambulant.jobs.lifecycle import run_job
 from ambulant.models import (
     Plan,
     PlanStatus,
@@ -19,10 +20,10 @@ from ambulant.models import (
     VisitRequestCreate,
     VisitStatus,
 )
-from ambulant.replanning.publishing import publish_version
-from ambulant.replanning.runner import replan_into, run_replan
-from ambulant.replanning.service import request_replan
+from ambulant.publishing import publish_version
+from ambulant.replanning.requests import request_replan
 from ambulant.replanning.solve import disruption_weights
+from ambulant.replanning.solve_rest_of_day import solve_rest_of_day
 from ambulant.replanning.versions import VersionConflict
 from ambulant.replanning.views import ReplanRequest, StaffUnavailable
 from ambulant.travel import Point, TravelMatrix
@@ -64,7 +65,7 @@ def _replan(engine: Engine, day: Day, request: ReplanRequest) -> Plan:
         )
         session.commit()
         assert plan.id is not None
-    return run_replan(engine, plan_id=plan.id, settings=day.settings)
+    return run_job(engine, plan_id=plan.id, settings=day.settings)
 
 
 def _urgent(day: Day, **overrides: object) -> VisitRequestCreate:
@@ -229,7 +230,7 @@ def test_a_report_arriving_while_solving_is_in_the_new_version(engine: Engine, d
         )
         session.commit()
         travel = ReportsWhileSolving(engine, visit_id, parts[0][0])
-        replan_into(session, engine, plan, day.settings, travel=travel)
+        solve_rest_of_day(session, engine, plan, day.settings, travel=travel)
         session.commit()
         assert plan.solver_stats["attempts"] == 2
         assert _stops(session, plan.id)[visit_id][0][:2] == (parts[0][0], at("10:10"))  # type: ignore[index]

@@ -10,9 +10,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from ambulant.config import Settings
+from ambulant.jobs.lifecycle import run_job
 from ambulant.models import Appointment, PlanStatus, PlanStop, VisitStatus
-from ambulant.replanning.runner import run_replan
-from ambulant.replanning.service import request_replan
+from ambulant.replanning.requests import request_replan
 from ambulant.replanning.views import ReplanRequest
 from tests.builders import add, make_patient, make_region, make_staff, make_visit
 from tests.replanning.day import COORDINATOR, at, report, solved_plan
@@ -85,7 +85,7 @@ def test_appointments_survive_a_replan(engine: Engine, database_url: str, tmp_pa
         )
         session.commit()
     assert queued.id is not None
-    new = run_replan(engine, plan_id=queued.id, settings=settings)
+    new = run_job(engine, plan_id=queued.id, settings=settings)
     assert new.status == PlanStatus.DRAFT, new.error
     with Session(engine) as session:
         stops = session.exec(

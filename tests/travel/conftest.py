@@ -16,9 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from ambulant import osrm_engine
 from ambulant.config import Settings
-from ambulant.travel import Point
+from ambulant.travel import Point, osrm_server
 from ambulant.travel.osrm import OsrmTravelTimes
 from tests.travel.ferry_network import write_ferry_network
 
@@ -64,35 +63,35 @@ class CountingTransport(httpx.BaseTransport):
 
 def _serve(
     base: Path, log_dir: Path, *, max_table_size: int = 100
-) -> Iterator[osrm_engine.OsrmServer]:
+) -> Iterator[osrm_server.OsrmServer]:
     with (
         (log_dir / "osrm-routed.log").open("ab") as log,
-        osrm_engine.serve(base, port=0, max_table_size=max_table_size, log=log) as server,
+        osrm_server.serve(base, port=0, max_table_size=max_table_size, log=log) as server,
     ):
         yield server
 
 
 @pytest.fixture(scope="session")
-def helsinki_dataset(tmp_path_factory: pytest.TempPathFactory) -> osrm_engine.OsrmDataset:
+def helsinki_dataset(tmp_path_factory: pytest.TempPathFactory) -> osrm_server.OsrmDataset:
     if not HELSINKI_PBF.is_file():
         message = f"OSM extract {HELSINKI_PBF} not found (the AMBULANT_OSM_EXTRACT setting)"
         if os.environ.get("AMBULANT_REQUIRE_SERVICES") == "1":
             pytest.fail(message)
         pytest.skip(f"!!! SKIPPED: {message}")
-    return osrm_engine.build(HELSINKI_PBF, tmp_path_factory.mktemp("osrm-helsinki"))
+    return osrm_server.build(HELSINKI_PBF, tmp_path_factory.mktemp("osrm-helsinki"))
 
 
 @pytest.fixture(scope="session")
 def helsinki_osrm(
-    helsinki_dataset: osrm_engine.OsrmDataset,
-) -> Iterator[osrm_engine.OsrmServer]:
+    helsinki_dataset: osrm_server.OsrmDataset,
+) -> Iterator[osrm_server.OsrmServer]:
     yield from _serve(helsinki_dataset.base, helsinki_dataset.base.parent)
 
 
 @pytest.fixture(scope="session")
-def fjord_osrm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[osrm_engine.OsrmServer]:
+def fjord_osrm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[osrm_server.OsrmServer]:
     work = tmp_path_factory.mktemp("osrm-fjord")
-    dataset = osrm_engine.build(write_ferry_network(work / "fjord.osm.pbf"), work)
+    dataset = osrm_server.build(write_ferry_network(work / "fjord.osm.pbf"), work)
     yield from _serve(dataset.base, work)
 
 

@@ -9,9 +9,8 @@ import httpx
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
-from ambulant import osrm_engine
 from ambulant.models import TravelLeg
-from ambulant.travel import Point
+from ambulant.travel import Point, osrm_server
 from ambulant.travel.cache import CachedTravelTimes, forget_other_versions, key, missing_rectangles
 from tests.travel.conftest import HELSINKI, CountingTransport, MakeOsrm, random_helsinki
 
@@ -23,7 +22,7 @@ def stored(engine: Engine) -> int:
 
 def test_a_second_matrix_comes_from_the_cache(
     engine: Engine,
-    helsinki_osrm: osrm_engine.OsrmServer,
+    helsinki_osrm: osrm_server.OsrmServer,
     counting: tuple[httpx.Client, CountingTransport],
     make_osrm: MakeOsrm,
 ) -> None:
@@ -44,7 +43,7 @@ def test_a_second_matrix_comes_from_the_cache(
 
 def test_new_points_ask_only_for_their_rows_and_columns(
     engine: Engine,
-    helsinki_osrm: osrm_engine.OsrmServer,
+    helsinki_osrm: osrm_server.OsrmServer,
     counting: tuple[httpx.Client, CountingTransport],
     make_osrm: MakeOsrm,
 ) -> None:
@@ -61,10 +60,10 @@ def test_new_points_ask_only_for_their_rows_and_columns(
 
 
 def test_estimates_are_not_stored(
-    engine: Engine, helsinki_dataset: osrm_engine.OsrmDataset, make_osrm: MakeOsrm
+    engine: Engine, helsinki_dataset: osrm_server.OsrmDataset, make_osrm: MakeOsrm
 ) -> None:
     """Legs guessed while the server is down are returned as estimates but never cached."""
-    server = osrm_engine.serve(helsinki_dataset.base, port=0, log=None)
+    server = osrm_server.serve(helsinki_dataset.base, port=0, log=None)
     server.stop()
     cached = CachedTravelTimes(make_osrm(server.url, retries=0), engine)
     matrix = cached.matrix(HELSINKI[:4])
@@ -75,7 +74,7 @@ def test_estimates_are_not_stored(
 
 
 def test_another_data_version_is_a_miss_and_can_be_forgotten(
-    engine: Engine, helsinki_osrm: osrm_engine.OsrmServer, make_osrm: MakeOsrm
+    engine: Engine, helsinki_osrm: osrm_server.OsrmServer, make_osrm: MakeOsrm
 ) -> None:
     """Legs of another data version are not used; forget_other_versions deletes them."""
     plain = CachedTravelTimes(make_osrm(helsinki_osrm.url), engine)
@@ -91,7 +90,7 @@ def test_another_data_version_is_a_miss_and_can_be_forgotten(
 
 def test_points_within_a_metre_share_legs(
     engine: Engine,
-    helsinki_osrm: osrm_engine.OsrmServer,
+    helsinki_osrm: osrm_server.OsrmServer,
     counting: tuple[httpx.Client, CountingTransport],
     make_osrm: MakeOsrm,
 ) -> None:
@@ -121,7 +120,7 @@ def test_rectangles_for_typical_gaps() -> None:
 
 def test_legs_without_a_road_are_remembered_and_estimated_again(
     engine: Engine,
-    helsinki_osrm: osrm_engine.OsrmServer,
+    helsinki_osrm: osrm_server.OsrmServer,
     counting: tuple[httpx.Client, CountingTransport],
     make_osrm: MakeOsrm,
 ) -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine
 
-from ambulant import osrm_engine
 from ambulant.config import Settings
 from ambulant.errors import InvalidInput
-from ambulant.travel import GeodesicTravelTimes
+from ambulant.travel import GeodesicTravelTimes, osrm_server
 from ambulant.travel.cache import CachedTravelTimes
 from ambulant.travel.calibrated import CalibratedTravelTimes
 from ambulant.travel.factory import travel_times_from_settings
@@ -76,7 +75,7 @@ def test_a_nonpositive_factor_names_the_setting() -> None:
 
 
 def test_calibrated_osrm_end_to_end(
-    engine: Engine, helsinki_osrm: osrm_engine.OsrmServer, make_osrm: MakeOsrm
+    engine: Engine, helsinki_osrm: osrm_server.OsrmServer, make_osrm: MakeOsrm
 ) -> None:
     """Factor 0.5 doubles OSRM's durations, then 60 s per leg is added."""
     provider = travel_times_from_settings(

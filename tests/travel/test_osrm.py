@@ -9,8 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ambulant import osrm_engine
-from ambulant.travel import GeodesicTravelTimes, Point
+from ambulant.travel import GeodesicTravelTimes, Point, osrm_server
 from ambulant.travel.osrm import plan_blocks
 from tests.travel.conftest import HELSINKI, CountingTransport, MakeOsrm, random_helsinki
 from tests.travel.ferry_network import EAST, ISLAND, WEST
@@ -25,9 +24,9 @@ def raw_table(url: str, points: list[Point], **params: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def stopped_server(helsinki_dataset: osrm_engine.OsrmDataset) -> str:
+def stopped_server(helsinki_dataset: osrm_server.OsrmDataset) -> str:
     """The URL of an OSRM server that ran and has been stopped."""
-    server = osrm_engine.serve(helsinki_dataset.base, port=0, log=None)
+    server = osrm_server.serve(helsinki_dataset.base, port=0, log=None)
     server.stop()
     assert not server.running
     return server.url
@@ -35,18 +34,18 @@ def stopped_server(helsinki_dataset: osrm_engine.OsrmDataset) -> str:
 
 @pytest.fixture
 def small_server(
-    helsinki_dataset: osrm_engine.OsrmDataset, tmp_path: Path
-) -> Iterator[osrm_engine.OsrmServer]:
+    helsinki_dataset: osrm_server.OsrmDataset, tmp_path: Path
+) -> Iterator[osrm_server.OsrmServer]:
     """A server that takes tables of at most 3 x 3."""
     with (
         (tmp_path / "routed.log").open("wb") as log,
-        osrm_engine.serve(helsinki_dataset.base, port=0, max_table_size=3, log=log) as server,
+        osrm_server.serve(helsinki_dataset.base, port=0, max_table_size=3, log=log) as server,
     ):
         yield server
 
 
 def test_matrix_is_osrms_table_rounded(
-    helsinki_osrm: osrm_engine.OsrmServer, make_osrm: MakeOsrm
+    helsinki_osrm: osrm_server.OsrmServer, make_osrm: MakeOsrm
 ) -> None:
     """Every leg is OSRM's duration and distance rounded to whole units; nothing is estimated."""
     raw = raw_table(helsinki_osrm.url, HELSINKI)
@@ -65,7 +64,7 @@ def test_matrix_is_osrms_table_rounded(
 
 
 def test_legs_without_a_road_are_estimated_and_counted(
-    helsinki_osrm: osrm_engine.OsrmServer,
+    helsinki_osrm: osrm_server.OsrmServer,
     make_osrm: MakeOsrm,
 ) -> None:
     """Legs OSRM answers with null get the geodesic estimate, and a note counts exactly them."""
@@ -105,7 +104,7 @@ def test_narrow_tables_take_few_requests() -> None:
 
 
 def test_chunked_matrix_equals_the_whole(
-    helsinki_osrm: osrm_engine.OsrmServer,
+    helsinki_osrm: osrm_server.OsrmServer,
     counting: tuple[httpx.Client, CountingTransport],
     make_osrm: MakeOsrm,
 ) -> None:
@@ -118,7 +117,7 @@ def test_chunked_matrix_equals_the_whole(
 
 
 def test_blocks_the_server_refuses_as_too_big_are_split(
-    small_server: osrm_engine.OsrmServer,
+    small_server: osrm_server.OsrmServer,
     counting: tuple[httpx.Client, CountingTransport],
     make_osrm: MakeOsrm,
 ) -> None:
@@ -156,7 +155,7 @@ def test_stopped_server_falls_back_to_geodesic_with_a_note(
     assert "ConnectError after 3 attempts" in matrix.notes[0]
 
 
-def test_a_503_is_retried(helsinki_osrm: osrm_engine.OsrmServer, make_osrm: MakeOsrm) -> None:
+def test_a_503_is_retried(helsinki_osrm: osrm_server.OsrmServer, make_osrm: MakeOsrm) -> None:
     """A 503 (osrm-routed restarting behind a proxy) is retried and the next answer used."""
 
     class FirstAnswerIs503(httpx.BaseTransport):
@@ -182,7 +181,7 @@ def test_a_503_is_retried(helsinki_osrm: osrm_engine.OsrmServer, make_osrm: Make
 
 
 def test_points_far_from_any_road_are_estimated(
-    helsinki_osrm: osrm_engine.OsrmServer, make_osrm: MakeOsrm
+    helsinki_osrm: osrm_server.OsrmServer, make_osrm: MakeOsrm
 ) -> None:
     """A point in Trondheim snaps hundreds of km away in Helsinki's data: its legs are estimates."""
     trondheim = Point(63.43, 10.39)
@@ -202,8 +201,8 @@ def test_points_far_from_any_road_are_estimated(
 
 
 def test_data_version_comes_from_the_server(
-    helsinki_osrm: osrm_engine.OsrmServer,
-    helsinki_dataset: osrm_engine.OsrmDataset,
+    helsinki_osrm: osrm_server.OsrmServer,
+    helsinki_dataset: osrm_server.OsrmDataset,
     make_osrm: MakeOsrm,
 ) -> None:
     """The version the build wrote is what the provider reports and what its tables carry."""
@@ -224,7 +223,7 @@ def test_without_a_server_version_url_and_label_stand_in(
 
 
 def test_empty_and_rectangular_requests(
-    helsinki_osrm: osrm_engine.OsrmServer, make_osrm: MakeOsrm
+    helsinki_osrm: osrm_server.OsrmServer, make_osrm: MakeOsrm
 ) -> None:
     """No points, no legs; a 2 x 3 block has 2 rows of 3 matching the square's cells."""
     provider = make_osrm(helsinki_osrm.url)
@@ -238,7 +237,7 @@ def test_empty_and_rectangular_requests(
 
 
 def test_without_a_wait_ferries_cost_their_crossing(
-    fjord_osrm: osrm_engine.OsrmServer, make_osrm: MakeOsrm
+    fjord_osrm: osrm_server.OsrmServer, make_osrm: MakeOsrm
 ) -> None:
     """With no ferry wait the matrix is OSRM's: west to east by the 20-minute ferry."""
     raw = raw_table(fjord_osrm.url, [WEST, EAST])
@@ -250,7 +249,7 @@ def test_without_a_wait_ferries_cost_their_crossing(
 
 @pytest.mark.parametrize("wait_s", [600, 2400])
 def test_ferry_wait_is_added_unless_the_road_round_is_faster(
-    fjord_osrm: osrm_engine.OsrmServer, wait_s: int, make_osrm: MakeOsrm
+    fjord_osrm: osrm_server.OsrmServer, wait_s: int, make_osrm: MakeOsrm
 ) -> None:
     """Ferry legs cost crossing + wait, or the ferry-free road where that is quicker; an island
     reachable only by ferry always pays the wait."""
@@ -280,7 +279,7 @@ def test_ferry_wait_is_added_unless_the_road_round_is_faster(
 
 
 def test_ferry_wait_is_part_of_the_data_version(
-    fjord_osrm: osrm_engine.OsrmServer, make_osrm: MakeOsrm
+    fjord_osrm: osrm_server.OsrmServer, make_osrm: MakeOsrm
 ) -> None:
     """Legs computed with a ferry wait are cached apart from legs without one."""
     plain = make_osrm(fjord_osrm.url).data_version()

@@ -12,8 +12,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from ambulant.config import Settings
-from ambulant.models import PlanStop, Role
+from ambulant.models import Plan, PlanStop, Role
+from ambulant.replanning.diff import plan_diff
 from ambulant.timeutil import OSLO, now
+from api.routes import replan as replan_routes
 from tests.api.builders import Headers
 from tests.builders import TinyRegion, make_patient, make_staff, make_visit
 from tests.replanning.day import at, solved_plan
@@ -256,3 +258,41 @@ def test_an_option_that_drops_a_far_visit_says_it_saves_driving(
         f"Ann at {start:%H:%M}, saves {saved_min} min drive, 0 shifted, drops visit {far_visit.id}"
     )
     assert "+-" not in option["summary"]
+
+
+@pytest.mark.slow
+def test_a_replan_computes_its_diff_once_in_the_worker(
+    client: TestClient,
+    db: Engine,
+    region: TinyRegion,
+    published: int,
+    coordinator: Headers,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The worker that solves a replan computes its diff and stores it with the plan; the API
+    answers the replan and GET /diff from the stored one and computes none itself. A counting
+    wrapper around the real diff function (it still runs) counts the API process's calls."""
+    calls: list[int] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return plan_diff(*args, **kwargs)
+
+    monkeypatch.setattr(replan_routes, "plan_diff", counted)
+    body = {"at": at("10:15").isoformat(), "new_visits": [_urgent(region)]}
+    answer = client.post(f"{URL}/{published}/replan", json=body, headers=coordinator)
+    assert answer.status_code == 201, answer.text
+    result = answer.json()
+    new_id = result["plan"]["id"]
+    with Session(db) as session:
+        stored = session.get(Plan, new_id)
+        assert stored is not None and stored.diff is not None
+        assert result["diff"] == stored.diff
+        assert stored.diff == plan_diff(session, plan_id=new_id).model_dump(mode="json")
+    assert result["diff"]["added_visits"] == 1
+    read = client.get(f"{URL}/{new_id}/diff", headers=coordinator)
+    assert read.status_code == 200 and read.json() == result["diff"]
+    assert calls == []
+    # Against another plan than the base there is nothing stored: that one is computed.
+    against = client.get(f"{URL}/{new_id}/diff?against={published}", headers=coordinator)
+    assert against.status_code == 200 and calls == [1]

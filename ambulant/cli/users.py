@@ -5,7 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from sqlmodel import Session
 
+from ambulant.auth.users import deactivate_user, ensure_user, list_users
+from ambulant.bootstrap import prepare_database
+from ambulant.config import get_settings
+from ambulant.db import session_scope
+from ambulant.errors import InvalidInput
 from ambulant.models.vocabulary import Role, Team
 
 users_app = typer.Typer(help="Users of ambulant: roles and scopes.", no_args_is_help=True)
@@ -29,11 +35,6 @@ def add(
     hpr: Annotated[str | None, typer.Option(help="HPR number (matched if sub is new).")] = None,
 ) -> None:
     """Add a user, or set an existing one's role and scope (and reactivate them)."""
-    from ambulant.auth.users import ensure_user
-    from ambulant.bootstrap import prepare_database
-    from ambulant.config import get_settings
-    from ambulant.db import session_scope
-    from ambulant.errors import InvalidInput
 
     engine = prepare_database(get_settings())
     try:
@@ -55,11 +56,6 @@ def add(
 @users_app.command("list")
 def list_() -> None:
     """List users with role, scope and whether they are active."""
-    from sqlmodel import Session
-
-    from ambulant.auth.users import list_users
-    from ambulant.bootstrap import prepare_database
-    from ambulant.config import get_settings
 
     with Session(prepare_database(get_settings())) as session:
         for user in list_users(session):
@@ -74,11 +70,6 @@ def list_() -> None:
 @users_app.command("deactivate")
 def deactivate(subject: Annotated[str, typer.Option(help="The user's token subject.")]) -> None:
     """Turn a user away from now on (the row stays: the audit trail names it)."""
-    from ambulant.auth.users import deactivate_user
-    from ambulant.bootstrap import prepare_database
-    from ambulant.config import get_settings
-    from ambulant.db import session_scope
-    from ambulant.errors import InvalidInput
 
     try:
         with session_scope(prepare_database(get_settings())) as session:

@@ -5,17 +5,31 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import uvicorn
+from sqlmodel import Session
 
-from ambulant.auth.cli import MunicipalityOption, users_app
+from ambulant.auth.dev_login import development_token
 from ambulant.bench.cli import bench_app
 from ambulant.bench.foundation import bench_demo, bench_travel
+from ambulant.bootstrap import ensure_demo_day, prepare_database, queue_day_plan, seed_demo
+from ambulant.cli.users import MunicipalityOption, users_app
 from ambulant.config import Settings, get_settings
+from ambulant.db import session_scope
+from ambulant.errors import AmbulantError
+from ambulant.geocoding.local_register import import_address_csv
+from ambulant.jobs.lifecycle import run_job
+from ambulant.jobs.rq_queue import run_worker
+from ambulant.migrate import upgrade_database
 from ambulant.models.vocabulary import Role
+from ambulant.planning.plans import plan_detail, request_plan
+from ambulant.reports.continuity import continuity_report
 from ambulant.timeutil import today
+from ambulant.travel import osrm_server
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -47,7 +61,6 @@ def _today() -> dt.date:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database to the newest schema."""
-    from ambulant.migrate import upgrade_database
 
     upgrade_database(get_settings().database_url)
     typer.echo("database is up to date")
@@ -61,7 +74,6 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 0,
 ) -> None:
     """Seed the demo region (synthetic data; no real person is described)."""
-    from ambulant.bootstrap import prepare_database, seed_demo
 
     settings = get_settings()
     engine = prepare_database(settings)
@@ -76,11 +88,6 @@ def plan(
     time_limit: Annotated[float | None, typer.Option(help="Solver time limit, seconds.")] = None,
 ) -> None:
     """Plan a day now, in this process, and print the plan's summary."""
-    from sqlmodel import Session
-
-    from ambulant.bootstrap import prepare_database
-    from ambulant.planning.runner import run_plan
-    from ambulant.planning.service import plan_detail, request_plan
 
     settings = get_settings()
     if time_limit is not None:
@@ -91,7 +98,7 @@ def plan(
         session.commit()
         assert queued.id is not None
         plan_id = queued.id
-    run_plan(engine, plan_id=plan_id, settings=settings)
+    run_job(engine, plan_id=plan_id, settings=settings)
     with Session(engine) as session:
         detail = plan_detail(session, plan_id=plan_id)
     typer.echo(
@@ -120,10 +127,6 @@ def token(
 ) -> None:
     """Print a development token signed with the local key (development issuer only); the user
     it names is created or updated to this role and scope (a coordinator's default: all)."""
-    from ambulant.auth.dev_login import development_token
-    from ambulant.bootstrap import prepare_database
-    from ambulant.db import session_scope
-    from ambulant.errors import AmbulantError
 
     settings = get_settings()
     if role == Role.NURSE and staff is None:
@@ -146,7 +149,6 @@ def token(
 @app.command()
 def serve() -> None:
     """Serve the API (migrates the database first; no seeding, no planning)."""
-    from ambulant.bootstrap import prepare_database
 
     settings = get_settings()
     prepare_database(settings)
@@ -159,9 +161,6 @@ def run(
 ) -> None:
     """The main job: prepare the database, seed the demo region on first start, plan today's
     routes and serve the API."""
-    from ambulant.auth.dev_login import development_token
-    from ambulant.bootstrap import ensure_demo_day, prepare_database, queue_day_plan
-    from ambulant.db import session_scope
 
     settings = get_settings()
     engine = prepare_database(settings)
@@ -194,7 +193,6 @@ def run(
 
 
 def _serve(settings: Settings) -> None:
-    import uvicorn
 
     # The server is named, not imported: nothing in ambulant imports api (api -> ambulant only).
     uvicorn.run("api.main:create_app", factory=True, host=settings.host, port=settings.port)
@@ -205,7 +203,6 @@ def worker(
     burst: Annotated[bool, typer.Option(help="Stop when the queue is empty.")] = False,
 ) -> None:
     """Run an RQ worker that solves queued plans (production: AMBULANT_QUEUE=rq)."""
-    from ambulant.jobs.rq_queue import run_worker
 
     run_worker(get_settings(), burst=burst)
 
@@ -220,12 +217,11 @@ def osrm_build(
     data_dir: Annotated[Path | None, typer.Option(help="Where to write the network.")] = None,
 ) -> None:
     """Extract, partition and customize an OSM extract with OSRM's car profile."""
-    from ambulant import osrm_engine
 
     settings = get_settings()
     try:
-        dataset = osrm_engine.build(pbf, data_dir or _osrm_data_dir(settings))
-    except osrm_engine.OsrmEngineError as error:
+        dataset = osrm_server.build(pbf, data_dir or _osrm_data_dir(settings))
+    except osrm_server.OsrmEngineError as error:
         raise typer.BadParameter(str(error), param_hint="PBF") from error
     typer.echo(f"built {dataset.base} (data version {dataset.data_version})")
 
@@ -238,9 +234,6 @@ def osrm_serve(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 5000,
 ) -> None:
     """Serve the built network on 127.0.0.1 (access logging off: URLs hold coordinates)."""
-    import time
-
-    from ambulant import osrm_engine
 
     settings = get_settings()
     if dataset is None:
@@ -248,7 +241,7 @@ def osrm_serve(
         if not built:
             raise typer.BadParameter("no network built yet: run `ambulant osrm build`")
         dataset = built[0]
-    with osrm_engine.serve(
+    with osrm_server.serve(
         dataset, port=port, max_table_size=settings.osrm_max_table_size
     ) as server:
         typer.echo(f"OSRM serving {dataset} at {server.url} (Ctrl-C stops it)")
@@ -264,10 +257,6 @@ def addresses_import(
     csv: Annotated[Path, typer.Argument(help="Kartverket's address register CSV export.")],
 ) -> None:
     """Load the official address register; replaces the municipalities the file covers."""
-    from sqlmodel import Session
-
-    from ambulant.bootstrap import prepare_database
-    from ambulant.geocoding.local_register import import_address_csv
 
     engine = prepare_database(get_settings())
     with Session(engine) as session:
@@ -289,11 +278,6 @@ def report_continuity(
 ) -> None:
     """Continuity of care per patient over the days (docs/continuity.md): visits, distinct
     staff, and the share of visits with a preferred staff member. Patients by id only."""
-    from sqlmodel import Session
-
-    from ambulant.bootstrap import prepare_database
-    from ambulant.errors import AmbulantError
-    from ambulant.reports.continuity import continuity_report
 
     engine = prepare_database(get_settings())
     try:

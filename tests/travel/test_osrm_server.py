@@ -7,18 +7,18 @@ from pathlib import Path
 import httpx
 import pytest
 
-from ambulant import osrm_engine
+from ambulant.travel import osrm_server
 from tests.travel.conftest import HELSINKI
 
 
 def test_the_server_keeps_patient_coordinates_out_of_its_log(
-    helsinki_dataset: osrm_engine.OsrmDataset, tmp_path: Path
+    helsinki_dataset: osrm_server.OsrmDataset, tmp_path: Path
 ) -> None:
     """Bound to 127.0.0.1, and a table request's coordinates never reach the log."""
     log_path = tmp_path / "routed.log"
     with (
         log_path.open("wb") as log,
-        osrm_engine.serve(helsinki_dataset.base, port=0, log=log) as server,
+        osrm_server.serve(helsinki_dataset.base, port=0, log=log) as server,
     ):
         assert server.url.startswith("http://127.0.0.1:")
         coords = ";".join(f"{p.lon:.6f},{p.lat:.6f}" for p in HELSINKI[:3])
@@ -31,14 +31,14 @@ def test_the_server_keeps_patient_coordinates_out_of_its_log(
 
 def test_building_a_missing_extract_says_so(tmp_path: Path) -> None:
     """A wrong path is named, before any tool runs."""
-    with pytest.raises(osrm_engine.OsrmEngineError, match="no such OSM extract"):
-        osrm_engine.build(tmp_path / "nowhere.osm.pbf", tmp_path / "data")
+    with pytest.raises(osrm_server.OsrmEngineError, match="no such OSM extract"):
+        osrm_server.build(tmp_path / "nowhere.osm.pbf", tmp_path / "data")
 
 
 def test_serving_an_unbuilt_dataset_says_to_build(tmp_path: Path) -> None:
     """serve() refuses a path without MLD data and tells what to run."""
-    with pytest.raises(osrm_engine.OsrmEngineError, match="ambulant osrm build"):
-        osrm_engine.serve(tmp_path / "region.osrm", port=0)
+    with pytest.raises(osrm_server.OsrmEngineError, match="ambulant osrm build"):
+        osrm_server.serve(tmp_path / "region.osrm", port=0)
 
 
 def test_the_data_version_fingerprints_extract_and_profile(tmp_path: Path) -> None:
@@ -46,7 +46,7 @@ def test_the_data_version_fingerprints_extract_and_profile(tmp_path: Path) -> No
     pbf, profile = tmp_path / "varnes.osm.pbf", tmp_path / "car.lua"
     pbf.write_bytes(b"osm")
     profile.write_text("-- profile")
-    first = osrm_engine.default_data_version(pbf, profile)
-    assert first.startswith("varnes-") and first == osrm_engine.default_data_version(pbf, profile)
+    first = osrm_server.default_data_version(pbf, profile)
+    assert first.startswith("varnes-") and first == osrm_server.default_data_version(pbf, profile)
     pbf.write_bytes(b"osm2")
-    assert osrm_engine.default_data_version(pbf, profile) != first
+    assert osrm_server.default_data_version(pbf, profile) != first

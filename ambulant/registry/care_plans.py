@@ -8,9 +8,9 @@ from sqlmodel import Session, col, select
 
 from ambulant.errors import InvalidInput
 from ambulant.models import CarePlan, CarePlanCreate, CarePlanUpdate, Patient, VisitRequest
-from ambulant.services.lookup import get_or_404, refuse_if_referenced, require_ref
-from ambulant.services.pagination import DEFAULT_LIMIT, Page, paginate
-from ambulant.services.validation import merged
+from ambulant.registry.lookup import get_or_404, refuse_if_referenced, require_ref
+from ambulant.registry.pagination import DEFAULT_LIMIT, Page, paginate
+from ambulant.registry.validation import merged
 
 
 def create_care_plan(session: Session, *, data: CarePlanCreate) -> CarePlan:

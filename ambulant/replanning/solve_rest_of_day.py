@@ -1,4 +1,5 @@
-"""The replan job a worker runs (through `planning.runner.run_plan`, which hands replans here).
+"""Solving the rest of a day that has begun: the body of a replan job (the job lifecycle in
+`ambulant.jobs` owns the plan's status and the transaction).
 
 Reports keep arriving while the solver works. After each solve the job looks for reports newer
 than the ones it started from; if there are any it solves again on top of them (a few times at
@@ -18,12 +19,11 @@ import solver
 from ambulant.config import Settings
 from ambulant.errors import Conflict
 from ambulant.execution.state import newest_report_id
-from ambulant.models import Plan, PlanRoute, PlanStatus
+from ambulant.models import Plan, PlanRoute
 from ambulant.replanning.diff import plan_diff
+from ambulant.replanning.merge import merge_rest_of_day
 from ambulant.replanning.solve import ReplanOutcome, solve_replan
-from ambulant.replanning.store import store_replan
 from ambulant.replanning.versions import current_plan
-from ambulant.timeutil import now
 from ambulant.travel import TravelTimes
 from ambulant.travel.factory import travel_times_from_settings
 
@@ -32,42 +32,15 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 
 
-def run_replan(engine: Engine, *, plan_id: int, settings: Settings) -> Plan:
-    """Solve queued replan `plan_id` and store it as a draft; any failure leaves it FAILED."""
-    with Session(engine, expire_on_commit=False) as session:
-        plan = session.get(Plan, plan_id)
-        if plan is None:
-            raise LookupError(f"plan {plan_id} not found")
-        if plan.status not in (PlanStatus.QUEUED, PlanStatus.SOLVING):
-            return plan
-        plan.status = PlanStatus.SOLVING
-        plan.started_at = now()
-        session.add(plan)
-        session.commit()
-        try:
-            replan_into(session, engine, plan, settings)
-            plan.status = PlanStatus.DRAFT
-        except Exception as error:
-            session.rollback()
-            log.exception("replan %s failed", plan_id)
-            plan = session.get(Plan, plan_id) or plan
-            plan.status = PlanStatus.FAILED
-            plan.error = f"{error.__class__.__name__}: {error}"[:2000]
-        plan.finished_at = now()
-        session.add(plan)
-        session.commit()
-        return plan
-
-
-def replan_into(
+def solve_rest_of_day(
     session: Session,
     engine: Engine,
     plan: Plan,
     settings: Settings,
     travel: TravelTimes | None = None,
 ) -> ReplanOutcome:
-    """Solves the replan described by `plan.parameters` and writes it into `plan` (flushed, not
-    committed)."""
+    """Solves the replan described by `plan.parameters` and writes it into `plan`, with its diff
+    against the base (flushed, not committed)."""
     assert plan.based_on_id is not None
     base = session.get(Plan, plan.based_on_id)
     if base is None:
@@ -100,7 +73,7 @@ def replan_into(
         raise Conflict(f"version {base.version} was replaced by version {version} meanwhile")
 
     base_routes = list(session.exec(select(PlanRoute).where(PlanRoute.plan_id == base.id)))
-    store_replan(
+    merge_rest_of_day(
         session,
         plan=plan,
         base_stops=outcome.base_stops,
@@ -112,6 +85,7 @@ def replan_into(
     )
     assert plan.id is not None
     diff = plan_diff(session, plan_id=plan.id, tolerance_min=settings.replan_move_tolerance_min)
+    plan.diff = diff.model_dump(mode="json")
     result = outcome.result
     planned = sum(len(r.stops) for r in result.routes)
     plan.kpis = {

@@ -22,7 +22,7 @@ from ambulant.models import (
     VisitStatus,
     VisitStatusReport,
 )
-from ambulant.planning.schedule import published_plan_for
+from ambulant.planning.staff_schedule import published_plan_for
 from ambulant.timeutil import as_aware
 from ambulant.timeutil import now as clock_now
 

@@ -1,5 +1,5 @@
-"""Asking for a replan: record the changes as facts, queue a new version based on the current one,
-and (in the route) wait a few seconds for the worker.
+"""Asking for a replan: record the changes as facts and queue a new version based on the current
+one (the caller then hands it to the replan queue and waits a few seconds for the worker).
 
 The changes are stored before anything is solved (a cancellation is a report, an absence a row,
 an urgent visit a visit request), so a replan that fails or is overtaken loses nothing: the next
@@ -9,16 +9,15 @@ one sees them too. Services flush; the caller commits.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from typing import Any
 
-from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from ambulant.auth import access
 from ambulant.auth.principal import Principal
 from ambulant.errors import InvalidInput
 from ambulant.execution.absences import record_absence
-from ambulant.execution.reports import StatusReport, record_status
+from ambulant.execution.status_reports import StatusReport, record_status
 from ambulant.models import (
     Patient,
     Plan,
@@ -28,14 +27,13 @@ from ambulant.models import (
     VisitStatus,
     VisitStatusReport,
 )
-from ambulant.planning.service import get_plan
+from ambulant.planning.plans import get_plan, plan_summary
 from ambulant.planning.weights import stored_overrides
+from ambulant.registry.visits import create_visit
+from ambulant.replanning.diff import PlanDiff
 from ambulant.replanning.versions import next_version, require_current
-from ambulant.replanning.views import ReplanRequest
-from ambulant.services.visits import create_visit
+from ambulant.replanning.views import ReplanAnswer, ReplanRequest
 from ambulant.timeutil import now as clock_now
-
-FINISHED = (PlanStatus.DRAFT, PlanStatus.PUBLISHED, PlanStatus.FAILED, PlanStatus.SUPERSEDED)
 
 
 def request_replan(
@@ -101,21 +99,33 @@ def request_replan(
     return plan
 
 
-def wait_for_plan(engine: Engine, *, plan_id: int, timeout_s: float) -> Plan | None:
-    """The plan once a worker has finished it, or None if it takes longer than `timeout_s`.
+def check_references(session: Session, principal: Principal, request: ReplanRequest) -> None:
+    """Every patient, visit and staff member a replan request names must be within the
+    caller's reach, as in any other body (a 422 naming the field, audited if it exists)."""
+    for i, visit in enumerate(request.new_visits):
+        access.patient_ref(
+            session, principal, visit.patient_id, field=f"new_visits[{i}].patient_id"
+        )
+    for visit_id in [
+        *request.cancelled_visit_ids,
+        *(late.visit_id for late in request.running_late),
+    ]:
+        access.visit_ref(session, principal, visit_id, field="visit_id")
+    for absence in request.unavailable:
+        access.staff_ref(session, principal, absence.staff_id, field="unavailable.staff_id")
 
-    Polls the row rather than the job, so it works the same for the local pool and RQ."""
-    deadline = time.monotonic() + timeout_s
-    pause = 0.02
-    while True:
-        with Session(engine, expire_on_commit=False) as session:
-            plan = session.get(Plan, plan_id)
-            if plan is not None and plan.status in FINISHED:
-                return plan
-        if time.monotonic() >= deadline:
-            return None
-        time.sleep(pause)
-        pause = min(pause * 1.5, 0.2)
+
+def replan_answer(plan: Plan, base: Plan) -> ReplanAnswer:
+    """What a replan request answers: the new version as it stands (its diff once solved)."""
+    assert base.id is not None
+    return ReplanAnswer(
+        plan=plan_summary(plan),
+        based_on_plan_id=base.id,
+        based_on_version=base.version,
+        error=plan.error,
+        warnings=list(plan.solver_stats.get("warnings", [])),
+        diff=PlanDiff.model_validate(plan.diff) if plan.diff is not None else None,
+    )
 
 
 def _new_visit(session: Session, base: Plan, index: int, data: Any) -> int:

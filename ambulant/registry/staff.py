@@ -25,9 +25,9 @@ from ambulant.models import (
     UnassignedVisit,
     VisitRequest,
 )
-from ambulant.services.lookup import get_or_404, refuse_if_referenced, require_all, require_ref
-from ambulant.services.pagination import DEFAULT_LIMIT, Page, paginate
-from ambulant.services.validation import merged
+from ambulant.registry.lookup import get_or_404, refuse_if_referenced, require_all, require_ref
+from ambulant.registry.pagination import DEFAULT_LIMIT, Page, paginate
+from ambulant.registry.validation import merged
 
 
 def create_staff(session: Session, *, data: StaffCreate) -> Staff:

@@ -14,7 +14,7 @@ from ambulant.errors import Conflict
 from ambulant.execution.state import COMMITTED
 from ambulant.models import Plan, PlanStop, VisitStatus, VisitStatusReport
 from ambulant.notify.events import Event, plan_published_events
-from ambulant.planning.service import get_plan, publish_plan
+from ambulant.planning.plans import get_plan, publish_plan
 from ambulant.replanning.diff import affected_staff
 from ambulant.replanning.versions import VersionConflict, current_plan
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 import solver
 from ambulant.execution.state import PlanState
 from ambulant.models import Plan, PlanRoute, PlanStop, Shift, UnassignedVisit
 from ambulant.planning.problem_builder import BuiltProblem
-from ambulant.planning.runner import route_walk, visited_stop
+from ambulant.planning.store import add_unassigned, clear_plan_rows, route_stops, route_walk
 from ambulant.replanning.problem import ReplanProblem
 from ambulant.timeutil import from_day_seconds
 
@@ -34,7 +33,7 @@ class _Day:
     return_distance_m: int = 0
 
 
-def store_replan(
+def merge_rest_of_day(
     session: Session,
     *,
     plan: Plan,
@@ -46,10 +45,7 @@ def store_replan(
     result: solver.Result,
 ) -> None:
     assert plan.id is not None
-    # A retried job starts from a clean slate rather than adding a second copy.
-    session.exec(delete(PlanStop).where(col(PlanStop.plan_id) == plan.id))
-    session.exec(delete(PlanRoute).where(col(PlanRoute.plan_id) == plan.id))
-    session.exec(delete(UnassignedVisit).where(col(UnassignedVisit.plan_id) == plan.id))
+    clear_plan_rows(session, plan.id)
     day = built.day
     days: dict[int, _Day] = {}
     for stop in _kept_stops(base_stops, state, plan.id):
@@ -73,16 +69,7 @@ def store_replan(
             session.add(stop)
         session.add(_route_row(plan.id, staff_id, staff_day, base_route_of.get(staff_id), shifts))
 
-    for u in [*result.unassigned, *rp.left_out]:
-        session.add(
-            UnassignedVisit(
-                plan_id=plan.id,
-                visit_id=int(u.visit_id),
-                reason=str(u.reason),
-                detail=u.detail,
-                closest_staff_id=int(u.closest_staff) if u.closest_staff else None,
-            )
-        )
+    add_unassigned(session, plan.id, [*result.unassigned, *rp.left_out])
     for visit_id in sorted(rp.cancelled_visit_ids):
         progress = state.visits[visit_id]
         when = progress.reported_at.strftime("%H:%M") if progress.reported_at else "earlier"
@@ -166,21 +153,7 @@ def _add_solved_route(
 ) -> None:
     day = built.day
     walk, back_m = route_walk(rp.problem, built.matrix, route)
-    for item, distance_m in walk:
-        staff_day.stops.append(visited_stop(plan_id, int(route.staff_id), day, item, distance_m))
-    for brk in route.breaks:
-        start = from_day_seconds(day, brk.start_s)
-        staff_day.stops.append(
-            PlanStop(
-                plan_id=plan_id,
-                staff_id=int(route.staff_id),
-                kind="break",
-                sequence=0,
-                arrival_at=start,
-                start_at=start,
-                end_at=from_day_seconds(day, brk.end_s),
-            )
-        )
+    staff_day.stops.extend(route_stops(plan_id, day, route, walk))
     staff_day.departure_at = from_day_seconds(day, route.departure_s)
     staff_day.return_at = from_day_seconds(day, route.return_s)
     staff_day.return_travel_s = route.return_travel_s

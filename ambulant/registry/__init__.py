@@ -5,6 +5,6 @@ a CLI command) owns the transaction. Bad references raise InvalidInput naming th
 deleting something still referenced raises Conflict.
 """
 
-from ambulant.services.pagination import MAX_LIMIT, Page
+from ambulant.registry.pagination import MAX_LIMIT, Page
 
 __all__ = ["MAX_LIMIT", "Page"]
