@@ -29,12 +29,12 @@ from ambulant.models import (
     Team,
     VisitRequest,
 )
-from ambulant.planning.schedule import patient_ids_in_schedule, published_plan_for
+from ambulant.planning.staff_schedule import patient_ids_in_schedule, published_plan_for
 from ambulant.timeutil import today
 
 
 def _missing(what: str, key: object) -> NotFound:
-    return NotFound(f"{what} {key} not found")  # as ambulant.services.lookup.get_or_404 says
+    return NotFound(f"{what} {key} not found")  # as ambulant.registry.lookup.get_or_404 says
 
 
 def _hidden(
@@ -48,7 +48,7 @@ def _hidden(
 
 
 def _dangling(field: str, what: str, key: object) -> InvalidInput:
-    # As ambulant.services.lookup.require_ref says.
+    # As ambulant.registry.lookup.require_ref says.
     return InvalidInput(f"{field}: {what} {key!r} does not exist", field=field)
 
 
@@ -111,25 +111,14 @@ def staff_refs(
     seen = {s.id for s in found if staff_visible(principal, s)}
     unknown = sorted(wanted - seen)
     if unknown:
-        # As ambulant.services.lookup.require_all says.
+        # As ambulant.registry.lookup.require_all says.
         raise InvalidInput(f"{field}: unknown staff ids {unknown}", field=field)
 
 
 def visible_shift(
     session: Session, principal: Principal, shift_id: int, *, manage: bool = False
 ) -> Shift:
-    shift = session.get(Shift, shift_id)
-    staff = session.get(Staff, shift.staff_id) if shift is not None else None
-    if shift is None or staff is None:
-        raise _missing("shift", shift_id)
-    if not staff_visible(principal, staff):
-        raise _hidden("shift", shift_id)
-    if manage and not staff_manageable(principal, staff):
-        raise Forbidden(
-            f"shift {shift_id} is managed by the planners of another scope",
-            denial=Denial("shift", shift_id),
-        )
-    return shift
+    return _visible_staff_time(session, principal, Shift, shift_id, "shift", manage=manage)
 
 
 def visible_appointment(
@@ -137,18 +126,33 @@ def visible_appointment(
 ) -> Appointment:
     """As the staff member's shifts: planners who see them, and the staff member herself
     (reading only)."""
-    appointment = session.get(Appointment, appointment_id)
-    staff = session.get(Staff, appointment.staff_id) if appointment is not None else None
-    if appointment is None or staff is None:
-        raise _missing("appointment", appointment_id)
+    return _visible_staff_time(
+        session, principal, Appointment, appointment_id, "appointment", manage=manage
+    )
+
+
+def _visible_staff_time[Timed: (Shift, Appointment)](
+    session: Session,
+    principal: Principal,
+    model: type[Timed],
+    row_id: int,
+    what: str,
+    *,
+    manage: bool,
+) -> Timed:
+    """A shift or an appointment is visible as its staff member is, and managed as they are."""
+    row = session.get(model, row_id)
+    staff = session.get(Staff, row.staff_id) if row is not None else None
+    if row is None or staff is None:
+        raise _missing(what, row_id)
     if not staff_visible(principal, staff):
-        raise _hidden("appointment", appointment_id)
+        raise _hidden(what, row_id)
     if manage and not staff_manageable(principal, staff):
         raise Forbidden(
-            f"appointment {appointment_id} is managed by the planners of another scope",
-            denial=Denial("appointment", appointment_id),
+            f"{what} {row_id} is managed by the planners of another scope",
+            denial=Denial(what, row_id),
         )
-    return appointment
+    return row
 
 
 def require_team(principal: Principal, team: Team | str) -> None:
