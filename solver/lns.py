@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 
 from solver.construction import group_key
+from solver.linked import place_group
 from solver.local_search import descend
 from solver.plan import Plan
 
@@ -240,7 +241,7 @@ def _recreate(
     `first` goes in before all others and with every option tried (a two-part joint visit tries
     every pair anyway; this counts for larger joint visits and those with same-staff rules)."""
     if first is not None:
-        plan.place_group(groups.groups[first], top=None)
+        place_group(plan, groups.groups[first], top=None)
     unplanned = [g for g in range(len(groups.groups)) if not plan.is_planned(groups.groups[g][0])]
     extra = [g for g in unplanned if g not in removed]
     if len(extra) > MAX_REINSERTED_UNPLANNED:
@@ -253,4 +254,4 @@ def _recreate(
     else:
         todo.sort(key=lambda g: (groups.keys[g][0], groups.keys[g][1], rng.random()))
     for g in todo:
-        plan.place_group(groups.groups[g])
+        place_group(plan, groups.groups[g])
