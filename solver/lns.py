@@ -18,6 +18,7 @@ from solver.construction import group_key
 from solver.linked import place_group
 from solver.local_search import descend
 from solver.plan import Plan
+from solver.result import SearchStats
 
 log = logging.getLogger(__name__)
 
@@ -67,14 +68,14 @@ def ruin_and_recreate(
     rng: random.Random,
     max_iterations: int | None = None,
     stop_when_settled: bool = True,
-) -> Plan:
+) -> tuple[Plan, SearchStats]:
     """Improve `plan` in place until the deadline (or the iteration cap), or, if
     `stop_when_settled`, until it has gone STALL_RESTARTS rounds without a better plan; keeps
-    the best."""
+    the best. Returns the plan and how many iterations it took in how long."""
     groups = Groups(plan)
     planned = _planned_groups(plan, groups)
     if not planned:
-        return plan
+        return plan, SearchStats()
     best, best_cost = plan.snapshot(), plan.cost()
     current = best_cost
     started, iteration, last_best, last_restart = time.monotonic(), 0, 0, 0
@@ -133,7 +134,7 @@ def ruin_and_recreate(
             plan.restore(before)
     plan.restore(best)
     log.debug("ruin and recreate: %d iterations, last improvement at %d", iteration, last_best)
-    return plan
+    return plan, SearchStats(iteration, time.monotonic() - started)
 
 
 def _mean_leg(plan: Plan) -> float:
