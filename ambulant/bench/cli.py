@@ -159,7 +159,7 @@ def check_vrptw_file(
     problems = vrplib.check_vrptw(instance, routes)
     distance = vrplib.distance(instance, routes) / vrplib.SCALE
     bks = vrplib.best_known(instance_file)
-    gap = "" if not bks else f", gap {_pct(100 * (distance - bks) / bks)} % to {bks:g}"
+    gap = _gap_text(distance, bks)
     _verdict(
         instance.name, f"{sum(1 for r in routes if r)} routes, distance {distance:g}{gap}", problems
     )
@@ -179,7 +179,7 @@ def check_hhcrsp_file(
     problems = hhcrsp_format.check_hhcrsp(instance, plan)
     cost = hhcrsp_format.evaluate_hhcrsp(instance, plan)
     bks = hhcrsp_format.best_known(instance_file)
-    gap = "" if not bks else f", gap {_pct(100 * (cost.cost - bks) / bks)} % to {bks:g}"
+    gap = _gap_text(cost.cost, bks)
     parts = (
         f"cost {cost.cost:.6g} (dist {cost.dist:.6g}, tard {cost.tard:.6g}, tmax {cost.tmax:.6g})"
     )
@@ -216,7 +216,18 @@ def _report(
 def format_table(rows: Sequence[Row], value_name: str) -> list[str]:
     """A plain-text table, then the problems of every failed row and any notes."""
     part_names = [name for name, _ in rows[0].parts] if rows and rows[0].parts else []
-    header = ["instance", "status", "vehicles", value_name, *part_names, "BKS", "gap %", "seconds"]
+    header = [
+        "instance",
+        "status",
+        "vehicles",
+        value_name,
+        *part_names,
+        "BKS",
+        "gap %",
+        "seconds",
+        "iterations",
+        "iter/s",
+    ]
     body = [
         [
             r.instance,
@@ -228,6 +239,8 @@ def format_table(rows: Sequence[Row], value_name: str) -> list[str]:
             _cell(r.bks),
             "-" if r.gap_pct is None else _pct(r.gap_pct),
             f"{r.seconds:.1f}",
+            _cell(None if r.stats is None else r.stats.iterations),
+            _rate(None if r.stats is None else r.stats.iterations_per_s),
         ]
         for r in rows
     ]
@@ -258,6 +271,15 @@ def _cell(value: float | int | None) -> str:
     if isinstance(value, float):
         return f"{value:.6g}" if abs(value) < 1e5 else f"{value:.1f}"
     return str(value)
+
+
+def _rate(per_s: float | None) -> str:
+    return "-" if per_s is None else f"{per_s:.0f}"
+
+
+def _gap_text(value: float, bks: float | None) -> str:
+    """The `, gap G % to BKS` that ends a checked file's line; nothing without a BKS."""
+    return "" if not bks else f", gap {_pct(100 * (value - bks) / bks)} % to {bks:g}"
 
 
 def _pct(value: float) -> str:
