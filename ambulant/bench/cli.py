@@ -18,11 +18,12 @@ from ambulant.bench import hhcrsp as hhcrsp_format
 from ambulant.bench import vrplib
 from ambulant.bench.runner import (
     HHC_PLANNERS,
+    HHCRSP,
+    VRPTW,
     VRPTW_PLANNERS,
     Row,
     append_csv,
-    run_hhcrsp,
-    run_vrptw,
+    run,
 )
 from ambulant.bench.table import aligned
 from ambulant.config import get_settings
@@ -78,7 +79,7 @@ def vrptw(
 ) -> None:
     """Solomon / Gehring-Homberger VRPLIB files: minimise distance (DIMACS convention)."""
     _known(planner, VRPTW_PLANNERS)
-    rows = run_vrptw(files, time_limit, out, seed=seed, planner=planner, workers=workers)
+    rows = run(VRPTW, files, time_limit, out, seed=seed, planner=planner, workers=workers)
     _report(rows, "distance", time_limit, seed, csv)
 
 
@@ -94,7 +95,7 @@ def hhcrsp(
 ) -> None:
     """Mankowska et al. (2014) files: minimise (distance + tardiness + max tardiness) / 3."""
     _known(planner, HHC_PLANNERS)
-    rows = run_hhcrsp(files, time_limit, out, seed=seed, planner=planner, workers=workers)
+    rows = run(HHCRSP, files, time_limit, out, seed=seed, planner=planner, workers=workers)
     _report(rows, "cost", time_limit, seed, csv)
 
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,6 +94,9 @@ class Benchmark[InstanceT, PlanT]:
     read_instance: Callable[[Path], InstanceT]
     best_known: Callable[[Path], float | None]
     score: Callable[[InstanceT, PlanT], Scored | None]
+    planners: Mapping[str, Callable[[InstanceT, float, int], Planned[PlanT]]]
+    ambulant: Callable[[InstanceT, float, int, int], Planned[PlanT]]
+    """ambulant's planner with a number of parallel searches (the last argument)."""
 
 
 def _solve_and_validate(
@@ -158,28 +160,15 @@ def _score_vrptw(instance: vrplib.VrptwInstance, routes: Routes) -> Scored | Non
     )
 
 
-VRPTW = Benchmark(
+VRPTW = Benchmark(  # plans written as `NAME.sol` (CVRPLIB)
     "vrptw",
     instance_name=lambda path: path.name.removesuffix(".vrp"),
     read_instance=vrplib.read_instance,
     best_known=vrplib.best_known,
     score=_score_vrptw,
+    planners=VRPTW_PLANNERS,
+    ambulant=ambulant_vrptw,
 )
-
-
-def run_vrptw(
-    files: Sequence[Path],
-    time_limit_s: float,
-    out_dir: Path,
-    seed: int = 0,
-    planner: str = "ambulant",
-    workers: int = 1,
-) -> list[Row]:
-    """Plan each VRPLIB file, check it, write `out_dir/NAME.sol`, and return the rows."""
-    plan_with = VRPTW_PLANNERS[planner]
-    if planner == "ambulant" and workers > 1:
-        plan_with = functools.partial(ambulant_vrptw, workers=workers)
-    return run(VRPTW, plan_with, planner, files, time_limit_s, out_dir, seed)
 
 
 # --- HHCRSP -------------------------------------------------------------------------------------
@@ -214,28 +203,15 @@ def _score_hhcrsp(instance: hhcrsp.HhcInstance, plan: hhcrsp.HhcPlan) -> Scored 
     )
 
 
-HHCRSP = Benchmark(
+HHCRSP = Benchmark(  # plans written as `NAME.json` (see hhcrsp.HhcPlan.to_json)
     "hhcrsp",
     instance_name=hhcrsp.instance_name,
     read_instance=hhcrsp.read_instance,
     best_known=hhcrsp.best_known,
     score=_score_hhcrsp,
+    planners=HHC_PLANNERS,
+    ambulant=ambulant_hhcrsp,
 )
-
-
-def run_hhcrsp(
-    files: Sequence[Path],
-    time_limit_s: float,
-    out_dir: Path,
-    seed: int = 0,
-    planner: str = "ambulant",
-    workers: int = 1,
-) -> list[Row]:
-    """Plan each Mankowska file, check and cost it, write `out_dir/NAME.json`, return the rows."""
-    plan_with = HHC_PLANNERS[planner]
-    if planner == "ambulant" and workers > 1:
-        plan_with = functools.partial(ambulant_hhcrsp, workers=workers)
-    return run(HHCRSP, plan_with, planner, files, time_limit_s, out_dir, seed)
 
 
 # --- both ---------------------------------------------------------------------------------------
@@ -243,15 +219,22 @@ def run_hhcrsp(
 
 def run[InstanceT, PlanT](
     benchmark: Benchmark[InstanceT, PlanT],
-    plan_with: Callable[[InstanceT, float, int], Planned[PlanT]],
-    planner: str,
     files: Sequence[Path],
     time_limit_s: float,
     out_dir: Path,
-    seed: int,
+    seed: int = 0,
+    planner: str = "ambulant",
+    workers: int = 1,
 ) -> list[Row]:
-    """Plan each file with `plan_with`, check and score the plan, write it to `out_dir` (as
-    NAME.invalid.* if anything is wrong with it), and return one row per file."""
+    """Plan each file with the planner of that name, check and score the plan, write it to
+    `out_dir` (as NAME.invalid.* if anything is wrong with it), and return one row per file."""
+    chosen = benchmark.planners[planner]
+
+    def plan_with(instance: InstanceT, limit_s: float, seed_: int) -> Planned[PlanT]:
+        if planner == "ambulant" and workers > 1:
+            return benchmark.ambulant(instance, limit_s, seed_, workers)
+        return chosen(instance, limit_s, seed_)
+
     out_dir.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
     for path in files:
