@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 
+from solver.linked import place_group
 from solver.plan import Plan
 from solver.problem import Weights
 from solver.tasks import Tasks
@@ -24,7 +25,7 @@ def construct(tasks: Tasks, weights: Weights, seed: int = 0) -> Plan:
         plan.allow_overtime(overtime)
         for group in groups:
             if not plan.is_planned(group[0]):
-                plan.place_group(group)
+                place_group(plan, group)
     return plan
 
 
@@ -37,7 +38,7 @@ def complete(plan: Plan, seed: int = 0) -> None:
             plan.allow_overtime(True)
         for group in groups:
             if not plan.is_planned(group[0]):
-                plan.place_group(group)
+                place_group(plan, group)
 
 
 def group_key(tasks: Tasks, group: list[int]) -> tuple[int, int, int, int]:
@@ -60,4 +61,4 @@ def fill(plan: Plan) -> None:
     """Insert every unplanned visit (or group) that still fits, trying all joint options."""
     for group in ordered_groups(plan.tasks, random.Random(0)):
         if not plan.is_planned(group[0]):
-            plan.place_group(group, top=None)
+            place_group(plan, group, top=None)

@@ -15,8 +15,10 @@ import time
 from collections.abc import Callable
 
 from solver.construction import group_key
+from solver.linked import place_group
 from solver.local_search import descend
 from solver.plan import Plan
+from solver.result import SearchStats
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +68,14 @@ def ruin_and_recreate(
     rng: random.Random,
     max_iterations: int | None = None,
     stop_when_settled: bool = True,
-) -> Plan:
+) -> tuple[Plan, SearchStats]:
     """Improve `plan` in place until the deadline (or the iteration cap), or, if
     `stop_when_settled`, until it has gone STALL_RESTARTS rounds without a better plan; keeps
-    the best."""
+    the best. Returns the plan and how many iterations it took in how long."""
     groups = Groups(plan)
     planned = _planned_groups(plan, groups)
     if not planned:
-        return plan
+        return plan, SearchStats()
     best, best_cost = plan.snapshot(), plan.cost()
     current = best_cost
     started, iteration, last_best, last_restart = time.monotonic(), 0, 0, 0
@@ -132,7 +134,7 @@ def ruin_and_recreate(
             plan.restore(before)
     plan.restore(best)
     log.debug("ruin and recreate: %d iterations, last improvement at %d", iteration, last_best)
-    return plan
+    return plan, SearchStats(iteration, time.monotonic() - started)
 
 
 def _mean_leg(plan: Plan) -> float:
@@ -240,7 +242,7 @@ def _recreate(
     `first` goes in before all others and with every option tried (a two-part joint visit tries
     every pair anyway; this counts for larger joint visits and those with same-staff rules)."""
     if first is not None:
-        plan.place_group(groups.groups[first], top=None)
+        place_group(plan, groups.groups[first], top=None)
     unplanned = [g for g in range(len(groups.groups)) if not plan.is_planned(groups.groups[g][0])]
     extra = [g for g in unplanned if g not in removed]
     if len(extra) > MAX_REINSERTED_UNPLANNED:
@@ -253,4 +255,4 @@ def _recreate(
     else:
         todo.sort(key=lambda g: (groups.keys[g][0], groups.keys[g][1], rng.random()))
     for g in todo:
-        plan.place_group(groups.groups[g])
+        place_group(plan, groups.groups[g])

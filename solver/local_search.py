@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 
+from solver.insertion import best_single
 from solver.plan import Placement, Plan
 from solver.schedule import RouteState
 
@@ -41,7 +42,7 @@ def relocate_pass(plan: Plan, deadline: float) -> bool:
         pos = plan.routes[r].elems.index(t)
         before = plan.cost()
         plan.remove(v)
-        best = plan.best_single(v)
+        best = best_single(plan, v)
         if best is not None and best.parts[0][1:] != (r, pos):
             plan.apply(v, best)
             if plan.cost() < before:

@@ -30,7 +30,7 @@ def run_portfolio(
     try:
         pool = ProcessPoolExecutor(max_workers=params.workers - 1, mp_context=context)
         futures = [
-            pool.submit(_child, problem, params, initial, params.seed + k, deadline)
+            pool.submit(_child, solve, problem, params, initial, params.seed + k, deadline)
             for k in range(1, params.workers)
         ]
     except Exception:  # e.g. no processes allowed here: search alone
@@ -56,10 +56,14 @@ def _collect(futures: list[Future[Result | None]], deadline: float) -> list[Resu
 
 
 def _child(
-    problem: Problem, params: Parameters, initial: Result | None, seed: int, deadline: float
+    solve: Solve,
+    problem: Problem,
+    params: Parameters,
+    initial: Result | None,
+    seed: int,
+    deadline: float,
 ) -> Result | None:
-    from solver.solve import solve  # imported here: the child process starts afresh
-
+    # `solve` reaches the child by name (module and function), so a spawned child imports it.
     left = deadline - time.monotonic()
     if left <= 0.1:
         return None

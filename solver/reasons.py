@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from solver.linked import placements
 from solver.plan import Plan
 from solver.problem import Problem, Staff, Visit, Weights
 from solver.result import Reason, Unassigned
@@ -87,7 +88,7 @@ def _hard_reason(tasks: Tasks, empty: Plan, v: int) -> Unassigned | None:
     allowed = [[staff[i] for i in sorted(tasks.tasks[t].eligible)] for t in tasks.of_visit[v]]
     if not _distinct_staff(allowed):
         return Unassigned(visit.id, Reason.NO_ALLOWED_STAFF, _allowed_detail(visit, skilled))
-    if not empty.placements(v, top=None, limit=1):
+    if not placements(empty, v, top=None, limit=1):
         return Unassigned(
             visit.id,
             Reason.NO_SHIFT_COVERS_WINDOW,
@@ -211,7 +212,7 @@ def _dependency_reason(plan: Plan, v: int, hard: dict[int, Unassigned]) -> Unass
         return None
     # Out because of a partner: either the partner cannot be planned at all, or this visit
     # would fit on its own and only the pair does not.
-    if any(o in hard for o in out) or plan.placements(v, top=None, ignore_links=True, limit=1):
+    if any(o in hard for o in out) or placements(plan, v, top=None, ignore_links=True, limit=1):
         names = ", ".join(tasks.problem.visits[o].id for o in out)
         because = "; ".join(f"{hard[o].reason.value}" for o in out if o in hard)
         detail = f"linked visit {names} is not planned" + (f" ({because})" if because else "")

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from solver.extract import to_route
+from solver.insertion import best_on_route, prepare_single
+from solver.linked import placements
 from solver.plan import Placement, Plan
 from solver.problem import Parameters, Problem, Visit
 from solver.result import Option, Result
@@ -130,8 +132,8 @@ def _single_options(pricing: _Pricing) -> list[Option]:
     (t,) = plan.tasks.of_visit[v]
     options = []
     for r in sorted(plan.allowed_routes(v, t)):  # eligible, and kept with its series
-        plan.prepare_single(v)
-        found = plan.best_on_route(v, r)
+        prepare_single(plan, v)
+        found = best_on_route(plan, v, r)
         if found is not None:
             options.append(pricing.option(found))
             continue
@@ -153,8 +155,8 @@ def _with_one_dropped(pricing: _Pricing, r: int) -> Option | None:
             continue
         snapshot = plan.snapshot()
         plan.remove(other)
-        plan.prepare_single(v)
-        found = plan.best_on_route(v, r)
+        prepare_single(plan, v)
+        found = best_on_route(plan, v, r)
         plan.restore(snapshot)
         if found is None:
             continue
@@ -170,5 +172,5 @@ def _linked_options(pricing: _Pricing) -> list[Option]:
     plan, v = pricing.plan, pricing.visit
     if any(not plan.is_planned(link.other) for link in plan.tasks.links[v]):
         return []  # its partner is not in the plan: it cannot go in on its own
-    placements = plan.placements(v, top=None, limit=MAX_JOINT_OPTIONS)
-    return [pricing.option(p) for p in placements]
+    found = placements(plan, v, top=None, limit=MAX_JOINT_OPTIONS)
+    return [pricing.option(p) for p in found]

@@ -106,9 +106,23 @@ class Unassigned:
 
 
 @dataclass(frozen=True)
+class SearchStats:
+    """What the ruin-and-recreate search did: its iterations and the seconds they took (local
+    search on new bests included), for measuring the search's speed."""
+
+    iterations: int = 0
+    seconds: float = 0.0
+
+    @property
+    def iterations_per_s(self) -> float | None:
+        return self.iterations / self.seconds if self.seconds > 0 else None
+
+
+@dataclass(frozen=True)
 class Result:
     """A plan. `objective` is the sum of `breakdown`; `kpis` are plain numbers for people.
-    `unkept_appointments` lists the fixed appointments no route keeps, with the reason."""
+    `unkept_appointments` lists the fixed appointments no route keeps, with the reason.
+    `stats` says what the search that found the plan did (zero where none ran)."""
 
     routes: tuple[Route, ...]
     unassigned: tuple[Unassigned, ...]
@@ -118,6 +132,7 @@ class Result:
     status: str = "ok"
     wall_time_s: float = 0.0
     unkept_appointments: tuple[UnkeptAppointment, ...] = ()
+    stats: SearchStats = field(default_factory=SearchStats)
 
     def route_of(self, staff_id: str) -> Route | None:
         for r in self.routes:

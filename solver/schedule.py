@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from solver.problem import Break, Staff
-from solver.tasks import Task
+from solver.task import Task
 
 INF = 1 << 60
 

@@ -22,7 +22,7 @@ from solver.plan import Plan
 from solver.portfolio import run_portfolio
 from solver.problem import Parameters, Problem
 from solver.reasons import explain
-from solver.result import Reason, Result, Unassigned, UnkeptAppointment
+from solver.result import Reason, Result, SearchStats, Unassigned, UnkeptAppointment
 from solver.search import improve
 from solver.tasks import Tasks
 from solver.validator import validate
@@ -80,7 +80,7 @@ def _solve(problem: Problem, params: Parameters, started: float, initial: Result
         plan = warm_plan(tasks, params.weights, initial)
         complete(plan, params.seed)
     rng = random.Random(params.seed)
-    plan = ruin_and_recreate(
+    plan, stats = ruin_and_recreate(
         plan,
         started + LNS_SHARE * params.time_limit_s,
         rng,
@@ -90,14 +90,14 @@ def _solve(problem: Problem, params: Parameters, started: float, initial: Result
     searched = plan.snapshot()
     plan = _polish_with_ortools(tasks, plan, params, deadline) or plan
     fill(plan)
-    result = _result(problem, params, plan, started)
+    result = _result(problem, params, plan, started, stats=stats)
     violations = validate(problem, result)
     if violations:
         # A bug, never expected: say so loudly and fall back to a plan that is valid.
         log.error("solver plan failed validation: %s", violations[:5])
         fallback = Plan(tasks, params.weights, overtime=True)
         fallback.restore(searched)
-        result = _result(problem, params, fallback, started, status="fallback")
+        result = _result(problem, params, fallback, started, "fallback", stats)
         if validate(problem, result):
             result = _result(problem, params, Plan(tasks, params.weights), started, "fallback")
     return result
@@ -126,7 +126,12 @@ def _polish_with_ortools(
 
 
 def _result(
-    problem: Problem, params: Parameters, plan: Plan, started: float, status: str = "ok"
+    problem: Problem,
+    params: Parameters,
+    plan: Plan,
+    started: float,
+    status: str = "ok",
+    stats: SearchStats = SearchStats(),
 ) -> Result:
     routes = to_routes(plan)
     unplanned = plan.unplanned()
@@ -141,4 +146,5 @@ def _result(
         status=status,
         wall_time_s=time.monotonic() - started,
         unkept_appointments=unkept_appointments(plan.tasks),
+        stats=stats,
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from solver.extract import with_breaks
+from solver.breaks import with_breaks
 from solver.plan import Plan, route_limit
 from solver.problem import Problem, Weights
 from solver.result import Result

@@ -16,13 +16,16 @@ import typer
 
 from ambulant.bench import hhcrsp as hhcrsp_format
 from ambulant.bench import vrplib
+from ambulant.bench.linked_day import format_linked_day, run_linked_day
+from ambulant.bench.replan import BenchConfig, format_report, run_bench
 from ambulant.bench.runner import (
     HHC_PLANNERS,
+    HHCRSP,
+    VRPTW,
     VRPTW_PLANNERS,
     Row,
     append_csv,
-    run_hhcrsp,
-    run_vrptw,
+    run,
 )
 from ambulant.bench.table import aligned
 from ambulant.config import get_settings
@@ -78,7 +81,7 @@ def vrptw(
 ) -> None:
     """Solomon / Gehring-Homberger VRPLIB files: minimise distance (DIMACS convention)."""
     _known(planner, VRPTW_PLANNERS)
-    rows = run_vrptw(files, time_limit, out, seed=seed, planner=planner, workers=workers)
+    rows = run(VRPTW, files, time_limit, out, seed=seed, planner=planner, workers=workers)
     _report(rows, "distance", time_limit, seed, csv)
 
 
@@ -94,7 +97,7 @@ def hhcrsp(
 ) -> None:
     """Mankowska et al. (2014) files: minimise (distance + tardiness + max tardiness) / 3."""
     _known(planner, HHC_PLANNERS)
-    rows = run_hhcrsp(files, time_limit, out, seed=seed, planner=planner, workers=workers)
+    rows = run(HHCRSP, files, time_limit, out, seed=seed, planner=planner, workers=workers)
     _report(rows, "cost", time_limit, seed, csv)
 
 
@@ -111,7 +114,6 @@ def linked_day(
 ) -> None:
     """A synthetic home-care day with 5 % joint visits and 5 % dependencies, planned with and
     without those links: the difference in unassigned visits (exit 1 if a plan is invalid)."""
-    from ambulant.bench.linked_day import format_linked_day, run_linked_day
 
     rows = run_linked_day(day_seeds, visits, staff, time_limit, seed, workers)
     for line in format_linked_day(rows):
@@ -130,7 +132,6 @@ def replan(
     seed: Seed = 0,
 ) -> None:
     """Mid-day replanning on the demo day: latency, disruption, validity (exit 1 if invalid)."""
-    from ambulant.bench.replan import BenchConfig, format_report, run_bench
 
     config = BenchConfig(
         requests=requests,
@@ -159,7 +160,7 @@ def check_vrptw_file(
     problems = vrplib.check_vrptw(instance, routes)
     distance = vrplib.distance(instance, routes) / vrplib.SCALE
     bks = vrplib.best_known(instance_file)
-    gap = "" if not bks else f", gap {_pct(100 * (distance - bks) / bks)} % to {bks:g}"
+    gap = _gap_text(distance, bks)
     _verdict(
         instance.name, f"{sum(1 for r in routes if r)} routes, distance {distance:g}{gap}", problems
     )
@@ -179,7 +180,7 @@ def check_hhcrsp_file(
     problems = hhcrsp_format.check_hhcrsp(instance, plan)
     cost = hhcrsp_format.evaluate_hhcrsp(instance, plan)
     bks = hhcrsp_format.best_known(instance_file)
-    gap = "" if not bks else f", gap {_pct(100 * (cost.cost - bks) / bks)} % to {bks:g}"
+    gap = _gap_text(cost.cost, bks)
     parts = (
         f"cost {cost.cost:.6g} (dist {cost.dist:.6g}, tard {cost.tard:.6g}, tmax {cost.tmax:.6g})"
     )
@@ -216,7 +217,18 @@ def _report(
 def format_table(rows: Sequence[Row], value_name: str) -> list[str]:
     """A plain-text table, then the problems of every failed row and any notes."""
     part_names = [name for name, _ in rows[0].parts] if rows and rows[0].parts else []
-    header = ["instance", "status", "vehicles", value_name, *part_names, "BKS", "gap %", "seconds"]
+    header = [
+        "instance",
+        "status",
+        "vehicles",
+        value_name,
+        *part_names,
+        "BKS",
+        "gap %",
+        "seconds",
+        "iterations",
+        "iter/s",
+    ]
     body = [
         [
             r.instance,
@@ -228,6 +240,8 @@ def format_table(rows: Sequence[Row], value_name: str) -> list[str]:
             _cell(r.bks),
             "-" if r.gap_pct is None else _pct(r.gap_pct),
             f"{r.seconds:.1f}",
+            _cell(None if r.stats is None else r.stats.iterations),
+            _rate(None if r.stats is None else r.stats.iterations_per_s),
         ]
         for r in rows
     ]
@@ -258,6 +272,15 @@ def _cell(value: float | int | None) -> str:
     if isinstance(value, float):
         return f"{value:.6g}" if abs(value) < 1e5 else f"{value:.1f}"
     return str(value)
+
+
+def _rate(per_s: float | None) -> str:
+    return "-" if per_s is None else f"{per_s:.0f}"
+
+
+def _gap_text(value: float, bks: float | None) -> str:
+    """The `, gap G % to BKS` that ends a checked file's line; nothing without a BKS."""
+    return "" if not bks else f", gap {_pct(100 * (value - bks) / bks)} % to {bks:g}"
 
 
 def _pct(value: float) -> str:

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import functools
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ambulant.bench import hhcrsp, vrplib
 from ambulant.bench.baselines import plain_ortools_vrptw
 from solver.problem import Parameters, Problem, Weights
-from solver.result import Result
+from solver.result import Result, SearchStats
 from solver.solve import solve
 from solver.validator import validate
 
@@ -34,7 +33,8 @@ ERROR = "error"
 @dataclass(frozen=True)
 class Row:
     """One instance's outcome. `value` is the distance (VRPTW) or the cost (HHCRSP) in the
-    instance's units; `parts` holds the HHCRSP cost's parts (dist, tard, tmax)."""
+    instance's units; `parts` holds the HHCRSP cost's parts (dist, tard, tmax); `stats` what
+    ambulant's search did (None for other planners)."""
 
     benchmark: str
     planner: str
@@ -47,6 +47,7 @@ class Row:
     parts: tuple[tuple[str, float], ...] = ()
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    stats: SearchStats | None = None
 
     @property
     def ok(self) -> bool:
@@ -62,11 +63,40 @@ class Row:
 @dataclass(frozen=True)
 class Planned[PlanT]:
     """A planner's answer: its plan (None: none found), what its own validator says is wrong
-    with it (each makes the row a failure), and notes for the reader."""
+    with it (each makes the row a failure), notes for the reader, and what its search did."""
 
     plan: PlanT | None
     complaints: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    stats: SearchStats | None = None
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A plan as its benchmark sees it: what the instance's checker finds wrong, the vehicles
+    used, the value and its parts, and the plan as the file it is written to."""
+
+    problems: tuple[str, ...]
+    vehicles: int
+    value: float
+    parts: tuple[tuple[str, float], ...]
+    text: str
+    extension: str
+
+
+@dataclass(frozen=True)
+class Benchmark[InstanceT, PlanT]:
+    """A benchmark's files: how an instance is named, read, and known at its best, and how a
+    plan of it is checked and scored (`score` says None for a plan with nobody served)."""
+
+    name: str
+    instance_name: Callable[[Path], str]
+    read_instance: Callable[[Path], InstanceT]
+    best_known: Callable[[Path], float | None]
+    score: Callable[[InstanceT, PlanT], Scored | None]
+    planners: Mapping[str, Callable[[InstanceT, float, int], Planned[PlanT]]]
+    ambulant: Callable[[InstanceT, float, int, int], Planned[PlanT]]
+    """ambulant's planner with a number of parallel searches (the last argument)."""
 
 
 def _solve_and_validate(
@@ -86,7 +116,7 @@ def _solve_and_validate(
     notes = tuple(f"solver left {u.visit_id} out: {u.reason}" for u in result.unassigned[:5])
     if len(result.unassigned) > 5:
         notes += (f"solver left {len(result.unassigned) - 5} more visits out",)
-    return Planned(result, complaints=complaints, notes=notes)
+    return Planned(result, complaints=complaints, notes=notes, stats=result.stats)
 
 
 # --- VRPTW --------------------------------------------------------------------------------------
@@ -103,7 +133,7 @@ def ambulant_vrptw(
     solved = _solve_and_validate(problem, time_limit_s, seed, vrplib.WEIGHTS, workers)
     assert solved.plan is not None
     routes = [[vrplib.customer_of(s.visit_id) for s in r.stops] for r in solved.plan.routes]
-    return Planned(routes, solved.complaints, solved.notes)
+    return Planned(routes, solved.complaints, solved.notes, solved.stats)
 
 
 def ortools_vrptw(
@@ -115,57 +145,30 @@ def ortools_vrptw(
 VRPTW_PLANNERS: dict[str, VrptwPlanner] = {"ambulant": ambulant_vrptw, "ortools": ortools_vrptw}
 
 
-def run_vrptw(
-    files: Sequence[Path],
-    time_limit_s: float,
-    out_dir: Path,
-    seed: int = 0,
-    planner: str = "ambulant",
-    workers: int = 1,
-) -> list[Row]:
-    """Plan each VRPLIB file, check it, write `out_dir/NAME.sol`, and return the rows."""
-    plan_with = VRPTW_PLANNERS[planner]
-    if planner == "ambulant" and workers > 1:
-        plan_with = functools.partial(ambulant_vrptw, workers=workers)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    rows: list[Row] = []
-    for path in files:
-        name = path.name.removesuffix(".vrp")
-        instance = vrplib.read_instance(path)
-        bks = vrplib.best_known(path)
-        began = time.perf_counter()
-        try:
-            planned = plan_with(instance, time_limit_s, seed)
-        except Exception as error:  # a crash on one instance must not hide the others
-            rows.append(_error_row("vrptw", planner, name, began, bks, error))
-            continue
-        seconds = time.perf_counter() - began
-        routes = planned.plan
-        if routes is None or not any(routes):
-            rows.append(
-                Row("vrptw", planner, name, NO_SOLUTION, seconds, bks=bks, notes=planned.notes)
-            )
-            continue
-        problems = [*vrplib.check_vrptw(instance, routes), *planned.complaints]
-        tenths = vrplib.distance(instance, routes)
-        text = vrplib.format_solution(routes, tenths)
-        suffix = ".sol" if not problems else ".invalid.sol"
-        (out_dir / f"{name}{suffix}").write_text(text)
-        rows.append(
-            Row(
-                "vrptw",
-                planner,
-                name,
-                INVALID if problems else OK,
-                seconds,
-                vehicles=sum(1 for r in routes if r),
-                value=tenths / vrplib.SCALE,
-                bks=bks,
-                problems=tuple(problems),
-                notes=planned.notes,
-            )
-        )
-    return rows
+def _score_vrptw(instance: vrplib.VrptwInstance, routes: Routes) -> Scored | None:
+    if not any(routes):
+        return None
+    problems = tuple(vrplib.check_vrptw(instance, routes))
+    tenths = vrplib.distance(instance, routes)
+    return Scored(
+        problems=problems,
+        vehicles=sum(1 for r in routes if r),
+        value=tenths / vrplib.SCALE,
+        parts=(),
+        text=vrplib.format_solution(routes, tenths),
+        extension=".sol",
+    )
+
+
+VRPTW = Benchmark(  # plans written as `NAME.sol` (CVRPLIB)
+    "vrptw",
+    instance_name=lambda path: path.name.removesuffix(".vrp"),
+    read_instance=vrplib.read_instance,
+    best_known=vrplib.best_known,
+    score=_score_vrptw,
+    planners=VRPTW_PLANNERS,
+    ambulant=ambulant_vrptw,
+)
 
 
 # --- HHCRSP -------------------------------------------------------------------------------------
@@ -179,13 +182,43 @@ def ambulant_hhcrsp(
     problem = hhcrsp.to_problem(instance)
     solved = _solve_and_validate(problem, time_limit_s, seed, hhcrsp.WEIGHTS, workers)
     assert solved.plan is not None
-    return Planned(hhcrsp.from_result(solved.plan), solved.complaints, solved.notes)
+    return Planned(hhcrsp.from_result(solved.plan), solved.complaints, solved.notes, solved.stats)
 
 
 HHC_PLANNERS: dict[str, HhcPlanner] = {"ambulant": ambulant_hhcrsp}
 
 
-def run_hhcrsp(
+def _score_hhcrsp(instance: hhcrsp.HhcInstance, plan: hhcrsp.HhcPlan) -> Scored | None:
+    if not any(r.stops for r in plan.routes):
+        return None
+    problems = tuple(hhcrsp.check_hhcrsp(instance, plan))
+    cost = hhcrsp.evaluate_hhcrsp(instance, plan)
+    return Scored(
+        problems=problems,
+        vehicles=sum(1 for r in plan.routes if r.stops),
+        value=cost.cost,
+        parts=(("dist", cost.dist), ("tard", cost.tard), ("tmax", cost.tmax)),
+        text=json.dumps(plan.to_json(), indent=1) + "\n",
+        extension=".json",
+    )
+
+
+HHCRSP = Benchmark(  # plans written as `NAME.json` (see hhcrsp.HhcPlan.to_json)
+    "hhcrsp",
+    instance_name=hhcrsp.instance_name,
+    read_instance=hhcrsp.read_instance,
+    best_known=hhcrsp.best_known,
+    score=_score_hhcrsp,
+    planners=HHC_PLANNERS,
+    ambulant=ambulant_hhcrsp,
+)
+
+
+# --- both ---------------------------------------------------------------------------------------
+
+
+def run[InstanceT, PlanT](
+    benchmark: Benchmark[InstanceT, PlanT],
     files: Sequence[Path],
     time_limit_s: float,
     out_dir: Path,
@@ -193,46 +226,59 @@ def run_hhcrsp(
     planner: str = "ambulant",
     workers: int = 1,
 ) -> list[Row]:
-    """Plan each Mankowska file, check and cost it, write `out_dir/NAME.json`, return the rows."""
-    plan_with = HHC_PLANNERS[planner]
-    if planner == "ambulant" and workers > 1:
-        plan_with = functools.partial(ambulant_hhcrsp, workers=workers)
+    """Plan each file with the planner of that name, check and score the plan, write it to
+    `out_dir` (as NAME.invalid.* if anything is wrong with it), and return one row per file."""
+    chosen = benchmark.planners[planner]
+
+    def plan_with(instance: InstanceT, limit_s: float, seed_: int) -> Planned[PlanT]:
+        if planner == "ambulant" and workers > 1:
+            return benchmark.ambulant(instance, limit_s, seed_, workers)
+        return chosen(instance, limit_s, seed_)
+
     out_dir.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
     for path in files:
-        name = hhcrsp.instance_name(path)
-        instance = hhcrsp.read_instance(path)
-        bks = hhcrsp.best_known(path)
+        name = benchmark.instance_name(path)
+        instance = benchmark.read_instance(path)
+        bks = benchmark.best_known(path)
         began = time.perf_counter()
         try:
             planned = plan_with(instance, time_limit_s, seed)
         except Exception as error:  # a crash on one instance must not hide the others
-            rows.append(_error_row("hhcrsp", planner, name, began, bks, error))
+            rows.append(_error_row(benchmark.name, planner, name, began, bks, error))
             continue
         seconds = time.perf_counter() - began
-        plan = planned.plan
-        if plan is None or not any(r.stops for r in plan.routes):
+        scored = None if planned.plan is None else benchmark.score(instance, planned.plan)
+        if scored is None:
             rows.append(
-                Row("hhcrsp", planner, name, NO_SOLUTION, seconds, bks=bks, notes=planned.notes)
+                Row(
+                    benchmark.name,
+                    planner,
+                    name,
+                    NO_SOLUTION,
+                    seconds,
+                    bks=bks,
+                    notes=planned.notes,
+                )
             )
             continue
-        problems = [*hhcrsp.check_hhcrsp(instance, plan), *planned.complaints]
-        cost = hhcrsp.evaluate_hhcrsp(instance, plan)
-        suffix = ".json" if not problems else ".invalid.json"
-        (out_dir / f"{name}{suffix}").write_text(json.dumps(plan.to_json(), indent=1) + "\n")
+        problems = (*scored.problems, *planned.complaints)
+        suffix = scored.extension if not problems else ".invalid" + scored.extension
+        (out_dir / f"{name}{suffix}").write_text(scored.text)
         rows.append(
             Row(
-                "hhcrsp",
+                benchmark.name,
                 planner,
                 name,
                 INVALID if problems else OK,
                 seconds,
-                vehicles=sum(1 for r in plan.routes if r.stops),
-                value=cost.cost,
+                vehicles=scored.vehicles,
+                value=scored.value,
                 bks=bks,
-                parts=(("dist", cost.dist), ("tard", cost.tard), ("tmax", cost.tmax)),
-                problems=tuple(problems),
+                parts=scored.parts,
+                problems=problems,
                 notes=planned.notes,
+                stats=planned.stats,
             )
         )
     return rows

@@ -79,7 +79,9 @@ def test_a_crash_or_no_plan_is_a_failure_and_the_run_goes_on(
         return Planned(None)
 
     monkeypatch.setitem(runner.VRPTW_PLANNERS, "fails", fails)
-    rows = runner.run_vrptw([solomon("C101"), solomon("R101")], 1.0, tmp_path, planner="fails")
+    rows = runner.run(
+        runner.VRPTW, [solomon("C101"), solomon("R101")], 1.0, tmp_path, planner="fails"
+    )
     assert [(r.instance, r.status) for r in rows] == [("C101", "error"), ("R101", "no solution")]
     assert rows[0].problems == ("RuntimeError: boom",)
     assert all(r.value is None and r.gap_pct is None and not r.ok for r in rows)
@@ -99,7 +101,7 @@ def test_hhcrsp_run_costs_and_writes_a_valid_plan(
         return Planned(hhcrsp.earliest_schedule(instance, solution.sequences))
 
     monkeypatch.setitem(runner.HHC_PLANNERS, "brkga", brkga)
-    [row] = runner.run_hhcrsp([mankowska(10, 1)], 1.0, tmp_path, planner="brkga")
+    [row] = runner.run(runner.HHCRSP, [mankowska(10, 1)], 1.0, tmp_path, planner="brkga")
     assert row.status == OK
     assert row.value == pytest.approx(226.978, abs=1e-3)
     assert row.gap_pct == pytest.approx(0.0, abs=1e-3)
@@ -181,7 +183,7 @@ def test_capacity_is_respected_by_the_solver_and_checked_by_the_harness(tmp_path
     accepted by the instance checker."""
     instance_file = tmp_path / "heavy.vrp"
     instance_file.write_text(TWO_HEAVY_CUSTOMERS)
-    [row] = runner.run_vrptw([instance_file], 1.0, tmp_path / "out")
+    [row] = runner.run(runner.VRPTW, [instance_file], 1.0, tmp_path / "out")
     assert row.ok, row.problems
     assert row.vehicles == 2
     assert row.value == 40.0

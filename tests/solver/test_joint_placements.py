@@ -11,6 +11,7 @@ import pytest
 
 from solver.construction import construct
 from solver.instances import synthetic_day
+from solver.linked import placements
 from solver.plan import Plan
 from solver.problem import Weights
 from solver.tasks import Tasks
@@ -41,9 +42,9 @@ def test_the_cheapest_pairs_are_those_of_every_pair(soft: bool) -> None:
         rng = random.Random(seed)
         for visit in rng.sample(joint, min(6, len(joint))):
             plan.remove_group([visit])
-            every = plan.placements(visit, top=None)
+            every = placements(plan, visit, top=None)
             for limit in (1, 3):
-                cheapest = plan.placements(visit, top=None, limit=limit)
+                cheapest = placements(plan, visit, top=None, limit=limit)
                 assert [p.cost for p in cheapest] == [p.cost for p in every[:limit]]
                 assert len({frozenset(r for _, r, _ in p.parts) for p in cheapest}) == len(cheapest)
             if every:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import time
 
-from solver import Parameters
+from solver import Parameters, solve
 from solver.construction import construct
 from solver.instances import synthetic_day
 from solver.lns import ruin_and_recreate
@@ -26,3 +26,12 @@ def test_without_stopping_when_settled_the_search_runs_to_its_deadline() -> None
     started = time.monotonic()
     ruin_and_recreate(plan, started + 1.5, random.Random(0), stop_when_settled=False)
     assert time.monotonic() - started >= 1.5
+
+
+def test_the_result_says_how_many_iterations_the_search_took() -> None:
+    """With an iteration cap the search runs exactly that many, and the result says so."""
+    day = synthetic_day(n_visits=12, n_staff=2, seed=1)
+    result = solve(day, Parameters(time_limit_s=5.0, max_iterations=50, guided_local_search=False))
+    assert result.stats.iterations == 50
+    assert result.stats.seconds > 0
+    assert result.stats.iterations_per_s == 50 / result.stats.seconds

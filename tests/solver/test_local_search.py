@@ -8,6 +8,7 @@ from solver import Dependency, Parameters, Result, validate
 from solver.construction import construct
 from solver.extract import to_routes
 from solver.instances import synthetic_day
+from solver.linked import place_group, place_in_turn
 from solver.local_search import descend, relocate_pass, two_opt_star_pass
 from solver.objective import breakdown
 from solver.plan import Placement, Plan
@@ -80,7 +81,7 @@ def test_a_linked_pair_placed_in_turn_fails_where_placed_together_it_fits() -> N
     dep = Dependency("first", "then", min_lag_s=30 * 60, max_lag_s=45 * 60)
     tasks = Tasks(make_problem(staff=staff, visits=visits, dependencies=(dep,)))
     plan = Plan(tasks, Parameters().weights)
-    assert plan.place_group([0])
-    assert not plan.place_in_turn([1, 2], branching=3, top=None)
-    assert plan.place_group([1, 2])
+    assert place_group(plan, [0])
+    assert not place_in_turn(plan, [1, 2], branching=3, top=None)
+    assert place_group(plan, [1, 2])
     assert plan.start_of_visit == {1: 9 * HOUR + 45 * 60, 2: 10 * HOUR + 30 * 60}
