@@ -10,6 +10,8 @@ delivered twice finds its plan finished and does nothing.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 from typing import Any
 
@@ -24,6 +26,9 @@ from ambulant.replanning.solve_rest_of_day import solve_rest_of_day
 from ambulant.timeutil import now
 
 log = logging.getLogger(__name__)
+
+# Who runs a job, as an operator finds the process: the machine and the process id.
+WORKER = f"{socket.gethostname()}:{os.getpid()}"
 
 PENDING = (PlanStatus.QUEUED, PlanStatus.SOLVING)
 FINISHED = (PlanStatus.DRAFT, PlanStatus.PUBLISHED, PlanStatus.FAILED, PlanStatus.SUPERSEDED)
@@ -49,6 +54,8 @@ def run_job(engine: Engine, *, plan_id: int, settings: Settings) -> Plan:
             return plan  # already done: a job queue may deliver a job twice
         plan.status = PlanStatus.SOLVING
         plan.started_at = now()
+        plan.worker = WORKER
+        plan.attempts += 1
         session.add(plan)
         session.commit()
         try:

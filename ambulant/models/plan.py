@@ -36,6 +36,10 @@ class Plan(SQLModel, table=True):
         description="A replan's changes against its base, computed once by the worker.",
     )
     error: str | None = Field(default=None, max_length=2000)
+    worker: str | None = Field(
+        default=None, max_length=200, description="host:pid of the worker that last ran its job."
+    )
+    attempts: int = Field(default=0, description="How often a worker has started its job.")
 
 
 class PlanRoute(SQLModel, table=True):

@@ -175,6 +175,8 @@ def plan_detail(session: Session, *, plan_id: int) -> PlanDetail:
     return PlanDetail(
         **summary.model_dump(),
         started_at=plan.started_at,
+        worker=plan.worker,
+        attempts=plan.attempts,
         travel_provider=plan.travel_provider,
         travel_estimated=plan.travel_estimated,
         parameters=plan.parameters,

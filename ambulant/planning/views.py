@@ -69,6 +69,10 @@ class PlanSummary(BaseModel):
 
 class PlanDetail(PlanSummary):
     started_at: dt.datetime | None
+    worker: str | None
+    """host:pid of the worker that last ran the plan's job."""
+    attempts: int
+    """How often a worker started the job (over 1: a worker died and the job was retried)."""
     travel_provider: str
     travel_estimated: bool
     parameters: dict[str, Any]

@@ -134,6 +134,7 @@ def test_a_plan_whose_worker_is_killed_is_solved_again_or_fails_with_the_reason(
     plan = wait_for(engine, retried, done, timeout_s=180)
     assert plan.status == PlanStatus.DRAFT, plan.error
     assert plan.kpis["visits"] > 0
+    assert plan.attempts == 2 and plan.worker is not None  # killed once, solved by the retry
     plan = wait_for(engine, given_up, done, timeout_s=60)
     assert plan.status == PlanStatus.FAILED
     assert plan.error is not None and "worker" in plan.error and "stopped" in plan.error

@@ -4,6 +4,8 @@ failure. Every stored plan is re-checked against the problem by the independent 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -89,13 +91,15 @@ def test_failure_leaves_the_plan_failed_and_nothing_half_written(engine: Engine)
 
 
 def test_a_finished_plan_is_not_solved_again(engine: Engine) -> None:
-    """A job delivered twice leaves the first result alone."""
+    """A job delivered twice leaves the first result alone; the plan names the worker that ran
+    it (this process) and counts one start."""
     with Session(engine, expire_on_commit=False) as session:
         region = make_small_day(session)
     plan_id = queue_plan(engine, region.day)
     first = run_job(engine, plan_id=plan_id, settings=SETTINGS)
     again = run_job(engine, plan_id=plan_id, settings=SETTINGS)
     assert again.finished_at == first.finished_at
+    assert again.worker == f"{socket.gethostname()}:{os.getpid()}" and again.attempts == 1
     with Session(engine, expire_on_commit=False) as session:
         routes = session.exec(select(PlanRoute).where(col(PlanRoute.plan_id) == plan_id)).all()
     assert len(routes) == len(region.staff)
