@@ -55,6 +55,7 @@ from ambulant.models.vocabulary import (
     StartFrom,
     Team,
 )
+from ambulant.models.web_session import WebSession
 
 __all__ = [
     "Address",
@@ -108,4 +109,5 @@ __all__ = [
     "VisitRequestUpdate",
     "VisitStatus",
     "VisitStatusReport",
+    "WebSession",
 ]
