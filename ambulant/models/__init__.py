@@ -55,7 +55,7 @@ from ambulant.models.vocabulary import (
     StartFrom,
     Team,
 )
-from ambulant.models.web_session import WebSession
+from ambulant.models.web_session import WebLogin, WebSession
 
 __all__ = [
     "Address",
@@ -109,5 +109,6 @@ __all__ = [
     "VisitRequestUpdate",
     "VisitStatus",
     "VisitStatusReport",
+    "WebLogin",
     "WebSession",
 ]

@@ -24,3 +24,16 @@ class WebSession(SQLModel, table=True):
     expires_at: dt.datetime = Field(sa_type=AwareDateTime)
     revoked_at: dt.datetime | None = Field(default=None, sa_type=AwareDateTime)
     client: str | None = Field(default=None, max_length=100)
+
+
+class WebLogin(SQLModel, table=True):
+    """A login under way: sent to the identity provider, not yet back. The `state` ties the
+    provider's answer to this browser; the PKCE verifier never leaves the server."""
+
+    __tablename__ = "web_login"
+
+    id: int | None = Field(default=None, primary_key=True)
+    state: str = Field(max_length=100, unique=True, index=True)
+    code_verifier: str = Field(max_length=200)
+    next_path: str = Field(default="/", max_length=500)
+    created_at: dt.datetime = Field(default_factory=now, sa_type=AwareDateTime)
