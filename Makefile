@@ -10,11 +10,13 @@ PYTHON ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.1
 
 .PHONY: run test test-clocks lint typecheck pytest demo bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml api/web/package-lock.json
 	@test -n "$(PYTHON)" || { echo "error: python3.12 not found (install it, e.g. 'pyenv install 3.12')" >&2; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@if command -v npm >/dev/null; then npm ci --prefix api/web --no-audit --no-fund --silent; \
+	else echo "warning: npm not found: the board draws its routes without the map library (install Node.js and run make again)" >&2; fi
 	@touch $@
 
 run: $(STAMP)

@@ -109,6 +109,17 @@ class Settings(BaseSettings):
     oidc_hpr_claim: str = "helseid://claims/hpr/hpr_number"
     # For the server-side web login (cookie session) to come; refused in production if weak.
     session_secret: SecretStr | None = None
+    # The pages' login (docs/pages.md): authorization code flow with PKCE. Without an OIDC
+    # provider's endpoints the development issuer's login page (pick a demo user) is used.
+    oidc_authorization_url: str | None = None
+    oidc_token_url: str | None = None
+    oidc_client_id: str = "ambulant-web"
+    oidc_client_secret: SecretStr | None = None
+    oidc_scope: str = "openid"
+    web_session_ttl_min: int = Field(default=12 * 60, ge=1)
+    # The board's map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty draws
+    # the routes on a plain background (the page needs no tile server to work).
+    map_tile_url: str | None = None
     # Browser origins allowed to call the API (CORS); empty allows none. "*" is refused.
     cors_origins: list[str] = Field(default_factory=list)
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)

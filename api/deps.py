@@ -17,9 +17,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from ambulant.audit import AuditTrail
-from ambulant.auth import Principal, TokenVerifier
+from ambulant.auth import Identity, Principal, TokenVerifier
 from ambulant.auth.policy import PLANNERS
 from ambulant.auth.users import principal_for
+from ambulant.auth.web_sessions import COOKIE, CSRF_HEADER, csrf_matches, session_for
 from ambulant.config import Settings
 from ambulant.errors import Forbidden, Unauthorized
 from ambulant.models import Role
@@ -55,16 +56,36 @@ def get_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     session: Annotated[Session, Depends(get_session, scope="function")],
 ) -> Principal:
-    """The caller: a valid token (401 otherwise) naming an active user of ambulant (403)."""
+    """The caller: a valid token (401 otherwise) naming an active user of ambulant (403); or,
+    for the pages, a live session cookie, with the session's CSRF token on every request that
+    changes anything."""
     if credentials is None:
-        raise Unauthorized("missing bearer token")
-    verifier: TokenVerifier = request.app.state.verifier
-    identity = verifier.verify(credentials.credentials)
+        identity = _session_identity(request, session)
+    else:
+        verifier: TokenVerifier = request.app.state.verifier
+        identity = verifier.verify(credentials.credentials)
     # Kept for the error handler, which audits a refusal after this session has rolled back.
     request.state.identity = identity
     principal = principal_for(session, identity)
     request.state.principal = principal
     return principal
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _session_identity(request: Request, session: Session) -> Identity:
+    row = session_for(session, request.cookies.get(COOKIE))
+    if row is None:
+        raise Unauthorized("missing bearer token")
+    request.state.identity = identity = Identity(subject=row.subject)
+    if request.method not in SAFE_METHODS and not csrf_matches(
+        row, request.headers.get(CSRF_HEADER)
+    ):
+        raise Forbidden(
+            "the page's CSRF token is missing or wrong; reload the page", field=CSRF_HEADER
+        )
+    return identity
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -20,6 +20,7 @@ from api.errors import install_error_handlers
 from api.openapi import install_openapi
 from api.routes import api_router
 from api.security import install_security, swagger_ui
+from api.web import install_pages
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_security(app, settings)
     app.include_router(api_router)
     install_openapi(app)
+    install_pages(app)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
