@@ -19,11 +19,10 @@ def messages(language: str) -> dict[str, str]:
     return data
 
 
-def pick_language(query: str | None, cookie: str | None, accept: str | None) -> str:
-    """?lang= first, then the cookie the switch sets, then bokmål; a browser asking for English
-    first gets English. Norwegian in any form (nb, no, nn) is bokmål here."""
+def pick_language(query: str | None, cookie: str | None) -> str:
+    """?lang= first, then the cookie the switch sets, else bokmål: the pages speak Norwegian
+    whatever the phone's own language, and English is one tap away."""
     for choice in (query, cookie):
         if choice in LANGUAGES:
             return choice
-    first = (accept or "").split(",")[0].strip().lower()
-    return "en" if first.startswith("en") else DEFAULT
+    return DEFAULT

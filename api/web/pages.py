@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from authlib.integrations.base_client.errors import OAuthError
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from httpx import HTTPError
 from sqlmodel import Session, col, select
@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+STATIC = Path(__file__).parent / "static"
 
 
 def page_csp(settings_tiles: str | None = None) -> str:
@@ -55,7 +56,6 @@ def language(request: Request) -> str:
     return pick_language(
         request.query_params.get("lang"),
         request.cookies.get(LANGUAGE_COOKIE),
-        request.headers.get("accept-language"),
     )
 
 
@@ -159,6 +159,21 @@ def _origin(url: str | None) -> str | None:
         return None
     scheme, _, rest = url.partition("://")
     return f"{scheme}://{rest.split('/')[0]}" if rest else None
+
+
+@router.get("/sw.js")
+def service_worker() -> FileResponse:
+    """The nurse page's service worker, served from the root so that its scope covers /me."""
+    return FileResponse(
+        STATIC / "sw.js",
+        media_type="text/javascript",
+        headers={
+            "Cache-Control": "no-cache",
+            "Service-Worker-Allowed": "/",
+            # A worker runs under its own script's CSP: it fetches the page's files from here.
+            "Content-Security-Policy": "default-src 'self'",
+        },
+    )
 
 
 @router.get("/login")
