@@ -159,6 +159,14 @@ def limit_token_endpoints(request: Request) -> None:
     limiter.check(request.client.host if request.client else "unknown")
 
 
+def limit_calendar_feed(request: Request) -> None:
+    """A dependency for the calendar feed: its link's requests are bounded, whoever sends them
+    (a leaked link cannot be polled without end). Keyed by a hash so no secret sits in memory."""
+    limiter: RateLimiter = request.app.state.calendar_feed_rate_limiter
+    token = request.query_params.get("token", "")
+    limiter.check("feed:" + hashlib.sha256(token.encode()).hexdigest())
+
+
 def swagger_ui(openapi_url: str, title: str) -> HTMLResponse:
     """The Swagger UI page with a CSP naming its one inline script by hash (no 'unsafe-inline'
     for scripts)."""
@@ -180,6 +188,7 @@ def swagger_ui(openapi_url: str, title: str) -> HTMLResponse:
 def install_security(app: FastAPI, settings: Settings) -> None:
     """Middlewares, outermost first: size limit, headers, then CORS (only with an allow-list)."""
     app.state.token_rate_limiter = RateLimiter(settings.token_rate_limit)
+    app.state.calendar_feed_rate_limiter = RateLimiter(settings.calendar_feed_rate_limit)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

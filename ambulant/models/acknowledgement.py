@@ -11,6 +11,7 @@ import datetime as dt
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from ambulant.models.ranges import FORBID_EXTRA
 from ambulant.timeutil import AwareDateTime, Day, now
 
 ETAG_MAX_LENGTH = 40
@@ -32,6 +33,8 @@ class ScheduleAcknowledgement(SQLModel, table=True):
 
 
 class AcknowledgementCreate(SQLModel):
+    model_config = FORBID_EXTRA
+
     date: Day
     etag: str = Field(
         min_length=1,

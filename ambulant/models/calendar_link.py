@@ -11,6 +11,7 @@ import datetime as dt
 
 from sqlmodel import Field, SQLModel
 
+from ambulant.models.ranges import FORBID_EXTRA
 from ambulant.timeutil import AwareDateTime, now
 
 LABEL_MAX_LENGTH = 80
@@ -28,6 +29,8 @@ class CalendarLink(SQLModel, table=True):
 
 
 class CalendarLinkCreate(SQLModel):
+    model_config = FORBID_EXTRA
+
     label: str = Field(
         default="",
         max_length=LABEL_MAX_LENGTH,

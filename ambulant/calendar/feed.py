@@ -1,0 +1,113 @@
+"""A nurse's published days as an iCalendar (RFC 5545) feed for her phone's calendar.
+
+A calendar app syncs what it subscribes to into places ambulant does not control (the phone's
+backups, the vendor's cloud), so each event carries less than the schedule shows: the patient's
+initials, the address, the visit's description and the times. No full name, no notes, no
+coordinates, no patient id. Breaks are not events: they are the nurse's own time.
+
+Events are in UTC, so a day across a DST change is right without a VTIMEZONE. A visit's UID is
+its staff member and visit (stable across plan versions), so a new version updates the event;
+SEQUENCE is the plan version and LAST-MODIFIED its publication, so clients take the change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from icalendar import Calendar, Event
+from sqlmodel import Session
+
+from ambulant.errors import NotFound
+from ambulant.planning.staff_schedule import staff_schedule
+from ambulant.planning.views import Schedule, ScheduleStop
+
+PRODID = "-//ambulant//schedule feed//EN"
+UID_DOMAIN = "ambulant"
+# How often a subscribed calendar should fetch again (clients may poll less often).
+REFRESH = dt.timedelta(minutes=15)
+MEDIA_TYPE = "text/calendar; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Feed:
+    body: bytes
+    patient_ids: frozenset[int]
+    """The patients whose data the feed shows (for the audit trail)."""
+
+
+def staff_feed(session: Session, *, staff_id: int, days: Iterable[dt.date]) -> Feed:
+    """The published days among `days` of the staff member; a day without one is left out."""
+    schedules: list[Schedule] = []
+    for day in days:
+        try:
+            schedules.append(staff_schedule(session, staff_id=staff_id, day=day))
+        except NotFound:
+            continue  # no shift or no published plan that day: nothing to show
+    calendar = schedule_calendar(schedules)
+    patients = frozenset(
+        s.patient_id for schedule in schedules for s in schedule.stops if s.patient_id is not None
+    )
+    return Feed(body=calendar.to_ical(), patient_ids=patients)
+
+
+def schedule_calendar(schedules: Sequence[Schedule]) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", "ambulant")
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", REFRESH)
+    for schedule in schedules:
+        for stop in schedule.stops:
+            event = stop_event(schedule, stop)
+            if event is not None:
+                calendar.add_component(event)
+    return calendar
+
+
+def stop_event(schedule: Schedule, stop: ScheduleStop) -> Event | None:
+    """The event of a visit or an appointment; None for a break."""
+    if stop.kind == "visit" and stop.visit_id is not None:
+        uid = f"staff-{schedule.staff_id}-visit-{stop.visit_id}@{UID_DOMAIN}"
+        summary = visit_summary(stop)
+    elif stop.kind == "appointment" and stop.appointment_id is not None:
+        uid = f"staff-{schedule.staff_id}-appointment-{stop.appointment_id}@{UID_DOMAIN}"
+        summary = stop.title or "Appointment"
+    else:
+        return None
+    # Without METHOD, DTSTAMP is when the information was last revised: the publication.
+    revised = (schedule.published_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", revised)
+    event.add("last-modified", revised)
+    event.add("sequence", schedule.plan_version)
+    event.add("dtstart", stop.start_at.astimezone(dt.UTC))
+    event.add("dtend", stop.end_at.astimezone(dt.UTC))
+    event.add("summary", summary)
+    if stop.address:
+        event.add("location", stop.address)
+    # Asks calendars shared with others to show the time as busy and nothing else.
+    event.add("class", "PRIVATE")
+    event.add("transp", "OPAQUE")
+    event.add("status", "CONFIRMED")
+    return event
+
+
+def visit_summary(stop: ScheduleStop) -> str:
+    """The visit's description and the patient's initials: "Morning medication - O. H."."""
+    what = (stop.description or "").strip() or "Visit"
+    if stop.joint:
+        what += " (joint visit)"
+    initials = patient_initials(stop.patient_name)
+    return f"{what} - {initials}" if initials else what
+
+
+def patient_initials(name: str | None) -> str:
+    """'Ola Hansen' -> 'O. H.'; enough for the nurse who knows her patients, little to others."""
+    if not name:
+        return ""
+    return " ".join(f"{part[0].upper()}." for part in name.split() if part)
