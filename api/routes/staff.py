@@ -185,7 +185,7 @@ def read_schedule_feed(
     "/{staff_id}/schedule/acknowledgements",
     response_model=AcknowledgementPublic,
     responses={
-        200: {"description": "Acknowledged before: nothing changed."},
+        200: {"model": AcknowledgementPublic, "description": "Acknowledged before: no change."},
         201: {"description": "Acknowledged."},
     },
     status_code=201,
