@@ -72,6 +72,24 @@ def acknowledge(
     return acknowledgement, True
 
 
+def staff_acknowledgements(
+    session: Session, *, staff_id: int, day: dt.date
+) -> list[ScheduleAcknowledgement]:
+    """The staff member's acknowledgements of `day`, newest first."""
+    return list(
+        session.exec(
+            select(ScheduleAcknowledgement)
+            .where(
+                ScheduleAcknowledgement.staff_id == staff_id, ScheduleAcknowledgement.date == day
+            )
+            .order_by(
+                col(ScheduleAcknowledgement.acknowledged_at).desc(),
+                col(ScheduleAcknowledgement.id).desc(),
+            )
+        )
+    )
+
+
 def replaced_plan(session: Session, plan: Plan) -> Plan | None:
     """The version staff followed before `plan` was published: the newest one of its day and
     scope published earlier."""
@@ -126,14 +144,7 @@ def _staff_acknowledgement(session: Session, staff: Staff, day: dt.date) -> Staf
         )
     except NotFound:
         current_etag = None  # taken off the day with no shift left: nothing to read or confirm
-    acknowledgements = session.exec(
-        select(ScheduleAcknowledgement)
-        .where(ScheduleAcknowledgement.staff_id == staff.id, ScheduleAcknowledgement.date == day)
-        .order_by(
-            col(ScheduleAcknowledgement.acknowledged_at).desc(),
-            col(ScheduleAcknowledgement.id).desc(),
-        )
-    ).all()
+    acknowledgements = staff_acknowledgements(session, staff_id=staff.id, day=day)
     matching = [a for a in acknowledgements if a.etag == current_etag]
     shown = matching[0] if matching else (acknowledgements[0] if acknowledgements else None)
     return StaffAcknowledgement(

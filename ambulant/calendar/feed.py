@@ -13,6 +13,7 @@ SEQUENCE is the plan version and LAST-MODIFIED its publication, so clients take 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -35,6 +36,11 @@ class Feed:
     body: bytes
     patient_ids: frozenset[int]
     """The patients whose data the feed shows (for the audit trail)."""
+
+    @property
+    def etag(self) -> str:
+        """A strong ETag of the body: the same days give the same bytes (no clock in them)."""
+        return '"' + hashlib.sha256(self.body).hexdigest()[:32] + '"'
 
 
 def staff_feed(session: Session, *, staff_id: int, days: Iterable[dt.date]) -> Feed:
@@ -78,8 +84,10 @@ def stop_event(schedule: Schedule, stop: ScheduleStop) -> Event | None:
         summary = stop.title or "Appointment"
     else:
         return None
-    # Without METHOD, DTSTAMP is when the information was last revised: the publication.
-    revised = (schedule.published_at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    # Without METHOD, DTSTAMP is when the information was last revised: the publication (a
+    # published plan has one; the day's midnight UTC keeps the bytes free of the clock if not).
+    published = schedule.published_at or dt.datetime.combine(schedule.date, dt.time(), dt.UTC)
+    revised = published.astimezone(dt.UTC)
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", revised)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
-from ambulant.acknowledgements import acknowledge
+from ambulant.acknowledgements import acknowledge, staff_acknowledgements
 from ambulant.audit.trail import record_patients
 from ambulant.auth import access, policy
 from ambulant.auth.users import principal_of
@@ -154,12 +154,17 @@ def read_schedule(
             "iCalendar events.",
             "content": {"text/calendar": {"schema": {"type": "string"}}},
         },
+        304: {"description": "Unchanged since the ETag sent in If-None-Match."},
         404: {"description": "No such feed: an unknown or revoked link, or not this staff's."},
         429: {"description": "The link has been read too often; try again later."},
     },
 )
 def read_schedule_feed(
-    session: SessionDep, request: Request, staff_id: PathId, token: FeedToken
+    session: SessionDep,
+    request: Request,
+    staff_id: PathId,
+    token: FeedToken,
+    if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     """A nurse's days as a calendar to subscribe to; the secret link stands in for a login."""
     owner = links.link_owner(session, secret=token)
@@ -169,6 +174,9 @@ def read_schedule_feed(
     links.require_own_feed(principal, staff_id)
     access.visible_staff(session, principal, staff_id)
     feed = staff_feed(session, staff_id=staff_id, days=policy.patient_visibility_days(today()))
+    # A calendar that has this feed already gets a 304, which shows no patient and is not logged.
+    if etag_matches(if_none_match, feed.etag):
+        return Response(status_code=304, headers={"ETag": feed.etag})
     record_patients(
         session,
         principal,
@@ -178,7 +186,7 @@ def read_schedule_feed(
         feed.patient_ids,
         client_address(request),
     )
-    return Response(content=feed.body, media_type=MEDIA_TYPE)
+    return Response(content=feed.body, media_type=MEDIA_TYPE, headers={"ETag": feed.etag})
 
 
 @router.post(
@@ -210,3 +218,13 @@ def acknowledge_schedule(
     else:
         response.status_code = 200
     return acknowledgement
+
+
+@router.get("/{staff_id}/schedule/acknowledgements", response_model=list[AcknowledgementPublic])
+def list_acknowledgements(
+    session: SessionDep, principal: PrincipalDep, staff_id: PathId, day: DateQuery = None
+) -> list[ScheduleAcknowledgement]:
+    """What the staff member has acknowledged of a day, newest first: the phone compares the
+    newest ETag with the schedule's to know whether to show "your day changed"."""
+    access.visible_staff(session, principal, staff_id)
+    return staff_acknowledgements(session, staff_id=staff_id, day=day or today())

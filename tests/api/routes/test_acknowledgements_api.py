@@ -85,6 +85,12 @@ def test_a_nurse_acknowledges_her_day_once(
             select(AuditEntry).where(AuditEntry.resource_type == "schedule_acknowledgement")
         ).all()
     assert len(audited) == 1
+    listed = client.get(
+        f"{STAFF}/{rostered.ann}/schedule/acknowledgements",
+        params={"date": rostered.today.isoformat()},
+        headers=ann,
+    )
+    assert listed.status_code == 200 and listed.json() == [body]
 
 
 def test_the_coordinator_sees_who_has_acknowledged_the_current_day(
@@ -141,6 +147,9 @@ def test_only_the_nurse_herself_acknowledges(
         json=body,
     )
     assert ack(client, rostered.ann, coordinator, **body).status_code == 403
+    assert_hidden(client, STAFF + "/{}/schedule/acknowledgements", rostered.ann, headers=bob)
+    mine = client.get(f"{STAFF}/{rostered.ann}/schedule/acknowledgements", headers=coordinator)
+    assert mine.status_code == 200 and mine.json() == []
 
 
 def test_bad_acknowledgements_are_422_naming_the_field(

@@ -81,12 +81,22 @@ def test_a_nurse_subscribes_to_her_today_and_tomorrow(
 
 
 def test_the_feed_is_stable_so_calendars_update_rather_than_duplicate(
-    client: TestClient, rostered: Rostered, ann: Headers
+    client: TestClient, db: Engine, rostered: Rostered, ann: Headers
 ) -> None:
-    """Two reads of an unchanged day give the same events, UIDs and stamps."""
+    """Two reads of an unchanged day give the same bytes (events, UIDs, stamps) and ETag; a
+    calendar sending that ETag gets a 304, which shows nothing and writes no audit entry."""
     path, token = feed_path(created(client.post(LINKS, headers=ann)))
-    first = client.get(path, params={"token": token}).content
-    assert client.get(path, params={"token": token}).content == first
+    first = client.get(path, params={"token": token})
+    second = client.get(path, params={"token": token})
+    assert second.content == first.content and second.headers["etag"] == first.headers["etag"]
+    with Session(db) as session:
+        before = len(session.exec(select(AuditEntry)).all())
+    unchanged = client.get(
+        path, params={"token": token}, headers={"If-None-Match": first.headers["etag"]}
+    )
+    assert unchanged.status_code == 304 and not unchanged.content
+    with Session(db) as session:
+        assert len(session.exec(select(AuditEntry)).all()) == before
 
 
 def test_only_a_hash_of_the_secret_is_stored_and_lists_show_no_secret(
