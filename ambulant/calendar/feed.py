@@ -7,7 +7,8 @@ coordinates, no patient id. Breaks are not events: they are the nurse's own time
 
 Events are in UTC, so a day across a DST change is right without a VTIMEZONE. A visit's UID is
 its staff member and visit (stable across plan versions), so a new version updates the event;
-SEQUENCE is the plan version and LAST-MODIFIED its publication, so clients take the change.
+SEQUENCE counts the versions of her day published and LAST-MODIFIED is the latest one's
+publication, so clients take the change.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from icalendar import Calendar, Event
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from ambulant.errors import NotFound
+from ambulant.models import Plan, PlanRoute
 from ambulant.planning.staff_schedule import staff_schedule
 from ambulant.planning.views import Schedule, ScheduleStop
 
@@ -43,22 +45,50 @@ class Feed:
         return '"' + hashlib.sha256(self.body).hexdigest()[:32] + '"'
 
 
+@dataclass(frozen=True)
+class PublishedDay:
+    schedule: Schedule
+    revision: int
+    """How many versions of her day have been published up to this one: its events' SEQUENCE.
+    The plan's own version would not do: plans of different scopes count versions apart."""
+
+
 def staff_feed(session: Session, *, staff_id: int, days: Iterable[dt.date]) -> Feed:
     """The published days among `days` of the staff member; a day without one is left out."""
-    schedules: list[Schedule] = []
+    published: list[PublishedDay] = []
     for day in days:
         try:
-            schedules.append(staff_schedule(session, staff_id=staff_id, day=day))
+            schedule = staff_schedule(session, staff_id=staff_id, day=day)
         except NotFound:
             continue  # no shift or no published plan that day: nothing to show
-    calendar = schedule_calendar(schedules)
+        revision = day_revision(session, staff_id=staff_id, schedule=schedule)
+        published.append(PublishedDay(schedule, revision))
+    calendar = schedule_calendar(published)
     patients = frozenset(
-        s.patient_id for schedule in schedules for s in schedule.stops if s.patient_id is not None
+        s.patient_id for d in published for s in d.schedule.stops if s.patient_id is not None
     )
     return Feed(body=calendar.to_ical(), patient_ids=patients)
 
 
-def schedule_calendar(schedules: Sequence[Schedule]) -> Calendar:
+def day_revision(session: Session, *, staff_id: int, schedule: Schedule) -> int:
+    """The plans of the day published up to the schedule's that gave the staff member a route,
+    the schedule's own counted in any case: it only grows as versions are published."""
+    if schedule.published_at is None:
+        return 1
+    routed = session.exec(
+        select(Plan.id)
+        .join(PlanRoute, col(PlanRoute.plan_id) == col(Plan.id))
+        .where(
+            Plan.date == schedule.date,
+            PlanRoute.staff_id == staff_id,
+            col(Plan.published_at).is_not(None),
+            col(Plan.published_at) <= schedule.published_at,
+        )
+    ).all()
+    return len({*routed, schedule.plan_id})
+
+
+def schedule_calendar(days: Sequence[PublishedDay]) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -66,16 +96,17 @@ def schedule_calendar(schedules: Sequence[Schedule]) -> Calendar:
     calendar.add("x-wr-calname", "ambulant")
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", REFRESH)
-    for schedule in schedules:
-        for stop in schedule.stops:
-            event = stop_event(schedule, stop)
+    for day in days:
+        for stop in day.schedule.stops:
+            event = stop_event(day, stop)
             if event is not None:
                 calendar.add_component(event)
     return calendar
 
 
-def stop_event(schedule: Schedule, stop: ScheduleStop) -> Event | None:
+def stop_event(day: PublishedDay, stop: ScheduleStop) -> Event | None:
     """The event of a visit or an appointment; None for a break."""
+    schedule = day.schedule
     if stop.kind == "visit" and stop.visit_id is not None:
         uid = f"staff-{schedule.staff_id}-visit-{stop.visit_id}@{UID_DOMAIN}"
         summary = visit_summary(stop)
@@ -92,7 +123,7 @@ def stop_event(schedule: Schedule, stop: ScheduleStop) -> Event | None:
     event.add("uid", uid)
     event.add("dtstamp", revised)
     event.add("last-modified", revised)
-    event.add("sequence", schedule.plan_version)
+    event.add("sequence", day.revision)
     event.add("dtstart", stop.start_at.astimezone(dt.UTC))
     event.add("dtend", stop.end_at.astimezone(dt.UTC))
     event.add("summary", summary)

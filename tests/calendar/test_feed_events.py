@@ -7,7 +7,7 @@ import datetime as dt
 
 from icalendar import Calendar
 
-from ambulant.calendar.feed import patient_initials, schedule_calendar
+from ambulant.calendar.feed import PublishedDay, patient_initials, schedule_calendar
 from ambulant.planning.views import Schedule, ScheduleStop
 from ambulant.timeutil import OSLO
 
@@ -67,7 +67,9 @@ def night_schedule() -> Schedule:
 
 def test_a_visit_across_the_dst_change_is_right_in_utc() -> None:
     """DTSTART/DTEND are the instants, in UTC: 23:30Z to 01:30Z, two hours."""
-    (event,) = Calendar.from_ical(schedule_calendar([night_schedule()]).to_ical()).walk("VEVENT")
+    (event,) = Calendar.from_ical(
+        schedule_calendar([PublishedDay(night_schedule(), revision=4)]).to_ical()
+    ).walk("VEVENT")
     start, end = event.decoded("dtstart"), event.decoded("dtend")
     assert start == dt.datetime(2026, 10, 24, 23, 30, tzinfo=dt.UTC)
     assert end == dt.datetime(2026, 10, 25, 1, 30, tzinfo=dt.UTC)
@@ -76,8 +78,8 @@ def test_a_visit_across_the_dst_change_is_right_in_utc() -> None:
 
 def test_an_event_says_little_and_is_stable() -> None:
     """Initials, address and description; no name, notes or patient id; UID by staff and visit,
-    SEQUENCE the plan version, LAST-MODIFIED its publication."""
-    body = schedule_calendar([night_schedule()]).to_ical()
+    SEQUENCE the day's revision, LAST-MODIFIED its publication."""
+    body = schedule_calendar([PublishedDay(night_schedule(), revision=4)]).to_ical()
     (event,) = Calendar.from_ical(body).walk("VEVENT")
     assert str(event["summary"]) == "Night round (joint visit) - O. H."
     assert str(event["location"]) == "Kjøpmannsgata 1, Stjørdal"
@@ -86,7 +88,7 @@ def test_an_event_says_little_and_is_stable() -> None:
     assert event.decoded("last-modified") == dt.datetime(2026, 10, 24, 18, tzinfo=dt.UTC)
     text = body.decode()
     assert "Ola" not in text and "Hansen" not in text and "Key box" not in text
-    assert schedule_calendar([night_schedule()]).to_ical() == body
+    assert schedule_calendar([PublishedDay(night_schedule(), revision=4)]).to_ical() == body
 
 
 def test_initials_of_names() -> None:

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
-from ambulant.models import AuditEntry, Plan, PlanStatus, Role, Staff, VisitRequest
+from ambulant.models import AuditEntry, Plan, PlanStatus, Role
 from tests.api.builders import Headers, assert_hidden, assert_invalid
-from tests.api.roster import Rostered, publish
+from tests.api.roster import Rostered, republish_with_anns_visit_later
 
 STAFF = "/api/v1/staff"
 
@@ -42,30 +42,6 @@ def read_etag(client: TestClient, staff_id: int, headers: Headers) -> str:
 
 def ack(client: TestClient, staff_id: int, headers: Headers, **body: Any) -> Any:
     return client.post(f"{STAFF}/{staff_id}/schedule/acknowledgements", json=body, headers=headers)
-
-
-def republish_with_anns_visit_later(db: Engine, rostered: Rostered) -> int:
-    """Version 2 of today: Ann's visit an hour later, Bob's day as it was."""
-    with Session(db, expire_on_commit=False) as session:
-        old = session.exec(select(Plan).where(Plan.date == rostered.today)).one()
-        ann = session.get(Staff, rostered.ann)
-        bob = session.get(Staff, rostered.bob)
-        visits = {v.patient_id: v for v in session.exec(select(VisitRequest))}
-        anns, bobs = visits[rostered.ann_today], visits[rostered.bob_today]
-        anns.window_start += dt.timedelta(hours=1)
-        session.add(anns)
-        assert ann is not None and bob is not None and old.published_at is not None
-        publish(session, rostered.today, [(ann, [anns]), (bob, [bobs])])
-        new = session.exec(
-            select(Plan).where(Plan.date == rostered.today).order_by(col(Plan.id).desc())
-        ).first()
-        assert new is not None and new.id is not None
-        new.version, new.based_on_id = 2, old.id
-        new.published_at = old.published_at + dt.timedelta(minutes=5)
-        old.status = PlanStatus.SUPERSEDED
-        session.add_all([old, new])
-        session.commit()
-        return new.id
 
 
 def test_a_nurse_acknowledges_her_day_once(

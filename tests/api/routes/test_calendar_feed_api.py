@@ -17,7 +17,7 @@ from ambulant.auth.users import deactivate_user, ensure_user
 from ambulant.calendar.links import MAX_ACTIVE_LINKS, hash_secret
 from ambulant.models import AuditEntry, AuditOutcome, CalendarLink, Patient, Role, User
 from tests.api.builders import Headers, assert_invalid, created
-from tests.api.roster import Rostered
+from tests.api.roster import Rostered, republish_with_anns_visit_later
 
 LINKS = "/api/v1/me/calendar-links"
 
@@ -97,6 +97,28 @@ def test_the_feed_is_stable_so_calendars_update_rather_than_duplicate(
     assert unchanged.status_code == 304 and not unchanged.content
     with Session(db) as session:
         assert len(session.exec(select(AuditEntry)).all()) == before
+
+
+def test_a_new_version_updates_the_event_it_moves(
+    client: TestClient, db: Engine, rostered: Rostered, ann: Headers
+) -> None:
+    """Version 2 moves Ann's visit today an hour: the same UID, an hour later, SEQUENCE up by
+    one, LAST-MODIFIED later; tomorrow's event is as it was."""
+    path, token = feed_path(created(client.post(LINKS, headers=ann)))
+    before = {str(e["uid"]): e for e in events(client.get(path, params={"token": token}).content)}
+    republish_with_anns_visit_later(db, rostered)
+    after = {str(e["uid"]): e for e in events(client.get(path, params={"token": token}).content)}
+    assert set(after) == set(before)
+    (moved,) = [
+        uid for uid in after if after[uid].decoded("dtstart") != before[uid].decoded("dtstart")
+    ]
+    assert after[moved].decoded("dtstart") - before[moved].decoded("dtstart") == dt.timedelta(
+        hours=1
+    )
+    assert int(after[moved]["sequence"]) == int(before[moved]["sequence"]) + 1 == 2
+    assert after[moved].decoded("last-modified") > before[moved].decoded("last-modified")
+    (kept,) = set(after) - {moved}
+    assert after[kept].to_ical() == before[kept].to_ical()
 
 
 def test_only_a_hash_of_the_secret_is_stored_and_lists_show_no_secret(
