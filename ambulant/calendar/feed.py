@@ -18,7 +18,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vDuration
 from sqlmodel import Session, col, select
 
 from ambulant.errors import NotFound
@@ -95,7 +95,8 @@ def schedule_calendar(days: Sequence[PublishedDay]) -> Calendar:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", "ambulant")
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH)
+    # An X- property has no known type: the duration must be given as one to print as PT15M.
+    calendar.add("x-published-ttl", vDuration(REFRESH))
     for day in days:
         for stop in day.schedule.stops:
             event = stop_event(day, stop)

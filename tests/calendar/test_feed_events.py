@@ -96,3 +96,10 @@ def test_initials_of_names() -> None:
     assert patient_initials("Ola Hansen") == "O. H."
     assert patient_initials("  kari  nordmann-olsen ") == "K. N."
     assert patient_initials(None) == patient_initials("") == ""
+
+
+def test_the_calendar_asks_to_be_fetched_every_quarter_hour() -> None:
+    """REFRESH-INTERVAL (RFC 7986) and Microsoft's X-PUBLISHED-TTL, both as ISO durations."""
+    text = schedule_calendar([]).to_ical().decode()
+    assert "REFRESH-INTERVAL;VALUE=DURATION:PT15M\r\n" in text
+    assert "X-PUBLISHED-TTL:PT15M\r\n" in text
