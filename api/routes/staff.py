@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from ambulant.acknowledgements import acknowledge, staff_acknowledgements
-from ambulant.audit.trail import record_patients
+from ambulant.audit import AuditTrail
 from ambulant.auth import access, policy
 from ambulant.auth.users import principal_of
 from ambulant.calendar import links
@@ -177,15 +177,8 @@ def read_schedule_feed(
     # A calendar that has this feed already gets a 304, which shows no patient and is not logged.
     if etag_matches(if_none_match, feed.etag):
         return Response(status_code=304, headers={"ETag": feed.etag})
-    record_patients(
-        session,
-        principal,
-        AuditAction.READ,
-        "schedule_feed",
-        staff_id,
-        feed.patient_ids,
-        client_address(request),
-    )
+    audit = AuditTrail(session=session, principal=principal, client=client_address(request))
+    audit.record_patients(AuditAction.READ, "schedule_feed", staff_id, feed.patient_ids)
     return Response(content=feed.body, media_type=MEDIA_TYPE, headers={"ETag": feed.etag})
 
 
