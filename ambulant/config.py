@@ -125,6 +125,9 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=1024 * 1024, ge=1024)
     # Token-related endpoints (the JWKS), per client address, in the `limits` notation.
     token_rate_limit: str = "60/minute"
+    # A calendar feed, per link (not per address: the calendar services of many phones fetch
+    # from a few addresses of their own).
+    calendar_feed_rate_limit: str = "30/minute"
 
     # Public data for `ambulant bench` and the tests; both live outside the repository.
     benchmarks_dir: Path = _BESIDE_REPOSITORY / "shared" / "benchmarks"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -135,6 +136,31 @@ class RequestSizeLimit:
         await send({"type": "http.response.body", "body": body})
 
 
+# The one secret a URL carries: a calendar link's, since a subscribed calendar sends nothing else.
+SECRET_QUERY = re.compile(r"([?&]token=)[^&\s\"]*")
+REDACTED = r"\1[redacted]"
+
+
+class RedactSecretQuery(logging.Filter):
+    """Blanks the `token` of a request line in the access log (uvicorn logs the path with its
+    query), so a log that leaks opens no calendar feed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = SECRET_QUERY.sub(REDACTED, record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                SECRET_QUERY.sub(REDACTED, a) if isinstance(a, str) else a for a in record.args
+            )
+        return True
+
+
+def install_log_redaction(logger_name: str = "uvicorn.access") -> None:
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(f, RedactSecretQuery) for f in logger.filters):
+        logger.addFilter(RedactSecretQuery())
+
+
 class RateLimiter:
     """A moving-window limit per client address (the `limits` library, in memory: each API
     process counts on its own, so N processes allow N times the rate)."""
@@ -159,6 +185,14 @@ def limit_token_endpoints(request: Request) -> None:
     limiter.check(request.client.host if request.client else "unknown")
 
 
+def limit_calendar_feed(request: Request) -> None:
+    """A dependency for the calendar feed: its link's requests are bounded, whoever sends them
+    (a leaked link cannot be polled without end). Keyed by a hash so no secret sits in memory."""
+    limiter: RateLimiter = request.app.state.calendar_feed_rate_limiter
+    token = request.query_params.get("token", "")
+    limiter.check("feed:" + hashlib.sha256(token.encode()).hexdigest())
+
+
 def swagger_ui(openapi_url: str, title: str) -> HTMLResponse:
     """The Swagger UI page with a CSP naming its one inline script by hash (no 'unsafe-inline'
     for scripts)."""
@@ -178,8 +212,11 @@ def swagger_ui(openapi_url: str, title: str) -> HTMLResponse:
 
 
 def install_security(app: FastAPI, settings: Settings) -> None:
-    """Middlewares, outermost first: size limit, headers, then CORS (only with an allow-list)."""
+    """Middlewares, outermost first: size limit, headers, then CORS (only with an allow-list);
+    rate limiters; the access log's redaction of secrets."""
+    install_log_redaction()
     app.state.token_rate_limiter = RateLimiter(settings.token_rate_limit)
+    app.state.calendar_feed_rate_limiter = RateLimiter(settings.calendar_feed_rate_limit)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -1,5 +1,12 @@
 """The domain tables and their API schema families (Base / Create / Update / Public)."""
 
+from ambulant.models.acknowledgement import (
+    AcknowledgementCreate,
+    AcknowledgementPublic,
+    PlanAcknowledgements,
+    ScheduleAcknowledgement,
+    StaffAcknowledgement,
+)
 from ambulant.models.address import Address
 from ambulant.models.appointment import (
     Appointment,
@@ -8,6 +15,12 @@ from ambulant.models.appointment import (
     AppointmentUpdate,
 )
 from ambulant.models.audit import AuditAction, AuditEntry, AuditEntryPublic, AuditOutcome
+from ambulant.models.calendar_link import (
+    CalendarLink,
+    CalendarLinkCreate,
+    CalendarLinkCreated,
+    CalendarLinkPublic,
+)
 from ambulant.models.execution import (
     StaffAbsence,
     StaffPosition,
@@ -58,6 +71,8 @@ from ambulant.models.vocabulary import (
 from ambulant.models.web_session import WebLogin, WebSession
 
 __all__ = [
+    "AcknowledgementCreate",
+    "AcknowledgementPublic",
     "Address",
     "Appointment",
     "AppointmentCreate",
@@ -69,6 +84,10 @@ __all__ = [
     "AuditOutcome",
     "Base",
     "BasePublic",
+    "CalendarLink",
+    "CalendarLinkCreate",
+    "CalendarLinkCreated",
+    "CalendarLinkPublic",
     "CarePlan",
     "CarePlanCreate",
     "CarePlanPublic",
@@ -82,11 +101,13 @@ __all__ = [
     "PatientPublic",
     "PatientUpdate",
     "Plan",
+    "PlanAcknowledgements",
     "PlanRoute",
     "PlanStatus",
     "PlanStop",
     "Priority",
     "Role",
+    "ScheduleAcknowledgement",
     "Shift",
     "ShiftCreate",
     "ShiftPublic",
@@ -94,6 +115,7 @@ __all__ = [
     "Skill",
     "Staff",
     "StaffAbsence",
+    "StaffAcknowledgement",
     "StaffCreate",
     "StaffPosition",
     "StaffPublic",

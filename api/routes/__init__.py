@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from api.routes import (
     appointments,
     audit,
+    calendar_links,
     care_plans,
     events,
     health,
@@ -26,6 +27,7 @@ for module in (
     well_known,
     municipalities,
     staff,
+    calendar_links,
     shifts,
     appointments,
     patients,

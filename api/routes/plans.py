@@ -9,9 +9,10 @@ from __future__ import annotations
 from fastapi import APIRouter, BackgroundTasks, Depends, Response
 from pydantic import BaseModel, Field
 
+from ambulant.acknowledgements import plan_acknowledgements
 from ambulant.auth import access
 from ambulant.jobs import submit_plan
-from ambulant.models import AuditAction, PlanStatus
+from ambulant.models import AuditAction, PlanAcknowledgements, PlanStatus
 from ambulant.models.ranges import FORBID_EXTRA
 from ambulant.notify import announce
 from ambulant.planning import plans
@@ -91,6 +92,20 @@ def read_plan(
     patients += [u.patient_id for u in detail.unassigned]
     audit.record_patients(AuditAction.READ, "plan", plan_id, patients)
     return detail
+
+
+@router.get(
+    "/{plan_id}/acknowledgements",
+    responses={409: {"description": "The plan has not been published."}},
+)
+def read_acknowledgements(
+    session: SessionDep, principal: PlannerDep, audit: AuditDep, plan_id: PathId
+) -> PlanAcknowledgements:
+    """Who of the staff whose day this plan changed has acknowledged her day as it is now."""
+    plan = access.visible_plan(session, principal, plan_id)
+    acknowledgements = plan_acknowledgements(session, plan=plan, principal=principal)
+    audit.record(AuditAction.READ, "plan_acknowledgements", plan_id)
+    return acknowledgements
 
 
 @router.post("/{plan_id}/publish")

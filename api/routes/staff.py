@@ -4,10 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
+from ambulant.acknowledgements import acknowledge, staff_acknowledgements
+from ambulant.audit import AuditTrail
 from ambulant.auth import access, policy
-from ambulant.models import AuditAction, Staff, StaffCreate, StaffPublic, StaffUpdate
+from ambulant.auth.users import principal_of
+from ambulant.calendar import links
+from ambulant.calendar.feed import MEDIA_TYPE, staff_feed
+from ambulant.errors import Forbidden
+from ambulant.models import (
+    AcknowledgementCreate,
+    AcknowledgementPublic,
+    AuditAction,
+    ScheduleAcknowledgement,
+    Staff,
+    StaffCreate,
+    StaffPublic,
+    StaffUpdate,
+)
 from ambulant.notify.etag import etag_matches, schedule_etag
 from ambulant.planning.staff_schedule import staff_schedule
 from ambulant.planning.views import Schedule
@@ -24,9 +39,22 @@ from api.deps import (
     PlannerDep,
     PrincipalDep,
     SessionDep,
+    client_address,
 )
+from api.security import limit_calendar_feed
 
 router = APIRouter(prefix="/staff", tags=["staff"])
+
+# A link's secret: secrets.token_urlsafe(32) makes 43 characters of this alphabet.
+FeedToken = Annotated[
+    str,
+    Query(
+        min_length=20,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="The secret of a calendar link (POST /api/v1/me/calendar-links).",
+    ),
+]
 
 
 @router.post("", status_code=201, response_model=StaffPublic)
@@ -114,3 +142,82 @@ def read_schedule(
         AuditAction.READ, "schedule", staff_id, (s.patient_id for s in schedule.stops)
     )
     return schedule
+
+
+@router.get(
+    "/{staff_id}/schedule.ics",
+    response_class=Response,
+    dependencies=[Depends(limit_calendar_feed)],
+    responses={
+        200: {
+            "description": "The published days the nurse may read (today and tomorrow) as "
+            "iCalendar events.",
+            "content": {"text/calendar": {"schema": {"type": "string"}}},
+        },
+        304: {"description": "Unchanged since the ETag sent in If-None-Match."},
+        404: {"description": "No such feed: an unknown or revoked link, or not this staff's."},
+        429: {"description": "The link has been read too often; try again later."},
+    },
+)
+def read_schedule_feed(
+    session: SessionDep,
+    request: Request,
+    staff_id: PathId,
+    token: FeedToken,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """A nurse's days as a calendar to subscribe to; the secret link stands in for a login."""
+    owner = links.link_owner(session, secret=token)
+    principal = principal_of(owner)
+    # Kept for the error handler, which audits a refused attempt under the link's owner.
+    request.state.principal = principal
+    links.require_own_feed(principal, staff_id)
+    access.visible_staff(session, principal, staff_id)
+    feed = staff_feed(session, staff_id=staff_id, days=policy.patient_visibility_days(today()))
+    # A calendar that has this feed already gets a 304, which shows no patient and is not logged.
+    if etag_matches(if_none_match, feed.etag):
+        return Response(status_code=304, headers={"ETag": feed.etag})
+    audit = AuditTrail(session=session, principal=principal, client=client_address(request))
+    audit.record_patients(AuditAction.READ, "schedule_feed", staff_id, feed.patient_ids)
+    return Response(content=feed.body, media_type=MEDIA_TYPE, headers={"ETag": feed.etag})
+
+
+@router.post(
+    "/{staff_id}/schedule/acknowledgements",
+    response_model=AcknowledgementPublic,
+    responses={
+        200: {"model": AcknowledgementPublic, "description": "Acknowledged before: no change."},
+        201: {"description": "Acknowledged."},
+    },
+    status_code=201,
+)
+def acknowledge_schedule(
+    session: SessionDep,
+    principal: PrincipalDep,
+    audit: AuditDep,
+    staff_id: PathId,
+    data: AcknowledgementCreate,
+    response: Response,
+) -> ScheduleAcknowledgement:
+    """The nurse has seen her day as changed (its ETag now); 409 if it has changed again."""
+    access.visible_staff(session, principal, staff_id)
+    if not policy.is_own(principal, staff_id):
+        raise Forbidden("only the staff member herself acknowledges her day")
+    acknowledgement, new = acknowledge(
+        session, staff_id=staff_id, day=data.date, etag=data.etag, user_id=principal.user_id
+    )
+    if new:
+        audit.record(AuditAction.CREATE, "schedule_acknowledgement", acknowledgement.id)
+    else:
+        response.status_code = 200
+    return acknowledgement
+
+
+@router.get("/{staff_id}/schedule/acknowledgements", response_model=list[AcknowledgementPublic])
+def list_acknowledgements(
+    session: SessionDep, principal: PrincipalDep, staff_id: PathId, day: DateQuery = None
+) -> list[ScheduleAcknowledgement]:
+    """What the staff member has acknowledged of a day, newest first: the phone compares the
+    newest ETag with the schedule's to know whether to show "your day changed"."""
+    access.visible_staff(session, principal, staff_id)
+    return staff_acknowledgements(session, staff_id=staff_id, day=day or today())

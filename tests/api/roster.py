@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from ambulant.models import Plan, PlanRoute, PlanStatus, PlanStop, Staff, VisitRequest
 from ambulant.timeutil import now
@@ -78,3 +78,27 @@ def make_rostered(db: Engine, region: TinyRegion) -> Rostered:
         bob_today=ids[3],
         today=today,
     )
+
+
+def republish_with_anns_visit_later(db: Engine, rostered: Rostered) -> int:
+    """Version 2 of today: Ann's visit an hour later, Bob's day as it was."""
+    with Session(db, expire_on_commit=False) as session:
+        old = session.exec(select(Plan).where(Plan.date == rostered.today)).one()
+        ann = session.get(Staff, rostered.ann)
+        bob = session.get(Staff, rostered.bob)
+        visits = {v.patient_id: v for v in session.exec(select(VisitRequest))}
+        anns, bobs = visits[rostered.ann_today], visits[rostered.bob_today]
+        anns.window_start += dt.timedelta(hours=1)
+        session.add(anns)
+        assert ann is not None and bob is not None and old.published_at is not None
+        publish(session, rostered.today, [(ann, [anns]), (bob, [bobs])])
+        new = session.exec(
+            select(Plan).where(Plan.date == rostered.today).order_by(col(Plan.id).desc())
+        ).first()
+        assert new is not None and new.id is not None
+        new.version, new.based_on_id = 2, old.id
+        new.published_at = old.published_at + dt.timedelta(minutes=5)
+        old.status = PlanStatus.SUPERSEDED
+        session.add_all([old, new])
+        session.commit()
+        return new.id

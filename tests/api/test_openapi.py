@@ -108,6 +108,14 @@ def test_the_event_stream_is_declared_as_one(client: TestClient) -> None:
     assert list(ok["content"]) == ["text/event-stream"]
 
 
+def test_the_calendar_feed_is_declared_as_icalendar(client: TestClient) -> None:
+    """The feed's success is text/calendar, and it takes no bearer token (its link is the key)."""
+    document = client.get("/openapi.json").json()
+    operation = document["paths"]["/api/v1/staff/{staff_id}/schedule.ics"]["get"]
+    assert list(operation["responses"]["200"]["content"]) == ["text/calendar"]
+    assert "security" not in operation and {"404", "422", "429"} <= set(operation["responses"])
+
+
 def test_real_error_answers_match_their_documented_status_and_shape(
     client: TestClient,
     coordinator: Headers,

@@ -141,6 +141,9 @@ def test_the_jwks_is_gone_when_an_identity_provider_issues_tokens(
     assert provider.get("/api/v1/.well-known/jwks.json").status_code == 404
 
 
+# A subscribed calendar sends nothing but its URL, so the feed's link carries its secret; the
+# access log blanks it (test_the_access_log_redacts_a_calendar_links_secret).
+URL_SECRETS = {("/api/v1/staff/{staff_id}/schedule.ics", "token")}
 PERSONAL = {"name", "address", "notes", "subject", "sub", "email", "hpr_number", "token"}
 
 
@@ -150,12 +153,46 @@ def test_no_query_parameter_carries_personal_data(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     names = {
         parameter["name"]
-        for path in schema["paths"].values()
+        for route, path in schema["paths"].items()
         for operation in path.values()
         for parameter in operation.get("parameters", [])
-        if parameter["in"] == "query"
+        if parameter["in"] == "query" and (route, parameter["name"]) not in URL_SECRETS
     }
     assert names and not names & PERSONAL, names & PERSONAL
+
+
+def test_the_access_log_redacts_a_calendar_links_secret(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A request line as uvicorn logs it (client, method, path with query, version, status)
+    keeps the path and loses the token's value."""
+    secret = "s3cr3t-calendar-token-value-0123456789abc"
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        logging.getLogger("uvicorn.access").info(
+            '%s - "%s %s HTTP/%s" %d',
+            "127.0.0.1:5000",
+            "GET",
+            f"/api/v1/staff/1/schedule.ics?token={secret}",
+            "1.1",
+            200,
+        )
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
+    assert secret not in line and "/api/v1/staff/1/schedule.ics?token=[redacted]" in line
+
+
+def test_the_calendar_feed_is_rate_limited_per_link(
+    app_with: Callable[..., TestClient], rostered: Rostered, headers_for: Callable[..., Headers]
+) -> None:
+    """Past the limit one link gets 429 with Retry-After; another link is counted apart."""
+    limited = app_with(calendar_feed_rate_limit="2/minute")
+    nurse = headers_for(Role.NURSE, rostered.ann)
+    feeds = [
+        created(limited.post("/api/v1/me/calendar-links", headers=nurse))["url"] for _ in range(2)
+    ]
+    codes = [limited.get(feeds[0]).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    assert int(limited.get(feeds[0]).headers["retry-after"]) >= 1
+    assert limited.get(feeds[1]).status_code == 200
 
 
 def test_logs_carry_no_token_and_no_personal_data(
