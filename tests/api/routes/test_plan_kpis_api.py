@@ -138,7 +138,7 @@ def test_the_csv_is_for_planners_who_see_the_plan(
 ) -> None:
     """A Meråker coordinator does not see a plan of every municipality (404, as for no plan);
     a nurse is refused (403); an unknown plan is 404 and a malformed id 422."""
-    local = headers_for(Role.COORDINATOR, municipalities=[MERAKER])
+    local = headers_for(Role.COORDINATOR, municipalities=[MERAKER], subject="meraker")
     assert client.get(f"{URL}/{two_municipalities}/kpis.csv", headers=local).status_code == 404
     nurse = headers_for(Role.NURSE, region.staff[0].id)
     assert client.get(f"{URL}/{two_municipalities}/kpis.csv", headers=nurse).status_code == 403
