@@ -133,7 +133,13 @@ def check_move(
             found.append(violation)
     wording = _wording(session, built, moved)
     violations = _reported(session, request.visit_id, wording)
-    violations += [in_words(wording, v) for v in found]
+    for said in (in_words(wording, v) for v in found):
+        # Several rules say one thing to a person (a late arrival breaks `arrival` and `gap`).
+        if not any(
+            (o.message, o.visit_id, o.staff_id) == (said.message, said.visit_id, said.staff_id)
+            for o in violations
+        ):
+            violations.append(said)
     assert plan.id is not None
     check = MoveCheck(
         plan_id=plan.id,
@@ -212,6 +218,15 @@ def _placement(result: solver.Result, visit_id: str) -> tuple[tuple[str, ...], i
     if not parts:
         return None
     return tuple(staff for _, staff, _ in parts), parts[0][2]
+
+
+def _part_starts(result: solver.Result, visit_id: str) -> list[tuple[int, int]]:
+    return sorted(
+        (stop.part, stop.start_s)
+        for route in result.routes
+        for stop in route.stops
+        if stop.visit_id == visit_id
+    )
 
 
 def _new_staff(
@@ -297,9 +312,10 @@ def _moved_result(
                 part=new_staff.index(staff_id),
                 fixed=fixed_now,
             )
-            # Placed by the time asked for (the order stays when the start is pushed later).
+            # Placed by the time asked for, before a stop planned at that very time (it is the
+            # one asked for then); the order stays when the start is pushed later.
             order = (target_s, Kind.VISIT)
-            at = next((i for i, item in enumerate(items) if item.order > order), len(items))
+            at = next((i for i, item in enumerate(items) if item.order >= order), len(items))
             items.insert(at, moved)
         return items
 
@@ -381,7 +397,7 @@ def _changes(
     changed = []
     for vid in sorted(ids, key=lambda v: (v != visit_id, int(v))):
         old, new = _placement(base, vid), _placement(moved, vid)
-        if old == new:
+        if old == new and _part_starts(base, vid) == _part_starts(moved, vid):
             continue
         changed.append(
             VisitChange(

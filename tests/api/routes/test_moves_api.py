@@ -116,7 +116,8 @@ def test_a_valid_move_is_stored_as_a_new_draft_that_the_validator_accepts(
     """The check answers valid with the moved visit first among the changes and stores
     nothing; the move (If-Match "1") answers 201 with version 2, a draft based on version 1,
     whose stops put the visit on the new nurse, whose diff counts one reassigned visit, and
-    which the solver's validator accepts on the day rebuilt from the database."""
+    which the solver's validator accepts on the day rebuilt from the database; it can then be
+    published in place of version 1."""
     body, check = _valid_move(client, board, coordinator)
     assert check["violations"] == [] and check["changes"][0]["visit_id"] == body["visit_id"]
     assert check["changes"][0]["staff_ids"] == [body["staff_id"]]
@@ -150,6 +151,9 @@ def test_a_valid_move_is_stored_as_a_new_draft_that_the_validator_accepts(
             settings=settings,
         )
         assert solver.validate(built.problem, stored_result(session, plan)) == []
+    published = client.post(f"{URL}/{new_id}/publish", headers=coordinator)
+    assert published.status_code == 200, published.text
+    assert _plan(client, board.plan_id, coordinator)["status"] == "superseded"
     # The figures of the new version still add up to its routes.
     total = new["kpis_by_municipality"][-1]
     assert total["drive_s"] == sum(r["travel_s"] for r in new["routes"])
@@ -282,3 +286,47 @@ def test_bad_moves_name_the_field(
     local = headers_for(Role.COORDINATOR, municipalities=["5034"], subject="meraker")
     assert client.post(check, json=ok, headers=local).status_code == 404
     assert len(client.get(URL, headers=coordinator).json()) == 1
+
+
+def test_a_move_onto_a_busy_time_pushes_the_stops_after_it(
+    client: TestClient, board: Board, coordinator: Headers
+) -> None:
+    """A visit given to a nurse at the very start of one of her visits goes first; hers is
+    re-timed after it (by at least the 30 min visit; if hers is a joint visit, the check says
+    its staff would no longer start together), and the changes list both, moved first."""
+    plan = _plan(client, board.plan_id, coordinator)
+    singles = _single_visits(plan, board)
+    stops = [
+        (r["staff_id"], s)
+        for r in plan["routes"]
+        for s in r["stops"]
+        if s["kind"] == "visit" and s["visit_id"] in singles
+    ]
+    by_staff = {staff_id for staff_id, _ in stops}
+    staff_id, busy = stops[0]
+    if len(by_staff) == 1:
+        # One nurse has every single visit: give hers at 08:00 to another nurse's joint stop.
+        visit_id = busy["visit_id"]
+        staff_id = next(s for s in board.nurse_ids if s != staff_id)
+        busy = next(
+            s
+            for r in plan["routes"]
+            if r["staff_id"] == staff_id
+            for s in r["stops"]
+            if s["kind"] == "visit"
+        )
+    else:
+        visit_id = next(v["visit_id"] for s, v in stops if s != staff_id)
+    body = {"visit_id": visit_id, "staff_id": staff_id, "start_at": busy["start_at"]}
+    check = client.post(f"{URL}/{board.plan_id}/moves/check", json=body, headers=coordinator)
+    assert check.status_code == 200, check.text
+    changes = check.json()["changes"]
+    assert changes[0]["visit_id"] == visit_id and changes[0]["start_at"] == busy["start_at"]
+    pushed = next(c for c in changes if c["visit_id"] == busy["visit_id"])
+    assert staff_id in pushed["staff_ids"]
+    if pushed["visit_id"] == board.joint_visit_id:
+        # Her part of the joint visit is pushed, her partner's is not: the check says so.
+        rules = {v["rule"] for v in check.json()["violations"]}
+        assert "joint_start" in rules
+    else:
+        assert pushed["shift_minutes"] >= 30
