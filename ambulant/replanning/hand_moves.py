@@ -120,6 +120,7 @@ def check_move(
         target = current[1] if current is not None else visit.earliest_start_s
 
     affected = set(current[0] if current else ()) | set(new_staff)
+    _require_rebuildable(problem, base, affected)
     moved = _moved_result(problem, base, visit, new_staff, affected, target, start_s is not None)
 
     already = solver.validate(problem, base)
@@ -189,6 +190,36 @@ def make_move(
         changes=prepared.check.changes,
         diff=PlanDiff.model_validate(new.diff),
     )
+
+
+def _require_rebuildable(problem: solver.Problem, base: solver.Result, affected: set[str]) -> None:
+    """The routes to re-time must be of staff working today and hold only visits and
+    appointments of today's problem: a shift, visit or appointment deleted since the plan was
+    made leaves nothing to time them by."""
+    working = {s.id for s in problem.staff}
+    visits = {v.id for v in problem.visits}
+    for staff_id in sorted(affected):
+        route = base.route_of(staff_id)
+        if staff_id not in working:
+            raise Conflict(
+                f"staff {staff_id} has no shift on this day any more; replan instead",
+                field="staff_id",
+            )
+        held = {a.id for a in problem.staff_member(staff_id).appointments}
+        cancelled = sorted({a.appointment_id for a in route.appointments} - held) if route else []
+        if cancelled:
+            raise Conflict(
+                f"staff {staff_id}'s appointment {cancelled[0]} in the plan has changed or gone "
+                "since; replan instead",
+                field="staff_id",
+            )
+        gone = sorted({s.visit_id for s in route.stops} - visits) if route else []
+        if gone:
+            raise Conflict(
+                f"staff {staff_id}'s route holds visit {gone[0]}, which is no longer a visit "
+                "of this day; replan instead",
+                field="visit_id",
+            )
 
 
 def _key(violation: solver.Violation) -> tuple[str, str | None, str | None]:

@@ -52,7 +52,10 @@ class Wording:
 
 def in_words(wording: Wording, violation: solver.Violation) -> MoveViolation:
     say = _SAYINGS.get(violation.rule)
-    message = say(wording, violation) if say else None
+    try:
+        message = say(wording, violation) if say else None
+    except KeyError:
+        message = None  # names an id the problem lacks: the validator's own words then
     return MoveViolation(
         rule=violation.rule,
         message=message or f"{violation.message} ({violation.rule})",

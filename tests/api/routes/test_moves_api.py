@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 import solver
 from ambulant.config import Settings
-from ambulant.models import Plan, Role
+from ambulant.models import Plan, Role, Shift
 from ambulant.planning.problem_builder import build_problem
 from ambulant.planning.store import stored_result
 from ambulant.travel.factory import travel_times_from_settings
@@ -330,3 +330,22 @@ def test_a_move_onto_a_busy_time_pushes_the_stops_after_it(
         assert "joint_start" in rules
     else:
         assert pushed["shift_minutes"] >= 30
+
+
+def test_a_route_whose_shift_is_gone_cannot_be_moved_in(
+    client: TestClient, db: Engine, board: Board, coordinator: Headers
+) -> None:
+    """A nurse's shift deleted after planning leaves nothing to re-time her route by: moving a
+    visit off it is a 409 that says to replan, not a 500."""
+    plan = _plan(client, board.plan_id, coordinator)
+    visit_id = _single_visits(plan, board)[0]
+    (staff_id,) = _staff_of(plan, visit_id)
+    with Session(db) as session:
+        for shift in session.exec(select(Shift).where(Shift.staff_id == staff_id)):
+            session.delete(shift)
+        session.commit()
+    other = next(s for s in board.nurse_ids if s != staff_id)
+    body = {"visit_id": visit_id, "staff_id": other}
+    response = client.post(f"{URL}/{board.plan_id}/moves/check", json=body, headers=coordinator)
+    assert response.status_code == 409, response.text
+    assert "replan" in response.json()["detail"]
