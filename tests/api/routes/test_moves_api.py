@@ -15,13 +15,13 @@ from sqlmodel import Session, select
 
 import solver
 from ambulant.config import Settings
-from ambulant.models import Plan, Role, Shift
+from ambulant.models import Plan, Role, Shift, VisitStatus
 from ambulant.planning.problem_builder import build_problem
 from ambulant.planning.store import stored_result
 from ambulant.travel.factory import travel_times_from_settings
 from tests.api.builders import Headers, assert_invalid
 from tests.builders import TinyRegion, make_patient, make_staff, make_visit
-from tests.replanning.day import at, solved_plan
+from tests.replanning.day import at, report, solved_plan
 
 URL = "/api/v1/plans"
 
@@ -349,3 +349,26 @@ def test_a_route_whose_shift_is_gone_cannot_be_moved_in(
     response = client.post(f"{URL}/{board.plan_id}/moves/check", json=body, headers=coordinator)
     assert response.status_code == 409, response.text
     assert "replan" in response.json()["detail"]
+
+
+def test_a_visit_reported_done_stays_where_it_is(
+    client: TestClient, db: Engine, board: Board, coordinator: Headers
+) -> None:
+    """Once its nurse has reported the visit done, a move of it is invalid, saying who reported
+    what and when."""
+    plan = _plan(client, board.plan_id, coordinator)
+    visit_id = _single_visits(plan, board)[0]
+    (staff_id,) = _staff_of(plan, visit_id)
+    with Session(db) as session:
+        report(session, visit_id, VisitStatus.DONE, at("10:05"), staff_id=staff_id)
+        session.commit()
+    other = next(s for s in board.nurse_ids if s != staff_id)
+    body = {"visit_id": visit_id, "staff_id": other}
+    check = client.post(f"{URL}/{board.plan_id}/moves/check", json=body, headers=coordinator)
+    assert check.status_code == 200, check.text
+    first = check.json()["violations"][0]
+    assert first["rule"] == "already_reported" and first["staff_id"] == staff_id
+    assert first["message"] == (
+        f"visit {visit_id} (Medication) was reported done by Nurse {staff_id} at 10:05; "
+        "it stays where it is"
+    )
