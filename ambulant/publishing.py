@@ -1,7 +1,8 @@
 """Publishing a version and saying who must hear of it.
 
 A replan's draft may be published only while the version it was based on is still the one staff
-follow, and only if no report since its solve contradicts it (a visit it moved has been started
+follow (a draft changed by hand: while no later version than its base has been published), and
+only if no report since its solve (or the move) contradicts it (a visit it moved has been started
 by someone else, a visit it keeps has been cancelled): otherwise it is a 409, and the coordinator
 replans on top of what happened.
 """
@@ -31,6 +32,15 @@ def publish_version(session: Session, *, plan_id: int) -> tuple[Plan, list[Event
             raise VersionConflict(
                 f"plan {plan_id} replans version {plan.parameters['replan']['based_on_version']}, "
                 f"but version {previous.version} has been published since; replan again",
+                current=previous,
+            )
+        _refuse_if_overtaken(session, plan)
+    elif "move" in plan.parameters:
+        based_on = int(plan.parameters["move"]["based_on_version"])
+        if previous is not None and previous.version > based_on:
+            raise VersionConflict(
+                f"plan {plan_id} moves a visit in version {based_on}, but version "
+                f"{previous.version} has been published since; move it again there",
                 current=previous,
             )
         _refuse_if_overtaken(session, plan)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -22,7 +22,7 @@ from ambulant.auth.policy import PLANNERS
 from ambulant.auth.users import principal_for
 from ambulant.auth.web_sessions import COOKIE, CSRF_HEADER, csrf_matches, session_for
 from ambulant.config import Settings
-from ambulant.errors import Forbidden, Unauthorized
+from ambulant.errors import Forbidden, InvalidInput, Unauthorized
 from ambulant.models import Role
 from ambulant.models.ranges import MAX_ID, MAX_LIMIT, MAX_OFFSET
 from ambulant.timeutil import Day
@@ -137,3 +137,17 @@ Offset = Annotated[
 # An id in the path, or one a list is filtered by: past MAX_ID it names nothing that can exist.
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+
+IfMatch = Annotated[
+    str | None, Header(description='The plan version the change is based on, e.g. "3".')
+]
+
+
+def if_match_version(if_match: str | None) -> int | None:
+    """The plan version an If-Match header names (an ETag, "3" or W/"3"), None without one."""
+    if if_match is None:
+        return None
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit():
+        raise InvalidInput('If-Match must be a plan version, e.g. "3"', field="If-Match")
+    return int(text)

@@ -107,6 +107,9 @@ def ambulant_error(request: Request, error: Exception) -> JSONResponse:
     candidates = getattr(error, "candidates", None)
     if candidates is not None:
         body["candidates"] = candidates  # an ambiguous or unknown address: what was close
+    violations = getattr(error, "violations", None)
+    if violations is not None:
+        body["violations"] = violations  # a move by hand that breaks rules: which, in words
     if isinstance(error, VersionConflict):
         # Whichever request found its version overtaken (replan, publish), the caller learns the
         # current version, in the body and as the ETag to send back in If-Match.

@@ -22,6 +22,7 @@ from ambulant.models import (
     UnassignedVisit,
     VisitRequest,
 )
+from ambulant.planning.municipality_kpis import municipality_kpis
 from ambulant.planning.problem_builder import staff_in_scope
 from ambulant.planning.views import (
     PlanDetail,
@@ -188,6 +189,7 @@ def plan_detail(session: Session, *, plan_id: int) -> PlanDetail:
         unkept_appointments=[
             UnkeptAppointmentView(**u, title=titles.get(u["appointment_id"])) for u in unkept
         ],
+        kpis_by_municipality=municipality_kpis(session, plan_id=plan_id),
     )
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from sqlalchemy import delete
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 import solver
 from ambulant.models import Plan, PlanRoute, PlanStop, UnassignedVisit
@@ -162,3 +162,67 @@ def visit_parts(stops: Iterable[PlanStop]) -> dict[int, list[PlanStop]]:
     for visit_stops in parts.values():
         visit_stops.sort(key=lambda s: s.part)
     return parts
+
+
+def stored_result(
+    session: Session, plan: Plan, *, unkept: Iterable[solver.UnkeptAppointment] = ()
+) -> solver.Result:
+    """The plan's stored routes as the solver's result, for the validator: every stop, break and
+    kept appointment with its stored times, and the unassigned visits. A stored reason the
+    solver does not give (a replan's 'cancelled') is read as no room: the validator reads
+    which visits are unassigned, not why."""
+    assert plan.id is not None
+    day = plan.date
+    stops = list(
+        session.exec(
+            select(PlanStop).where(PlanStop.plan_id == plan.id).order_by(col(PlanStop.sequence))
+        )
+    )
+    by_staff: dict[int, list[PlanStop]] = {}
+    for stop in stops:
+        by_staff.setdefault(stop.staff_id, []).append(stop)
+    routes = []
+    for row in session.exec(
+        select(PlanRoute).where(PlanRoute.plan_id == plan.id).order_by(col(PlanRoute.staff_id))
+    ):
+        own = by_staff.get(row.staff_id, [])
+        routes.append(
+            solver.Route(
+                staff_id=str(row.staff_id),
+                departure_s=to_day_seconds(day, row.departure_at),
+                return_s=to_day_seconds(day, row.return_at),
+                stops=tuple(solver_stop(s, day) for s in own if s.kind == "visit"),
+                breaks=tuple(
+                    solver.BreakTaken(
+                        to_day_seconds(day, s.start_at), to_day_seconds(day, s.end_at)
+                    )
+                    for s in own
+                    if s.kind == "break"
+                ),
+                return_travel_s=row.return_travel_s,
+                appointments=tuple(
+                    solver.AppointmentKept(
+                        appointment_id=str(s.appointment_id),
+                        arrival_s=to_day_seconds(day, s.arrival_at),
+                        start_s=to_day_seconds(day, s.start_at),
+                        end_s=to_day_seconds(day, s.end_at),
+                        travel_s=s.travel_s,
+                    )
+                    for s in own
+                    if s.kind == "appointment"
+                ),
+            )
+        )
+    reasons = {r.value for r in solver.Reason}
+    unassigned = tuple(
+        solver.Unassigned(
+            visit_id=str(u.visit_id),
+            reason=solver.Reason(u.reason) if u.reason in reasons else solver.Reason.NO_ROOM,
+            detail=u.detail,
+            closest_staff=str(u.closest_staff_id) if u.closest_staff_id else None,
+        )
+        for u in session.exec(select(UnassignedVisit).where(UnassignedVisit.plan_id == plan.id))
+    )
+    return solver.Result(
+        routes=tuple(routes), unassigned=unassigned, unkept_appointments=tuple(unkept)
+    )

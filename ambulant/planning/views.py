@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ambulant.planning.municipality_kpis import MunicipalityKpis
+
 
 class StopView(BaseModel):
     """A visit, a break or a fixed appointment (kind 'appointment': `appointment_id`, `title`)."""
@@ -82,6 +84,9 @@ class PlanDetail(PlanSummary):
     routes: list[RouteView]
     unassigned: list[UnassignedView]
     unkept_appointments: list[UnkeptAppointmentView] = []
+    kpis_by_municipality: list[MunicipalityKpis] = []
+    """Per municipality (by code) what the plan does there, then the day total (code 'all');
+    the rules of attribution are in ambulant.planning.municipality_kpis."""
 
 
 class ScheduleStop(BaseModel):

@@ -72,3 +72,31 @@ def next_version(session: Session, *, day: dt.date, scope: str) -> int:
         .order_by(col(Plan.version).desc())
     ).first()
     return (newest or 0) + 1
+
+
+# A version that is, or will be, a plan of the day: a failed one is no version to build on.
+LIVE = (PlanStatus.DRAFT, PlanStatus.PUBLISHED, *IN_PROGRESS)
+
+
+def require_newest(session: Session, plan: Plan, *, based_on_version: int | None) -> None:
+    """Refuses a change by hand to `plan` unless it is the newest version of its day and scope
+    (published or a draft; one queued or being solved counts as newer) and the version the
+    caller saw. Unlike a replan, a draft may be changed again before it is published, so that a
+    coordinator can make several moves and publish once."""
+    newest = session.exec(
+        select(Plan)
+        .where(Plan.date == plan.date, Plan.scope == plan.scope, col(Plan.status).in_(LIVE))
+        .order_by(col(Plan.version).desc())
+    ).first()
+    if newest is None or newest.id != plan.id:
+        newer = f"version {newest.version} is" if newest is not None else "others are"
+        raise VersionConflict(
+            f"plan {plan.id} (version {plan.version}) is not the newest version of its day; "
+            f"{newer}",
+            current=newest,
+        )
+    if based_on_version is not None and based_on_version != plan.version:
+        raise VersionConflict(
+            f"you saw version {based_on_version}; the newest version is {plan.version}",
+            current=plan,
+        )

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, computed_field, field_validator
 from ambulant.models import VisitRequestCreate
 from ambulant.models.ranges import FORBID_EXTRA, Id
 from ambulant.planning.views import PlanSummary
-from ambulant.replanning.diff import PlanDiff
+from ambulant.replanning.diff import PlanDiff, VisitChange
 from ambulant.timeutil import OSLO, WallClock, as_aware
 
 
@@ -139,3 +139,51 @@ class Recommendations(BaseModel):
     reason: str | None = None
     """Why there are no options, when there are none."""
     elapsed_s: float
+
+
+class MoveRequest(BaseModel):
+    """A visit moved by hand: to other staff, to another time, or both. A joint visit names its
+    staff in `staff_ids` (one per part, in part order); a visit for one names `staff_id`. Without
+    staff the visit stays with whoever has it; without `start_at` it keeps its start if the new
+    route allows (else as soon as it does)."""
+
+    model_config = FORBID_EXTRA
+
+    visit_id: Id
+    staff_id: Id | None = None
+    staff_ids: list[Id] | None = Field(default=None, min_length=1, max_length=2)
+    start_at: WallClock | None = Field(
+        default=None, description="The new start; without an offset, Oslo time."
+    )
+
+
+class MoveViolation(BaseModel):
+    """A rule the move would break, in the words a coordinator reads."""
+
+    rule: str
+    """The validator's rule (solver.validator), e.g. `time_window`, `skills`, `refused`."""
+    message: str
+    visit_id: int | None = None
+    staff_id: int | None = None
+
+
+class MoveCheck(BaseModel):
+    """What the move would do, nothing stored: whether it keeps every rule, which it breaks, and
+    every visit whose staff or start it changes (the moved one and those re-timed after it)."""
+
+    plan_id: int
+    version: int
+    valid: bool
+    violations: list[MoveViolation]
+    changes: list[VisitChange]
+    existing_violations: int = 0
+    """Rules the stored plan already breaks (e.g. a visit reported late), not blamed on the
+    move."""
+
+
+class MoveAnswer(BaseModel):
+    plan: PlanSummary
+    based_on_plan_id: int
+    based_on_version: int
+    changes: list[VisitChange]
+    diff: PlanDiff

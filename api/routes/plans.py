@@ -7,6 +7,7 @@ GET /plans/{id} until the status is draft (or failed).
 from __future__ import annotations
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Response
+from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from ambulant.acknowledgements import plan_acknowledgements
@@ -16,6 +17,7 @@ from ambulant.models import AuditAction, PlanAcknowledgements, PlanStatus
 from ambulant.models.ranges import FORBID_EXTRA
 from ambulant.notify import announce
 from ambulant.planning import plans
+from ambulant.planning.municipality_kpis import kpis_csv, municipality_kpis
 from ambulant.planning.views import PlanDetail, PlanSummary
 from ambulant.planning.weights import WeightOverrides
 from ambulant.publishing import publish_version
@@ -92,6 +94,34 @@ def read_plan(
     patients += [u.patient_id for u in detail.unassigned]
     audit.record_patients(AuditAction.READ, "plan", plan_id, patients)
     return detail
+
+
+@router.get(
+    "/{plan_id}/kpis.csv",
+    response_class=PlainTextResponse,
+    responses={
+        200: {
+            "description": "Per municipality and for the day: visits, hours with patients, "
+            "drive hours, km, overtime hours, unassigned visits (comma-separated, dot decimals, "
+            "a header row).",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
+def read_kpis_csv(
+    session: SessionDep, principal: PlannerDep, audit: AuditDep, plan_id: PathId
+) -> PlainTextResponse:
+    """The figures of `kpis_by_municipality` in GET /plans/{id}, as a spreadsheet reads them."""
+    plan = access.visible_plan(session, principal, plan_id)
+    rows = municipality_kpis(session, plan_id=plan_id)
+    # Sums per municipality show no patient's data: one entry for the plan, none per patient.
+    audit.record(AuditAction.READ, "plan", plan_id)
+    filename = f"plan-{plan_id}-{plan.date.isoformat()}-v{plan.version}-kpis.csv"
+    return PlainTextResponse(
+        kpis_csv(rows),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.get(

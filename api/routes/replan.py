@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Header, Query, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Response
 
 from ambulant.auth import access
-from ambulant.errors import InvalidInput
 from ambulant.execution.state import PlanState, plan_state
 from ambulant.jobs import submit_plan, wait_for_plan
 from ambulant.models import AuditAction, PlanStatus
@@ -35,18 +34,16 @@ from ambulant.travel.factory import travel_times_from_settings
 from api.deps import (
     AuditDep,
     EngineDep,
+    IfMatch,
     PathId,
     PlannerDep,
     SessionDep,
     SettingsDep,
+    if_match_version,
     require_planner,
 )
 
 router = APIRouter(prefix="/plans", tags=["replanning"], dependencies=[Depends(require_planner)])
-
-IfMatch = Annotated[
-    str | None, Header(description='The plan version the change is based on, e.g. "3".')
-]
 
 
 @router.post(
@@ -79,7 +76,7 @@ def replan(
         plan_id=plan_id,
         request=body,
         principal=principal,
-        based_on_version=_version(if_match),
+        based_on_version=if_match_version(if_match),
     )
     assert plan.id is not None
     audit.record(AuditAction.PLAN, "plan", plan.id)
@@ -157,12 +154,3 @@ def read_state(
     """Per visit what is done, running or ahead; per staff member when and where they are free."""
     plan = access.visible_plan(session, principal, plan_id)
     return plan_state(session, plan=plan, at=as_aware(at) if at else now())
-
-
-def _version(if_match: str | None) -> int | None:
-    if if_match is None:
-        return None
-    text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
-        raise InvalidInput('If-Match must be a plan version, e.g. "3"', field="If-Match")
-    return int(text)

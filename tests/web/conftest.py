@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from tests.test_main_job import free_port, read_until, service_env, start_ambulant_run, stop_group
+from tests.web.browser import chromium_path
 
 
 @dataclass(frozen=True)
@@ -118,3 +120,13 @@ def csrf_of(page_html: str) -> str:
     match = re.search(r'<meta name="csrf-token" content="([^"]+)">', page_html)
     assert match is not None, "the page carries no CSRF token"
     return match.group(1)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_path(), args=["--no-sandbox"]
+        )
+        yield chromium
+        chromium.close()

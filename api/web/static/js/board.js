@@ -90,7 +90,7 @@ function layout() {
 
 // --- data -----------------------------------------------------------------------------------
 
-async function refresh() {
+async function refresh(show = null) {
   history.replaceState(null, "", `?date=${state.date}&scope=${state.scope}`);
   say(t("board.loading"));
   const scopeQuery = state.scope === "all" ? "" : `&municipality=${state.scope}`;
@@ -102,7 +102,7 @@ async function refresh() {
   state.visits = new Map(visits.map((v) => [v.id, v]));
   const select = $("version");
   select.replaceChildren(...state.plans.map((p) => el("option", { value: p.id }, `${p.version} · ${t(`plan.${p.status}`)}`)));
-  const current = state.plans.find((p) => p.status === "published") ?? state.plans.find((p) => p.status === "draft") ?? state.plans[0];
+  const current = state.plans.find((p) => p.id === show) ?? state.plans.find((p) => p.status === "published") ?? state.plans.find((p) => p.status === "draft") ?? state.plans[0];
   if (!current) {
     state.plan = null;
     render();
@@ -135,7 +135,7 @@ async function watch(planId) {
   for (;;) {
     const { data } = await api(`/plans/${planId}`);
     if (!UNPLANNED.includes(data.status)) {
-      await refresh();
+      await refresh(planId);
       if (data.status === "failed") say(t("board.failed", { error: data.error ?? "" }), "bad");
       return data;
     }
@@ -417,10 +417,8 @@ async function replanUrgent(option) {
     const planId = data.plan.id;
     if (status === 202) await watch(planId);
     const answer = status === 202 ? (await api(`/plans/${planId}/diff`)).data : data.diff;
-    await refresh();
-    $("version").value = String(planId);
-    await openPlan(planId);
-    showDiff(answer, planId, out);
+    await refresh(planId); // draws the panels anew: the diff goes into the new one
+    showDiff(answer, planId, $("urgent-result"));
   } catch (error) {
     out.append(el("p", { class: "bad", role: "alert" }, explain(error)));
   }
@@ -446,7 +444,7 @@ async function publish(planId) {
   if (!planId) return;
   try {
     await api(`/plans/${planId}/publish`, { method: "POST" });
-    await refresh();
+    await refresh(planId);
     say(t("board.published"), "ok");
   } catch (error) {
     say(explain(error), "bad");
@@ -501,7 +499,12 @@ function dropVisit(event, staffId, from, to) {
 function moveBody() {
   const visitId = Number($("move-visit").value);
   const start = $("move-start").value;
-  const body = { visit_id: visitId, staff_id: Number($("move-staff").value) };
+  const staffId = Number($("move-staff").value);
+  // A joint visit keeps its other part's staff member; the chosen one takes the part moved.
+  const holders = (state.plan?.routes ?? []).filter((r) => r.stops.some((s) => s.visit_id === visitId)).map((r) => r.staff_id);
+  const body = holders.length > 1
+    ? { visit_id: visitId, staff_ids: [staffId, ...holders.filter((h) => h !== staffId)].slice(0, holders.length) }
+    : { visit_id: visitId, staff_id: staffId };
   if (start) body.start_at = `${state.date}T${start}:00`;
   return body;
 }
@@ -526,10 +529,8 @@ async function saveMove(body) {
   try {
     const { data } = await api(`/plans/${state.plan.id}/moves`, { method: "POST", body, headers: { "If-Match": `"${state.plan.version}"` } });
     const planId = data.plan?.id ?? data.id;
-    await refresh();
-    $("version").value = String(planId);
-    await openPlan(planId);
-    showDiff(data.diff, planId, out);
+    await refresh(planId);
+    showDiff(data.diff, planId, $("move-result"));
   } catch (error) {
     out.replaceChildren(el("p", { class: "bad", role: "alert" }, explain(error)));
   }

@@ -1,0 +1,193 @@
+"""The two pages in a real browser (Debian's Chromium) against a real `ambulant run`: the
+coordinator's day board and the nurse's phone day, offline included, and what each may open."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import create_engine
+from sqlmodel import Session, col, select
+
+from ambulant.models import VisitStatusReport
+from tests.web.browser import log_in, new_page, screenshot
+from tests.web.conftest import LiveServer
+
+OSLO = dt.timezone(dt.timedelta(hours=1))  # the demo day is in winter time (December)
+
+
+def _current_plan(server: LiveServer) -> dict[str, Any]:
+    with server.api() as api:
+        today = api.get(f"/api/v1/plans/{server.plan_id}").json()["date"]
+        plans = api.get("/api/v1/plans", params={"date": today, "scope": "all"}).json()
+        published = [p for p in plans if p["status"] == "published"]
+        newest = max(published, key=lambda p: p["version"])
+        detail: dict[str, Any] = api.get(f"/api/v1/plans/{newest['id']}").json()
+    return detail
+
+
+def _nurse_with_visits(plan: dict[str, Any], least: int = 3) -> tuple[int, list[int]]:
+    for route in plan["routes"]:
+        visits = [s["visit_id"] for s in route["stops"] if s["kind"] == "visit"]
+        if len(visits) >= least:
+            return route["staff_id"], visits
+    raise AssertionError("no staff member has enough visits")
+
+
+def _serious(page: Page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_a_coordinator_plans_and_publishes_the_demo_day_and_sees_every_staff_row_and_the_map(
+    live_server: LiveServer, browser: Browser, tmp_path: Path
+) -> None:
+    page = new_page(browser)
+    log_in(page, live_server.base, "/board", "coordinator:all")
+    expect(page.locator(".lane").first).to_be_visible()
+    page.locator("#plan-day").click()
+    expect(page.locator("#status")).to_contain_text("utkast", timeout=90000)
+    page.locator("#publish").click()
+    expect(page.locator("#status")).to_contain_text("Publisert")
+    plan = _current_plan(live_server)
+    assert page.locator("#version").input_value() == str(plan["id"])
+    assert page.locator(".lane").count() == len(plan["routes"])
+    names = page.locator(".lane .who strong").all_inner_texts()
+    assert names == [r["staff_name"] for r in plan["routes"]]
+    planned = sum(1 for r in plan["routes"] for s in r["stops"] if s["kind"] == "visit")
+    assert page.locator(".row .block.visit").count() == planned
+    assert page.locator(".leaflet-container").is_visible()
+    assert page.locator(".stop-icon").count() == planned
+    assert page.locator(".base-icon").count() >= 1
+    expect(page.locator("#unassigned h2")).to_contain_text(f"({len(plan['unassigned'])})")
+    screenshot(page, "board", tmp_path)
+    assert _serious(page) == []
+    page.context.close()
+
+
+def test_an_urgent_request_goes_in_through_the_board_and_the_diff_is_shown(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    before = _current_plan(live_server)
+    page = new_page(browser)
+    log_in(page, live_server.base, "/board", "coordinator:all")
+    expect(page.locator(".lane").first).to_be_visible()
+    form = page.locator("#urgent-form")
+    form.locator("input[name=from]").fill("12:00")
+    form.locator("input[name=to]").fill("15:00")
+    form.locator("button[type=submit]").click()
+    options = page.locator("#urgent-result .options li")
+    expect(options.first).to_be_visible(timeout=60000)
+    options.first.locator("button").click()
+    heading = page.locator("#urgent-result h3")
+    expect(heading).to_contain_text("Endringer i versjon", timeout=90000)
+    expect(page.locator("#urgent-result .diff li").first).to_contain_text("nytt")
+    page.locator("#publish-new").click()
+    expect(page.locator("#status")).to_contain_text("Publisert")
+    after = _current_plan(live_server)
+    assert after["version"] > before["version"]
+    assert after["solver_stats"]["attempts"] >= 1 and "replan" in after["parameters"]
+    page.context.close()
+
+
+def test_a_nurse_on_a_phone_sees_her_day_change_live_and_acknowledges_it(
+    live_server: LiveServer, browser: Browser, tmp_path: Path
+) -> None:
+    plan = _current_plan(live_server)
+    staff_id, _ = _nurse_with_visits(plan)
+    page = new_page(browser, phone=True)
+    log_in(page, live_server.base, "/me", f"nurse:{staff_id}")
+    expect(page.locator(".stop.visit").first).to_be_visible()
+    screenshot(page, "me", tmp_path)
+    assert _serious(page) == []
+    day = plan["date"]
+    with live_server.api() as api:
+        patient = api.get("/api/v1/patients", params={"limit": 1}).json()["items"][0]
+        urgent = {
+            "patient_id": patient["id"],
+            "description": "Urgent visit for the test",
+            "window_start": f"{day}T13:00:00+01:00",
+            "window_end": f"{day}T16:00:00+01:00",
+            "duration_minutes": 20,
+            "priority": "urgent",
+            "pinned_staff_id": staff_id,
+        }
+        answer = api.post(
+            f"/api/v1/plans/{plan['id']}/replan",
+            json={"at": f"{day}T08:00:00+01:00", "new_visits": [urgent], "publish": True},
+            headers={"If-Match": f'"{plan["version"]}"'},
+        )
+        assert answer.status_code in (201, 202), answer.text
+    notice = page.locator("#notice")
+    expect(notice).to_contain_text("Dagen din er endret", timeout=90000)
+    page.locator("#notice button").click()
+    expect(notice).to_contain_text("koordinatoren ser")
+    page.context.close()
+
+
+def test_two_visits_marked_done_offline_arrive_once_and_in_order_after_a_reload(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    plan = _current_plan(live_server)
+    staff_id, _ = _nurse_with_visits(plan)
+    page = new_page(browser, phone=True)
+    log_in(page, live_server.base, "/me", f"nurse:{staff_id}")
+    cards = page.locator(".stop.visit")
+    expect(cards.first).to_be_visible()
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    first, second = (int(cards.nth(i).get_attribute("data-visit-id") or 0) for i in (0, 1))
+    page.context.set_offline(True)
+    cards.nth(0).locator("button[data-status=done]").click()
+    cards.nth(1).locator("button[data-status=done]").click()
+    expect(page.locator("#outbox li")).to_have_count(2)
+    page.reload()  # offline: the service worker serves the page, IndexedDB still holds both
+    expect(page.locator("#outbox li")).to_have_count(2)
+    assert _reports(live_server, [first, second]) == []
+    page.context.set_offline(False)
+    expect(page.locator("#outbox li")).to_have_count(0, timeout=30000)
+    page.reload()  # a second chance to send must not send again
+    expect(page.locator(".stop.visit").first).to_be_visible()
+    page.wait_for_timeout(1000)
+    reports = _reports(live_server, [first, second])
+    assert [(r.visit_id, r.status) for r in reports] == [(first, "done"), (second, "done")]
+    assert reports[0].staff_id == reports[1].staff_id == staff_id
+    page.context.close()
+
+
+def _reports(server: LiveServer, visit_ids: list[int]) -> list[VisitStatusReport]:
+    engine = create_engine(server.database_url)
+    with Session(engine) as session:
+        rows = list(
+            session.exec(
+                select(VisitStatusReport)
+                .where(col(VisitStatusReport.visit_id).in_(visit_ids))
+                .order_by(col(VisitStatusReport.id))
+            )
+        )
+    engine.dispose()
+    return rows
+
+
+def test_a_nurse_opens_neither_another_nurses_day_nor_a_coordinator_page(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    plan = _current_plan(live_server)
+    mine, other = (r["staff_id"] for r in plan["routes"][:2])
+    page = new_page(browser, phone=True)
+    log_in(page, live_server.base, "/me", f"nurse:{mine}")
+    expect(page.locator("#me")).to_have_attribute("data-staff-id", str(mine))
+    board = page.goto(f"{live_server.base}/board")
+    assert board is not None and board.status == 403
+    expect(page.locator("body")).to_contain_text("ikke tilgang")
+    theirs = page.request.get(f"{live_server.base}/api/v1/staff/{other}/schedule")
+    assert theirs.status in (403, 404)
+    plans = page.request.get(f"{live_server.base}/api/v1/plans")
+    assert plans.status == 403
+    page.context.close()
