@@ -180,6 +180,8 @@ def run(
         "\n".join(
             [
                 f"ambulant: database {settings.database_url}",
+                f"  day board    {base}/board  (coordinators; log in as a demo user)",
+                f"  nurse's day  {base}/me  (on a phone; log in as one of the staff)",
                 f"  API docs     {base}/docs",
                 f"  health       {base}/api/v1/health",
                 f"  today's plan {base}/api/v1/plans/{plan_id}  (solving in a worker process)",
