@@ -291,3 +291,17 @@ def _pct(value: float) -> str:
 
 if __name__ == "__main__":
     bench_app()
+
+
+@bench_app.command("pages")
+def pages(
+    runs: Annotated[int, typer.Option(min=1, max=50, help="Loads of each page.")] = 5,
+    chromium: Annotated[str, typer.Option(help="The Chromium to drive.")] = "/usr/bin/chromium",
+) -> None:
+    """How soon the day board and the nurse's day are usable in Chromium, on the demo day
+    (median of `runs` loads), and what a cold load of each transfers."""
+    # Playwright is a development dependency; only this command needs it.
+    from ambulant.bench.pages import format_pages, run_pages
+
+    for line in format_pages(run_pages(runs, chromium)):
+        typer.echo(line)

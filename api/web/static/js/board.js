@@ -567,6 +567,7 @@ async function start() {
   state.patients = new Map(patients.map((p) => [p.id, p]));
   layout();
   await refresh();
+  performance.mark("ambulant-ready"); // every staff row is drawn (ambulant bench pages)
   listen();
 }
 

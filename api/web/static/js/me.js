@@ -181,6 +181,7 @@ async function start() {
   }
   render();
   await load();
+  performance.mark("ambulant-ready"); // the day is drawn (ambulant bench pages)
   send();
   listen();
   window.addEventListener("online", () => { send(); load(); });
