@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine
@@ -130,6 +131,12 @@ def test_a_nurse_on_a_phone_sees_her_day_change_live_and_acknowledges_it(
     page.locator("#notice button").click()
     expect(notice).to_contain_text("koordinatoren ser")
     page.context.close()
+    # ... and the coordinator sees it on the board, on her row.
+    board = new_page(browser)
+    log_in(board, live_server.base, "/board", "coordinator:all")
+    row = board.locator(f".lane:has(.row[data-staff-id='{staff_id}'])")
+    expect(row.locator("[data-ack=seen]")).to_contain_text("sett endringen")
+    board.context.close()
 
 
 def test_two_visits_marked_done_offline_arrive_once_and_in_order_after_a_reload(
@@ -191,4 +198,25 @@ def test_a_nurse_opens_neither_another_nurses_day_nor_a_coordinator_page(
     assert theirs.status in (403, 404)
     plans = page.request.get(f"{live_server.base}/api/v1/plans")
     assert plans.status == 403
+    page.context.close()
+
+
+def test_a_nurse_subscribes_her_calendar_from_her_page_and_revokes_the_link(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    plan = _current_plan(live_server)
+    staff_id, _ = _nurse_with_visits(plan)
+    page = new_page(browser, phone=True)
+    log_in(page, live_server.base, "/me", f"nurse:{staff_id}")
+    page.locator("#calendar summary").click()
+    page.locator("#new-link").click()
+    url = page.locator("#new-link-out input").input_value()
+    assert page.locator("#webcal").get_attribute("href", timeout=5000).startswith("webcal://")  # type: ignore[union-attr]
+    feed = httpx.get(url)
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    assert "BEGIN:VEVENT" in feed.text
+    expect(page.locator("#links li")).to_have_count(1)
+    page.locator("#links li button").click()
+    expect(page.locator("#links li")).to_have_count(0)
+    assert httpx.get(url).status_code == 404
     page.context.close()

@@ -16,6 +16,7 @@ const state = {
   scope: new URLSearchParams(location.search).get("scope") ?? "all",
   plans: [], plan: null, visits: new Map(), patients: new Map(), staff: new Map(), bases: [],
   municipalities: [], progress: new Map(), map: null, mapLayer: null, urgent: null,
+  acks: new Map(),
 };
 
 function el(tag, attrs = {}, ...children) {
@@ -125,9 +126,31 @@ async function openPlan(planId) {
       /* a plan of another day has no state now: statuses stay empty */
     }
   }
+  await loadAcks();
   render();
   say(t("board.shown", { version: data.version, status: t(`plan.${data.status}`) }));
   if (UNPLANNED.includes(data.status)) watch(planId);
+}
+
+// Who of the staff whose day this version changed has seen it (the nurse page's "I have seen
+// the change"): a published version only.
+async function loadAcks() {
+  state.acks = new Map();
+  if (state.plan?.status !== "published") return;
+  try {
+    const { data } = await api(`/plans/${state.plan.id}/acknowledgements`);
+    for (const a of data.staff) state.acks.set(a.staff_id, a);
+  } catch (error) {
+    /* nothing to show: the rows go without the mark */
+  }
+}
+
+function ackMark(staffId) {
+  const ack = state.acks.get(staffId);
+  if (!ack) return null;
+  return ack.current
+    ? el("span", { class: "badge acked", "data-ack": "seen" }, t("board.ack_seen", { time: time(ack.acknowledged_at) }))
+    : el("span", { class: "badge waiting", "data-ack": "waiting" }, t("board.ack_waiting"));
 }
 
 async function watch(planId) {
@@ -246,7 +269,8 @@ function renderTimeline() {
       el("div", { class: "who", style: { borderLeftColor: colourOf(index) } },
         el("strong", {}, route.staff_name || member?.name || `#${route.staff_id}`),
         el("small", {}, `${time(route.departure_at)}–${time(route.return_at)} · ${minutes(route.travel_s)}`),
-        route.overtime_s > 0 ? el("span", { class: "badge overtime" }, t("board.overtime", { minutes: minutes(route.overtime_s) })) : null),
+        route.overtime_s > 0 ? el("span", { class: "badge overtime" }, t("board.overtime", { minutes: minutes(route.overtime_s) })) : null,
+        ackMark(route.staff_id)),
       row);
   });
   box.replaceChildren(el("div", { class: "hours" }, hours), ...rows,
@@ -569,6 +593,12 @@ async function start() {
   await refresh();
   performance.mark("ambulant-ready"); // every staff row is drawn (ambulant bench pages)
   listen();
+  // Acknowledgements come from the phones: look again every half minute.
+  setInterval(async () => {
+    if (state.plan?.status !== "published") return;
+    await loadAcks();
+    renderTimeline();
+  }, 30000);
 }
 
 start().catch((error) => {

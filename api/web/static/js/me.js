@@ -68,8 +68,42 @@ function render() {
         el("p", {}, `${longDate(schedule.date)} · ${t("me.version", { version: schedule.plan_version })}`),
         el("p", {}, t("me.out_back", { out: time(schedule.departure_at), back: time(schedule.return_at), drive: minutes(schedule.travel_s), km: km(schedule.distance_m) })))
     : el("header", { class: "day-head" }, el("h1", {}, t("me.title")), el("p", {}, t("me.no_plan")));
-  root.replaceChildren(el("div", { id: "notice", role: "status", "aria-live": "polite" }), el("div", { id: "outbox", "aria-live": "polite" }), head, list);
+  root.replaceChildren(el("div", { id: "notice", role: "status", "aria-live": "polite" }), el("div", { id: "outbox", "aria-live": "polite" }), head, list, calendarBox());
   renderOutbox();
+}
+
+// Her day in the phone's own calendar: a secret link per phone, shown once, revocable here.
+function calendarBox() {
+  return el("details", { class: "calendar", id: "calendar", ontoggle: (e) => e.target.open && listLinks() },
+    el("summary", {}, t("me.calendar")),
+    el("p", {}, t("me.calendar_lead")),
+    el("button", { type: "button", id: "new-link", onclick: newLink }, t("me.calendar_new")),
+    el("div", { id: "new-link-out", "aria-live": "polite" }),
+    el("ul", { id: "links" }));
+}
+
+async function newLink() {
+  const out = document.getElementById("new-link-out");
+  try {
+    const { data } = await api("/me/calendar-links", { method: "POST", body: { label: navigator.userAgent.slice(0, 60) } });
+    out.replaceChildren(el("p", {}, t("me.calendar_once")), el("p", {}, el("a", { href: data.webcal_url, id: "webcal" }, t("me.calendar_open"))),
+      el("input", { readonly: true, value: data.url, "aria-label": t("me.calendar_url"), class: "link-url" }));
+    listLinks();
+  } catch (error) {
+    out.replaceChildren(el("p", { class: "refused" }, error.message));
+  }
+}
+
+async function listLinks() {
+  const list = document.getElementById("links");
+  try {
+    const { data } = await api("/me/calendar-links");
+    list.replaceChildren(...data.map((link) => el("li", { "data-link-id": link.id },
+      `${link.label || t("me.calendar_link")} (${longDate(link.created_at)}) `,
+      el("button", { type: "button", onclick: async () => { await api(`/me/calendar-links/${link.id}`, { method: "DELETE" }); listLinks(); } }, t("me.calendar_revoke")))));
+  } catch (error) {
+    list.replaceChildren(el("li", { class: "refused" }, error.message));
+  }
 }
 
 async function renderOutbox(refused = []) {
