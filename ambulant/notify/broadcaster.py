@@ -144,7 +144,7 @@ class RedisBroadcaster:
         self._local = LocalBroadcaster(history=history)
         self._channel = channel
         self._redis = Redis.from_url(redis_url)
-        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         self._pubsub.subscribe(**{channel: self._on_message})
         self._thread = self._pubsub.run_in_thread(sleep_time=0.2, daemon=True)
 

@@ -220,3 +220,96 @@ def test_a_nurse_subscribes_her_calendar_from_her_page_and_revokes_the_link(
     expect(page.locator("#links li")).to_have_count(0)
     assert httpx.get(url).status_code == 404
     page.context.close()
+
+
+def test_a_move_by_hand_is_checked_before_it_is_saved(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    """A move that breaks a rule shows what it breaks and stores nothing; one that breaks none
+    (found through the API's own check) is saved as a new draft version with its diff."""
+    plan = _current_plan(live_server)
+    visit_id, staff_id = _valid_move(live_server, plan)
+    versions = _versions(live_server, plan["date"])
+    page = new_page(browser)
+    log_in(page, live_server.base, "/board", "coordinator:all")
+    expect(page.locator(".lane").first).to_be_visible()
+    page.locator("#move-visit").select_option(str(visit_id))
+    page.locator("#move-staff").select_option(str(staff_id))
+    page.locator("#move-start").fill("05:00")  # before anyone's shift
+    page.locator("#move-form button[type=submit]").click()
+    expect(page.locator("#move-result")).to_contain_text("bryter dette")
+    assert page.locator("#move-result li").count() >= 1
+    assert _versions(live_server, plan["date"]) == versions
+    page.locator("#move-start").fill("")
+    page.locator("#move-form button[type=submit]").click()
+    expect(page.locator("#move-result")).to_contain_text("bryter ingen regler")
+    page.locator("#move-result button").click()
+    expect(page.locator("#move-result h3")).to_contain_text("Endringer i versjon")
+    assert _versions(live_server, plan["date"]) == versions + 1
+    page.context.close()
+
+
+def _valid_move(server: LiveServer, plan: dict[str, Any]) -> tuple[int, int]:
+    with server.api() as api:
+        for route in plan["routes"]:
+            for stop in route["stops"]:
+                if stop["kind"] != "visit":
+                    continue
+                for other in plan["routes"]:
+                    if other["staff_id"] == route["staff_id"]:
+                        continue
+                    body = {"visit_id": stop["visit_id"], "staff_id": other["staff_id"]}
+                    check = api.post(f"/api/v1/plans/{plan['id']}/moves/check", json=body)
+                    if check.status_code == 200 and check.json()["valid"]:
+                        return stop["visit_id"], other["staff_id"]
+    raise AssertionError("no valid move found on the demo day")
+
+
+def _versions(server: LiveServer, day: str) -> int:
+    with server.api() as api:
+        return len(api.get("/api/v1/plans", params={"date": day, "scope": "all"}).json())
+
+
+def test_someone_elses_change_meanwhile_is_explained_not_raw(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    """The board shows version N; meanwhile another coordinator publishes N+1, and the board
+    misses the event that would have loaded it (its event stream is cut, as on a bad network).
+    The urgent replan based on N is a 409, which the page explains, naming the current version."""
+    plan = _current_plan(live_server)
+    page = new_page(browser)
+    page.route("**/api/v1/events", lambda route: route.abort())
+    log_in(page, live_server.base, "/board", "coordinator:all")
+    expect(page.locator(".lane").first).to_be_visible()
+    with live_server.api() as api:
+        other = api.post(
+            f"/api/v1/plans/{plan['id']}/replan",
+            json={"publish": True},
+            headers={"If-Match": f'"{plan["version"]}"'},
+        )
+        assert other.status_code == 201, other.text
+        current = other.json()["plan"]["version"]
+    page.locator("#urgent-form button[type=submit]").click()
+    expect(page.locator("#urgent-result .options li").first).to_be_visible(timeout=60000)
+    page.locator("#urgent-result .options li button").first.click()
+    message = page.locator("#urgent-result .bad")
+    expect(message).to_contain_text("Noen andre har endret planen")
+    expect(message).to_contain_text(f"versjon er {current}")
+    expect(page.locator("#summary h2")).to_contain_text(f"versjon {current}")  # loaded, as it says
+    page.context.close()
+
+
+def test_the_board_speaks_english_one_click_away_and_remembers_it(
+    live_server: LiveServer, browser: Browser
+) -> None:
+    page = new_page(browser)
+    log_in(page, live_server.base, "/board", "coordinator:all")
+    expect(page.locator("#plan-day")).to_have_text("Planlegg dagen")
+    page.locator("a.lang").click()
+    expect(page.locator("#plan-day")).to_have_text("Plan the day")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.goto(f"{live_server.base}/board")
+    expect(page.locator("#plan-day")).to_have_text("Plan the day")
+    page.locator("a.lang").click()
+    expect(page.locator("#plan-day")).to_have_text("Planlegg dagen")
+    page.context.close()

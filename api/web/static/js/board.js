@@ -51,6 +51,17 @@ function explain(error) {
   return error.message;
 }
 
+// After a 409 the board loads the version that is current now, then says what happened in the
+// panel `panelId` (drawn anew by the reload).
+async function reportConflict(error, panelId) {
+  if (error instanceof ApiError && error.status === 409 && error.body.current_plan_id) {
+    await refresh(error.body.current_plan_id);
+  }
+  const text = explain(error);
+  if (panelId) $(panelId).append(el("p", { class: "bad", role: "alert" }, text));
+  else say(text, "bad");
+}
+
 async function all(path) {
   const items = [];
   for (let offset = 0; ; offset += 500) {
@@ -444,7 +455,7 @@ async function replanUrgent(option) {
     await refresh(planId); // draws the panels anew: the diff goes into the new one
     showDiff(answer, planId, $("urgent-result"));
   } catch (error) {
-    out.append(el("p", { class: "bad", role: "alert" }, explain(error)));
+    await reportConflict(error, "urgent-result");
   }
 }
 
@@ -471,7 +482,7 @@ async function publish(planId) {
     await refresh(planId);
     say(t("board.published"), "ok");
   } catch (error) {
-    say(explain(error), "bad");
+    await reportConflict(error, null);
   }
 }
 
@@ -556,7 +567,8 @@ async function saveMove(body) {
     await refresh(planId);
     showDiff(data.diff, planId, $("move-result"));
   } catch (error) {
-    out.replaceChildren(el("p", { class: "bad", role: "alert" }, explain(error)));
+    out.replaceChildren();
+    await reportConflict(error, "move-result");
   }
 }
 
