@@ -1,9 +1,11 @@
-"""A bounded schemathesis run over every operation as a coordinator: no answer is a 5xx, and each
-answer has a status, content type and body that the OpenAPI document gives for it."""
+"""A bounded schemathesis run over every operation as a coordinator, as a nurse and with no token
+at all: no answer is a 5xx, each answer has a status, content type and body that the OpenAPI
+document gives for it, and without a token nothing but the public operations answers 2xx."""
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import pytest
 import schemathesis
@@ -11,8 +13,12 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
+from sqlalchemy import Engine
+from sqlmodel import Session
 
+from ambulant.models import Role
 from tests.api.builders import Headers
+from tests.builders import TinyRegion, make_staff
 
 # Small, so the whole run stays well under a minute on a shared machine.
 MAX_EXAMPLES = 10
@@ -25,8 +31,33 @@ SKIPPED = {"/api/v1/events"}
 EXCLUDED = [positive_data_acceptance, negative_data_rejection]
 
 
+# What anyone may read without a token: health, the issuer's public keys, the calendar feed
+# (its secret link is its authorisation, and a wrong one is a 404).
+PUBLIC = {
+    "/api/v1/health",
+    "/api/v1/.well-known/jwks.json",
+    "/api/v1/staff/{staff_id}/schedule.ics",
+}
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_every_operation_answers_as_documented(client: TestClient, coordinator: Headers) -> None:
+@pytest.mark.parametrize("caller", ["coordinator", "nurse", "nobody"])
+def test_every_operation_answers_as_documented(
+    client: TestClient,
+    db: Engine,
+    headers_for: Callable[..., Headers],
+    region: TinyRegion,
+    caller: str,
+) -> None:
+    if caller == "coordinator":
+        headers = headers_for(Role.COORDINATOR)
+    elif caller == "nurse":
+        with Session(db, expire_on_commit=False) as session:
+            nurse = make_staff(session, region)
+            session.commit()
+        headers = headers_for(Role.NURSE, nurse.id)
+    else:
+        headers = {}
     schema = schemathesis.openapi.from_asgi("/openapi.json", client.app)
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 40
@@ -44,7 +75,9 @@ def test_every_operation_answers_as_documented(client: TestClient, coordinator: 
             database=None,
         )
         def answers_as_documented(case: schemathesis.Case) -> None:
-            case.call_and_validate(headers=coordinator, excluded_checks=EXCLUDED)
+            response = case.call_and_validate(headers=headers, excluded_checks=EXCLUDED)
+            if caller == "nobody" and case.operation.path not in PUBLIC:
+                assert response.status_code >= 400, f"{response.status_code} without a token"
 
         try:
             answers_as_documented()
