@@ -15,11 +15,12 @@ The rules (docs/time.md says them for users):
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -98,14 +99,57 @@ def check_day(d: date, *, field: str = "date") -> date:
     return d
 
 
+# ISO 8601 only, with a year ambulant plans for: pydantic would also read 0 or 1.5e9 as seconds
+# since 1970, so `date=0` would have meant 1 January 1970. The patterns say the same in the
+# OpenAPI document, so that a client sees the rule a 422 enforces.
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+YEARS = r"(19[7-9]\d|2[01]\d\d)"
+
+
+def iso_day(value: object) -> object:
+    if isinstance(value, str) and not ISO_DAY.match(value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    if isinstance(value, int | float):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+def iso_instant(value: object) -> object:
+    if isinstance(value, str) and not ISO_INSTANT.match(value):
+        raise ValueError("must be a date and time as YYYY-MM-DDTHH:MM[:SS][offset]")
+    if isinstance(value, int | float):
+        raise ValueError("must be a date and time as YYYY-MM-DDTHH:MM[:SS][offset]")
+    return value
+
+
+_DAY_SCHEMA = {"type": "string", "format": "date", "pattern": f"^{YEARS}-\\d{{2}}-\\d{{2}}$"}
+_INSTANT_SCHEMA = {
+    "type": "string",
+    "format": "date-time",
+    "pattern": f"^{YEARS}-\\d{{2}}-\\d{{2}}[Tt ]",
+}
+
 # Field types for what people and devices send: pydantic names the field in the 422.
 # A day to plan or report on.
-Day = Annotated[date, AfterValidator(check_day)]
+Day = Annotated[
+    date, BeforeValidator(iso_day), AfterValidator(check_day), WithJsonSchema(_DAY_SCHEMA)
+]
 # A time a person types: without an offset it is Oslo wall-clock time (checked to exist).
-WallClock = Annotated[datetime, AfterValidator(as_aware)]
+WallClock = Annotated[
+    datetime,
+    BeforeValidator(iso_instant),
+    AfterValidator(as_aware),
+    WithJsonSchema(_INSTANT_SCHEMA),
+]
 # An instant a device reports: the offset is required, since a phone knows it and a naive time
 # in the repeated autumn hour could be either of two instants.
-Instant = Annotated[datetime, AfterValidator(as_instant)]
+Instant = Annotated[
+    datetime,
+    BeforeValidator(iso_instant),
+    AfterValidator(as_instant),
+    WithJsonSchema(_INSTANT_SCHEMA),
+]
 
 
 def day_origin(d: date) -> datetime:

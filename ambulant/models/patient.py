@@ -115,6 +115,14 @@ class CarePlanBase(SQLModel):
     )
 
 
+def _wall_clock_time(v: dt.time | None) -> dt.time | None:
+    """A care plan's times are Oslo wall-clock times, the same on every day whatever its UTC
+    offset (summer or winter): a time with an offset cannot say which day's offset it meant."""
+    if v is not None and v.tzinfo is not None:
+        raise ValueError("a care plan's times are Oslo wall-clock times, without an offset")
+    return v
+
+
 class CarePlan(CarePlanBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
 
@@ -128,6 +136,11 @@ class CarePlanCreate(CarePlanBase):
         if any(d < 0 or d > 6 for d in v):
             raise ValueError("weekdays must be 0 (Monday) to 6 (Sunday)")
         return sorted(set(v))
+
+    @field_validator("window_start", "window_end")
+    @classmethod
+    def _no_offset(cls, v: dt.time) -> dt.time | None:
+        return _wall_clock_time(v)
 
     @field_validator("window_end")
     @classmethod
@@ -164,6 +177,11 @@ class CarePlanUpdate(SQLModel):
     valid_to: Day | None = None
     required_skill_level: int | None = Field(default=None, ge=0, le=MAX_SKILL_LEVEL)
     series: str | None = Field(default=None, min_length=1, max_length=SERIES_MAX_LENGTH)
+
+    @field_validator("window_start", "window_end")
+    @classmethod
+    def _no_offset(cls, v: dt.time | None) -> dt.time | None:
+        return _wall_clock_time(v)
 
 
 class CarePlanPublic(CarePlanBase):

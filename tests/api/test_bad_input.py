@@ -180,3 +180,26 @@ def test_a_care_plan_date_far_outside_the_planning_range_is_a_422(
     response = client.post(f"{API}/care-plans", json=body, headers=coordinator)
     assert_invalid(response, field)
     assert total(client, coordinator, "care-plans") == 0
+
+
+@pytest.mark.parametrize("field", ["window_start", "window_end"])
+def test_a_care_plan_time_with_an_offset_is_a_422_on_create_and_on_change(
+    client: TestClient, coordinator: Headers, field: str
+) -> None:
+    """Found by schemathesis against a real server: PATCH with "window_end": "02:17:09Z" compared
+    an aware time with a naive one and answered 500. Care-plan times are wall-clock times."""
+    patient = add_patient(client, coordinator)
+    body = make_care_plan(
+        patient, **{field: "10:00:00Z" if field == "window_start" else "23:00:00+01:00"}
+    )
+    assert_invalid(client.post(f"{API}/care-plans", json=body, headers=coordinator), field)
+    assert total(client, coordinator, "care-plans") == 0
+    created = client.post(f"{API}/care-plans", json=make_care_plan(patient), headers=coordinator)
+    assert created.status_code == 201, created.text
+    plan_id = created.json()["id"]
+    changed = client.patch(
+        f"{API}/care-plans/{plan_id}", json={field: "02:17:09Z"}, headers=coordinator
+    )
+    assert_invalid(changed, field)
+    stored = client.get(f"{API}/care-plans/{plan_id}", headers=coordinator).json()
+    assert stored[field] == created.json()[field]  # nothing changed
