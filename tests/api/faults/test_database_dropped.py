@@ -134,3 +134,45 @@ def test_connections_dropped_between_requests_are_replaced_unseen(
         event.remove(app_engine, "checkout", remember)
     assert second.status_code == 200, second.text
     assert second.json() == first.json()
+
+
+def test_a_connection_killed_as_the_request_commits_is_a_503_and_stores_nothing(
+    client: TestClient,
+    db: Engine,
+    rostered: Rostered,
+    headers_for: Callable[..., Headers],
+    postgres_admin_engine: Engine,
+    database_url: str,
+) -> None:
+    """The handler has returned; the session's commit (after it, before the answer) finds the
+    connection gone: still a 503, not a 201 for a row that was never stored."""
+    visit_id = annes_visit(db, rostered)
+    nurse = headers_for(Role.NURSE, rostered.ann) | {"Idempotency-Key": "drop-at-commit"}
+    body = {"status": "started", "at": (now() - dt.timedelta(minutes=1)).isoformat()}
+    app_engine: Engine = client.app.state.engine  # type: ignore[attr-defined]
+    killed: list[int] = []
+    writing: set[int] = set()  # backends whose transaction holds the report's row
+
+    def note_the_write(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO VISITSTATUSREPORT"):
+            writing.add(backend_pid(conn.connection.dbapi_connection))
+
+    def kill_at_commit(conn: Any) -> None:
+        pid = backend_pid(conn.connection.dbapi_connection)
+        if not killed and pid in writing:
+            killed.append(pid)
+            terminate(postgres_admin_engine, pid)
+
+    event.listen(app_engine, "before_cursor_execute", note_the_write)
+    event.listen(app_engine, "commit", kill_at_commit)
+    try:
+        dropped = client.post(f"/api/v1/visits/{visit_id}/status", json=body, headers=nurse)
+    finally:
+        event.remove(app_engine, "commit", kill_at_commit)
+        event.remove(app_engine, "before_cursor_execute", note_the_write)
+    assert killed
+    assert dropped.status_code == 503, dropped.text
+    assert stored_reports(db) == (0, 0)
+    retried = client.post(f"/api/v1/visits/{visit_id}/status", json=body, headers=nurse)
+    assert retried.status_code == 201, retried.text
+    assert stored_reports(db) == (1, 0)
