@@ -8,6 +8,7 @@ unexpected is a 500 that says nothing about the internals (the log has the trace
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -160,7 +161,7 @@ def database_unavailable(request: Request, error: Exception) -> JSONResponse:
     SQLite's lock waited out): nothing of it was committed, so it is a 503 the client may retry,
     not a 500. pool_pre_ping gives the next request a fresh connection."""
     assert isinstance(error, DBAPIError)
-    if not (isinstance(error, OperationalError) or error.connection_invalidated):
+    if not _database_gone(error):
         return unexpected_error(request, error)
     log.warning(
         "database unavailable on %s %s: %s",
@@ -173,6 +174,21 @@ def database_unavailable(request: Request, error: Exception) -> JSONResponse:
         status_code=503,
         headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
     )
+
+
+def _database_gone(error: DBAPIError) -> bool:
+    if error.connection_invalidated:
+        return True  # SQLAlchemy saw the connection drop
+    if not isinstance(error, OperationalError):
+        return False
+    if isinstance(error.orig, sqlite3.OperationalError):
+        # SQLite says OperationalError for broken SQL too ("no such table": a 500); only a writer
+        # holding the database past busy_timeout is the database being unavailable.
+        message = str(error.orig)
+        return "locked" in message or "busy" in message
+    # PostgreSQL's operational errors: the connection lost or refused, the server shutting down,
+    # too many connections.
+    return True
 
 
 def unexpected_error(request: Request, error: Exception) -> JSONResponse:
