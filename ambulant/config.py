@@ -135,7 +135,7 @@ class Settings(BaseSettings):
     # subject): generous for a retrying phone, a bound on a runaway one (429 with Retry-After).
     field_rate_limit: str = "120/minute"
     # A status report's `at` may lie this far ahead of the server's clock (a phone's clock
-    # drifts); farther is a wrong clock, refused (422). Past: from the start of the visit's day.
+    # drifts); farther is a wrong clock, refused (422). Past: from the day before the visit's day.
     status_clock_skew_s: int = Field(default=600, ge=0, le=3600)
 
     # Public data for `ambulant bench` and the tests; both live outside the repository.

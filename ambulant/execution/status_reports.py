@@ -59,8 +59,8 @@ def record_status(
     report is a conflict. A nurse may report only on visits of their own published schedule.
 
     A phone's clock may be wrong: `at` more than `clock_skew` ahead of the server's clock, or
-    before the visit's day began (local midnight), is refused, naming `at`. Reports may arrive
-    in any order; the day's state reads them by `at` (ambulant.execution.state).
+    (but for a cancellation) before the day before the visit's day, is refused, naming `at`.
+    Reports may arrive in any order; the day's state reads them by `at` (ambulant.execution.state).
     """
     if idempotency_key is not None:
         earlier = session.exec(
@@ -88,10 +88,13 @@ def record_status(
             "ahead of the server's clock); is the phone's clock right?",
             field="at",
         )
-    if at < day_origin(visit.date):
+    # A night visit's drive may start before midnight, so the day before still counts; a
+    # cancellation may be known any time before.
+    earliest = day_origin(visit.date - dt.timedelta(days=1))
+    if at < earliest and report.status != VisitStatus.CANCELLED:
         raise InvalidInput(
-            f"at lies before the visit's day ({visit.date.isoformat()}); is the phone's clock "
-            "right?",
+            f"at lies before the day before the visit's day ({visit.date.isoformat()}); is the "
+            "phone's clock right?",
             field="at",
         )
     if (report.lat is None) != (report.lon is None):

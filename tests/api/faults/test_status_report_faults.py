@@ -134,17 +134,25 @@ def test_a_phone_clock_in_the_future_beyond_the_skew_is_refused(
 def test_a_phone_clock_in_the_past_before_the_visits_day_is_refused(
     client: TestClient, db: Engine, rostered: Rostered, nurse: Headers
 ) -> None:
-    """A report may come late (a phone offline all morning) but not from before the visit's day:
-    a clock reset to 1970 or left on yesterday is refused; earlier today is stored."""
+    """A report may come late (a phone offline all morning), and a night visit's drive may start
+    the evening before, but a clock reset to 1970 or left days behind is refused; the evening
+    before and earlier today are stored, and a cancellation may be known any time before."""
     url = f"/api/v1/visits/{annes_visit(db, rostered)}/status"
-    for wrong in (
-        dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
-        day_origin(rostered.today) - dt.timedelta(minutes=1),
-    ):
+    day_before = day_origin(rostered.today - dt.timedelta(days=1))
+    for wrong in (dt.datetime(1970, 1, 1, tzinfo=dt.UTC), day_before - dt.timedelta(minutes=1)):
         refused = client.post(url, json={"status": "done", "at": wrong.isoformat()}, headers=nurse)
         assert refused.status_code == 422 and refused.json()["field"] == "at", refused.text
     assert stored(db) == (0, 0)
-    today = client.post(
-        url, json={"status": "done", "at": day_origin(rostered.today).isoformat()}, headers=nurse
+    for status, when in (
+        ("en_route", day_before + dt.timedelta(hours=23)),
+        ("done", day_origin(rostered.today)),
+    ):
+        taken = client.post(url, json={"status": status, "at": when.isoformat()}, headers=nurse)
+        assert taken.status_code == 201, taken.text
+    cancelled = client.post(
+        url,
+        json={"status": "cancelled", "at": (day_before - dt.timedelta(days=3)).isoformat()},
+        headers=nurse,
     )
-    assert today.status_code == 201, today.text
+    assert cancelled.status_code == 201, cancelled.text
+    assert stored(db) == (3, 0)
