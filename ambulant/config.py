@@ -71,8 +71,11 @@ class Settings(BaseSettings):
     nominatim_min_delay_s: float = Field(default=1.0, ge=0)
     geocoding_timeout_s: float = Field(default=10.0, gt=0)
 
-    # Planning
-    solve_time_limit_s: float = 20.0
+    # Planning. A day beyond these limits is refused (422) before anything is queued: the
+    # travel matrix grows with the square of the places, the search with visits x staff.
+    solve_time_limit_s: float = Field(default=20.0, gt=0, le=3600)
+    max_plan_visits: int = Field(default=2000, ge=1)
+    max_plan_staff: int = Field(default=200, ge=1)
     solve_seed: int = 0
     max_overtime_min: int = 30
 
@@ -90,7 +93,7 @@ class Settings(BaseSettings):
     # Replanning during the day (docs/replanning.md): a replan solves briefly in a worker while
     # the request waits up to replan_wait_s; moving a planned visit to another staff member, or
     # by more than the tolerance, costs (cost units: 1 = one second of driving).
-    replan_time_limit_s: float = Field(default=1.0, gt=0)
+    replan_time_limit_s: float = Field(default=1.0, gt=0, le=600)
     replan_wait_s: float = Field(default=8.0, ge=0)
     replan_reassign_cost: int = Field(default=3000, ge=0)
     replan_move_cost_per_min: int = Field(default=120, ge=0)
@@ -128,6 +131,12 @@ class Settings(BaseSettings):
     # A calendar feed, per link (not per address: the calendar services of many phones fetch
     # from a few addresses of their own).
     calendar_feed_rate_limit: str = "30/minute"
+    # The routes a phone retries (a status report, its schedule), per caller (the token's
+    # subject): generous for a retrying phone, a bound on a runaway one (429 with Retry-After).
+    field_rate_limit: str = "120/minute"
+    # A status report's `at` may lie this far ahead of the server's clock (a phone's clock
+    # drifts); farther is a wrong clock, refused (422). Past: from the day before the visit's day.
+    status_clock_skew_s: int = Field(default=600, ge=0, le=3600)
 
     # Public data for `ambulant bench` and the tests; both live outside the repository.
     benchmarks_dir: Path = _BESIDE_REPOSITORY / "shared" / "benchmarks"

@@ -4,7 +4,8 @@ A replan's draft may be published only while the version it was based on is stil
 follow (a draft changed by hand: while no later version than its base has been published), and
 only if no report since its solve (or the move) contradicts it (a visit it moved has been started
 by someone else, a visit it keeps has been cancelled): otherwise it is a 409, and the coordinator
-replans on top of what happened.
+replans on top of what happened. A whole-day draft may be published while no other version
+has been published since it was requested.
 """
 
 from __future__ import annotations
@@ -17,13 +18,16 @@ from ambulant.models import Plan, PlanStop, VisitStatus, VisitStatusReport
 from ambulant.notify.events import Event, plan_published_events
 from ambulant.planning.plans import get_plan, publish_plan
 from ambulant.replanning.diff import affected_staff
-from ambulant.replanning.versions import VersionConflict, current_plan
+from ambulant.replanning.versions import VersionConflict, current_plan, lock_day
+from ambulant.timeutil import as_aware
 
 
 def publish_version(session: Session, *, plan_id: int) -> tuple[Plan, list[Event]]:
     """Publishes draft `plan_id`; returns it and the events announcing it (send them after the
-    commit)."""
+    commit). Two coordinators publishing drafts of one day at once are served one after the
+    other (`lock_day`): the first wins, the second finds its draft overtaken (409)."""
     plan = get_plan(session, plan_id=plan_id)
+    lock_day(session, day=plan.date, scope=plan.scope)
     previous = current_plan(session, day=plan.date, scope=plan.scope)
     if previous is not None and previous.status != "published":
         previous = None  # nothing published yet: the current plan is only a draft
@@ -44,6 +48,18 @@ def publish_version(session: Session, *, plan_id: int) -> tuple[Plan, list[Event
                 current=previous,
             )
         _refuse_if_overtaken(session, plan)
+    elif (
+        previous is not None
+        and previous.published_at is not None
+        and as_aware(previous.published_at) > as_aware(plan.created_at)
+    ):
+        # A whole-day draft made before another version was published was chosen without
+        # knowing it: publishing it would silently throw away what the other coordinator chose.
+        raise VersionConflict(
+            f"version {previous.version} of this day was published after plan {plan_id} was "
+            "made; look at it, and plan the day again if it should change",
+            current=previous,
+        )
     published = publish_plan(session, plan_id=plan_id)
     affected = affected_staff(session, old_plan=previous, new_plan=published)
     return published, plan_published_events(published, affected)

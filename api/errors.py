@@ -8,11 +8,12 @@ unexpected is a 500 that says nothing about the internals (the log has the trace
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 
 from ambulant.audit import record_denied
@@ -151,6 +152,45 @@ def integrity_error(request: Request, error: Exception) -> JSONResponse:
     )
 
 
+# A client may retry a request the database dropped: its transaction was rolled back whole.
+DATABASE_RETRY_AFTER_S = 2
+
+
+def database_unavailable(request: Request, error: Exception) -> JSONResponse:
+    """The database went away under the request (a dropped connection, a restart, a failover,
+    SQLite's lock waited out): nothing of it was committed, so it is a 503 the client may retry,
+    not a 500. pool_pre_ping gives the next request a fresh connection."""
+    assert isinstance(error, DBAPIError)
+    if not _database_gone(error):
+        return unexpected_error(request, error)
+    log.warning(
+        "database unavailable on %s %s: %s",
+        request.method,
+        request.url.path,
+        type(getattr(error, "orig", error)).__name__,
+    )
+    return JSONResponse(
+        {"detail": "the database is unavailable; nothing was saved, try again", "field": None},
+        status_code=503,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+    )
+
+
+def _database_gone(error: DBAPIError) -> bool:
+    if error.connection_invalidated:
+        return True  # SQLAlchemy saw the connection drop
+    if not isinstance(error, OperationalError):
+        return False
+    if isinstance(error.orig, sqlite3.OperationalError):
+        # SQLite says OperationalError for broken SQL too ("no such table": a 500); only a writer
+        # holding the database past busy_timeout is the database being unavailable.
+        message = str(error.orig)
+        return "locked" in message or "busy" in message
+    # PostgreSQL's operational errors: the connection lost or refused, the server shutting down,
+    # too many connections.
+    return True
+
+
 def unexpected_error(request: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return JSONResponse({"detail": "internal server error", "field": None}, status_code=500)
@@ -161,4 +201,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
     app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(DBAPIError, database_unavailable)
     app.add_exception_handler(Exception, unexpected_error)

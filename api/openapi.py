@@ -3,8 +3,9 @@ every status an operation can return documented on it.
 
 FastAPI documents only what a route declares: its success, and a 422 in its own array shape. The
 refusals that come from dependencies, middlewares and handlers (401 and 403 from the token and
-role checks, 404 for an id out of reach, 409 from a conflicting write, 413 from the size limit)
-are added here, by what an operation takes, so a new route is documented the same way.
+role checks, 404 for an id out of reach, 409 from a conflicting write, 413 from the size limit,
+503 when the database is gone) are added here, by what an operation takes, so a new route is
+documented the same way.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ DESCRIPTIONS = {
     "409": "The change conflicts with what is stored.",
     "413": "The request body is larger than the server takes.",
     "422": "The input is invalid; `field` names the first bad field.",
+    "503": "The database does not answer; nothing was saved: retry after Retry-After seconds.",
 }
 
 
@@ -54,7 +56,8 @@ class InvalidInput(Error):
 
 def _statuses(path: str, method: str, operation: dict[str, Any]) -> set[str]:
     """The error statuses `operation` can answer beyond those it declares."""
-    statuses: set[str] = set()
+    # Any operation can find the database gone (api/errors.py database_unavailable).
+    statuses: set[str] = {"503"}
     has_body = "requestBody" in operation
     parameters = operation.get("parameters", [])
     if operation.get("security"):

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse
 from limits import parse, storage, strategies
 
 from ambulant.config import Settings
+from api.deps import PrincipalDep
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -193,6 +194,13 @@ def limit_calendar_feed(request: Request) -> None:
     limiter.check("feed:" + hashlib.sha256(token.encode()).hexdigest())
 
 
+def limit_field_requests(request: Request, principal: PrincipalDep) -> None:
+    """A dependency for the routes a phone retries (its status reports, its schedule): bounded
+    per caller, by the token's subject, since many phones share a carrier's few addresses."""
+    limiter: RateLimiter = request.app.state.field_rate_limiter
+    limiter.check("caller:" + principal.subject)
+
+
 def swagger_ui(openapi_url: str, title: str) -> HTMLResponse:
     """The Swagger UI page with a CSP naming its one inline script by hash (no 'unsafe-inline'
     for scripts)."""
@@ -217,6 +225,7 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     install_log_redaction()
     app.state.token_rate_limiter = RateLimiter(settings.token_rate_limit)
     app.state.calendar_feed_rate_limiter = RateLimiter(settings.calendar_feed_rate_limit)
+    app.state.field_rate_limiter = RateLimiter(settings.field_rate_limit)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

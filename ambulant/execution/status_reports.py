@@ -23,11 +23,12 @@ from ambulant.models import (
     VisitStatusReport,
 )
 from ambulant.planning.staff_schedule import published_plan_for
-from ambulant.timeutil import as_aware
+from ambulant.timeutil import as_aware, day_origin
 from ambulant.timeutil import now as clock_now
 
-# Phones' clocks drift; a report a little ahead of the server's clock is still believed.
-CLOCK_SKEW = dt.timedelta(minutes=5)
+# Phones' clocks drift; a report a little ahead of the server's clock is still believed (the
+# API passes the setting status_clock_skew_s).
+CLOCK_SKEW = dt.timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -50,11 +51,16 @@ def record_status(
     principal: Principal,
     idempotency_key: str | None = None,
     now: dt.datetime | None = None,
+    clock_skew: dt.timedelta = CLOCK_SKEW,
 ) -> tuple[VisitStatusReport, bool]:
     """Stores a report (and the position it carries); returns it and whether it is new.
 
     A repeat with the same key returns the stored report unchanged; the same key with another
     report is a conflict. A nurse may report only on visits of their own published schedule.
+
+    A phone's clock may be wrong: `at` more than `clock_skew` ahead of the server's clock, or
+    (but for a cancellation) before the day before the visit's day, is refused, naming `at`.
+    Reports may arrive in any order; the day's state reads them by `at` (ambulant.execution.state).
     """
     if idempotency_key is not None:
         earlier = session.exec(
@@ -76,8 +82,21 @@ def record_status(
         raise NotFound(f"visit {visit_id} not found")
     staff_id = _reporting_staff(session, visit, report, principal)
     at = as_aware(report.at)
-    if at > (now or clock_now()) + CLOCK_SKEW:
-        raise InvalidInput("at lies in the future", field="at")
+    if at > (now or clock_now()) + clock_skew:
+        raise InvalidInput(
+            f"at lies in the future (more than {clock_skew.total_seconds() / 60:g} minutes "
+            "ahead of the server's clock); is the phone's clock right?",
+            field="at",
+        )
+    # A night visit's drive may start before midnight, so the day before still counts; a
+    # cancellation may be known any time before.
+    earliest = day_origin(visit.date - dt.timedelta(days=1))
+    if at < earliest and report.status != VisitStatus.CANCELLED:
+        raise InvalidInput(
+            f"at lies before the day before the visit's day ({visit.date.isoformat()}); is the "
+            "phone's clock right?",
+            field="at",
+        )
     if (report.lat is None) != (report.lon is None):
         raise InvalidInput("position needs both lat and lon", field="lat")
     expected_end = as_aware(report.expected_end_at) if report.expected_end_at else None

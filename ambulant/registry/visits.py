@@ -7,11 +7,13 @@ from collections.abc import Collection
 
 from sqlmodel import Session, col, select
 
-from ambulant.errors import InvalidInput
+from ambulant.errors import Conflict, InvalidInput
 from ambulant.models import (
     CarePlan,
     DependencyStaff,
     Patient,
+    Plan,
+    PlanStatus,
     PlanStop,
     Staff,
     UnassignedVisit,
@@ -63,13 +65,32 @@ def list_visits(
 
 
 def update_visit(session: Session, *, visit_id: int, data: VisitRequestUpdate) -> VisitRequest:
+    """Changes a visit, unless a plan of its day (old or new) is being solved: that solve reads
+    the visit as it was, and the version it makes would put the changed visit where the old one
+    fitted (409; edit when the solve is done, then replan)."""
     visit = get_visit(session, visit_id=visit_id)
     valid = merged(VisitRequestCreate, visit, data)
+    _refuse_while_solving(session, {visit.date, valid.local_date}, visit_id=visit_id)
     _check_references(session, valid, visit_id=visit_id)
     visit.sqlmodel_update(valid.model_dump(), update={"date": valid.local_date})
     session.add(visit)
     session.flush()
     return visit
+
+
+def _refuse_while_solving(session: Session, days: Collection[dt.date], *, visit_id: int) -> None:
+    solving = session.exec(
+        select(Plan).where(
+            col(Plan.date).in_(sorted(days)),
+            col(Plan.status).in_([PlanStatus.QUEUED, PlanStatus.SOLVING]),
+        )
+    ).first()
+    if solving is not None:
+        raise Conflict(
+            f"plan {solving.id} of {solving.date.isoformat()} is being solved from the visits as "
+            f"they are; change visit {visit_id} when it is done, then replan",
+            field="visit_id",
+        )
 
 
 def delete_visit(session: Session, *, visit_id: int) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from ambulant.errors import Conflict
@@ -21,6 +22,24 @@ class VersionConflict(Conflict):
         super().__init__(message, field="version")
         self.current_plan_id = current.id if current is not None else None
         self.current_version = current.version if current is not None else None
+
+
+def lock_day(session: Session, *, day: dt.date, scope: str) -> None:
+    """Takes the day's versions for this transaction: a second writer (another coordinator
+    publishing another draft of the day) waits here until the first commits, and then reads what
+    it committed. Call it before reading what the change depends on.
+
+    PostgreSQL: a row lock on every plan of the day (SELECT ... FOR UPDATE). SQLite has no row
+    locks: an UPDATE takes the database's write lock, waiting (busy_timeout) for the other
+    writer; its driver opens the transaction at the first write, so nothing read before this
+    was read from an older snapshot."""
+    of_the_day = (col(Plan.date) == day, col(Plan.scope) == scope)
+    session.flush()
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(Plan).where(*of_the_day).values(status=Plan.status))
+    else:
+        session.exec(select(Plan.id).where(*of_the_day).with_for_update()).all()
+    session.expire_all()  # what this session read before the lock may have changed since
 
 
 def current_plan(session: Session, *, day: dt.date, scope: str) -> Plan | None:

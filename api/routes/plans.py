@@ -18,6 +18,7 @@ from ambulant.models.ranges import FORBID_EXTRA
 from ambulant.notify import announce
 from ambulant.planning import plans
 from ambulant.planning.municipality_kpis import kpis_csv, municipality_kpis
+from ambulant.planning.problem_size import check_problem_size
 from ambulant.planning.views import PlanDetail, PlanSummary
 from ambulant.planning.weights import WeightOverrides
 from ambulant.publishing import publish_version
@@ -66,6 +67,7 @@ def request_plan(
     response: Response,
 ) -> PlanAccepted:
     access.require_planning(principal, body.scope)
+    check_problem_size(session, settings, day=body.date, scope=body.scope)
     plan = plans.request_plan(session, day=body.date, scope=body.scope, weights=body.weights)
     assert plan.id is not None
     audit.record(AuditAction.PLAN, "plan", plan.id)

@@ -19,6 +19,7 @@ from ambulant.models import AuditAction, PlanStatus
 from ambulant.models.ranges import MAX_ID
 from ambulant.notify import announce
 from ambulant.planning.plans import plan_summary
+from ambulant.planning.problem_size import check_problem_size
 from ambulant.publishing import publish_version
 from ambulant.replanning import requests
 from ambulant.replanning.diff import PlanDiff, plan_diff
@@ -71,6 +72,9 @@ def replan(
     base = access.visible_plan(session, principal, plan_id)
     access.require_planning(principal, base.scope)
     requests.check_references(session, principal, body)
+    check_problem_size(
+        session, settings, day=base.date, scope=base.scope, extra_visits=len(body.new_visits)
+    )
     plan = requests.request_replan(
         session,
         plan_id=plan_id,

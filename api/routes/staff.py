@@ -41,7 +41,7 @@ from api.deps import (
     SessionDep,
     client_address,
 )
-from api.security import limit_calendar_feed
+from api.security import limit_calendar_feed, limit_field_requests
 
 router = APIRouter(prefix="/staff", tags=["staff"])
 
@@ -118,7 +118,11 @@ def delete_staff(
 @router.get(
     "/{staff_id}/schedule",
     response_model=Schedule,
-    responses={304: {"description": "Unchanged since the ETag sent in If-None-Match."}},
+    dependencies=[Depends(limit_field_requests)],
+    responses={
+        304: {"description": "Unchanged since the ETag sent in If-None-Match."},
+        429: {"description": "Too many requests from this caller; see Retry-After."},
+    },
 )
 def read_schedule(
     session: SessionDep,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Header, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Header, Response
 from pydantic import BaseModel, Field
 
 from ambulant.auth import access, policy
@@ -19,6 +19,7 @@ from ambulant.models.ranges import FORBID_EXTRA, Id
 from ambulant.notify import announce, visit_status_event
 from ambulant.timeutil import Instant
 from api.deps import PathId, PrincipalDep, SessionDep, SettingsDep
+from api.security import limit_field_requests
 
 router = APIRouter(prefix="/visits", tags=["visit status"])
 
@@ -49,7 +50,16 @@ class StatusPublic(BaseModel):
     reported_by: str
 
 
-@router.post("/{visit_id}/status", status_code=201, response_model=StatusPublic)
+@router.post(
+    "/{visit_id}/status",
+    status_code=201,
+    response_model=StatusPublic,
+    dependencies=[Depends(limit_field_requests)],
+    responses={
+        200: {"description": "A repeat of a report already stored (same Idempotency-Key)."},
+        429: {"description": "Too many requests from this caller; see Retry-After."},
+    },
+)
 def report_status(
     session: SessionDep,
     settings: SettingsDep,
@@ -75,6 +85,7 @@ def report_status(
         ),
         principal=principal,
         idempotency_key=idempotency_key,
+        clock_skew=dt.timedelta(seconds=settings.status_clock_skew_s),
     )
     if not created:
         response.status_code = 200
