@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from ambulant.audit import record_denied
 from ambulant.auth.principal import Identity, Principal
@@ -129,11 +130,29 @@ def validation_error(request: Request, error: Exception) -> JSONResponse:
 
 def http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        # Starlette names only the first route that matched the path; RFC 9110 wants every
+        # method the resource answers (GET and POST of /plans are two routes).
+        headers["Allow"] = ", ".join(allowed_methods(request))
     return JSONResponse(
         {"detail": error.detail, "field": None},
         status_code=error.status_code,
-        headers=error.headers,
+        headers=headers or None,
     )
+
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route answers fully at this path (asked the routes, as the router does)."""
+    allowed = []
+    for method in METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.routes):
+            allowed.append(method)
+    return allowed
 
 
 def integrity_error(request: Request, error: Exception) -> JSONResponse:

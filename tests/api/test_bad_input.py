@@ -203,3 +203,22 @@ def test_a_care_plan_time_with_an_offset_is_a_422_on_create_and_on_change(
     assert_invalid(changed, field)
     stored = client.get(f"{API}/care-plans/{plan_id}", headers=coordinator).json()
     assert stored[field] == created.json()[field]  # nothing changed
+
+
+def test_a_method_a_resource_does_not_answer_is_a_405_naming_every_method_it_does(
+    client: TestClient, coordinator: Headers
+) -> None:
+    """Found by schemathesis: OPTIONS /plans said `Allow: POST` though GET /plans exists too."""
+    response = client.request("OPTIONS", f"{API}/plans", headers=coordinator)
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) >= {"GET", "POST"}
+    response = client.put(f"{API}/appointments/1", headers=coordinator)
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) >= {"GET", "PATCH", "DELETE"}
+
+
+@pytest.mark.parametrize("value", ["0", "1.5e9", "20261204", "2026-12-4"])
+def test_a_date_is_iso_8601_or_a_422(client: TestClient, coordinator: Headers, value: str) -> None:
+    """Found by schemathesis: `date=0` was read as seconds since 1970 and answered 200."""
+    response = client.get(f"{API}/plans", params={"date": value}, headers=coordinator)
+    assert_invalid(response, "date")
