@@ -8,7 +8,7 @@ never sees 201 for a row that then failed to commit.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 import anyio
@@ -30,12 +30,14 @@ from ambulant.models.ranges import MAX_ID, MAX_LIMIT, MAX_OFFSET
 from ambulant.timeutil import Day
 
 
-def get_settings(request: Request) -> Settings:
+# The dependencies that do no I/O are async: FastAPI runs a sync one on a worker thread, a hop
+# each request would pay for nothing.
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
@@ -113,11 +115,11 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require_role(*roles: Role) -> Callable[[Principal], Principal]:
+def require_role(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets through only callers holding one of `roles` (403 otherwise)."""
     allowed = frozenset(roles)
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:
         if principal.role not in allowed:
             raise Forbidden(f"this needs the role {' or '.join(sorted(allowed))}")
         return principal
@@ -137,7 +139,7 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def get_audit(session: SessionDep, principal: PrincipalDep, request: Request) -> AuditTrail:
+async def get_audit(session: SessionDep, principal: PrincipalDep, request: Request) -> AuditTrail:
     return AuditTrail(session=session, principal=principal, client=client_address(request))
 
 
