@@ -23,6 +23,10 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "AMBULANT_DATABASE_URL"),
     )
     data_dir: Path = Path(".ambulant")
+    # Database connections an API process keeps, and so requests that use the database at once
+    # (more wait their turn without taking a thread); as many again are there for the work a
+    # request does beside its own session (a replan waiting for its solve).
+    db_pool_size: int = Field(default=10, ge=1, le=100)
 
     # Jobs: "local" runs solves in a process pool beside the API; "rq" hands them to RQ workers.
     queue: Literal["local", "rq"] = "local"

@@ -13,23 +13,36 @@ from sqlmodel import Session, SQLModel, create_engine
 import ambulant.models  # noqa: F401  (registers every table on SQLModel.metadata)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+    """An engine keeping `pool_size` connections, and as many again when they are all in use."""
     # hide_parameters: a failed statement's values (names, addresses) stay out of errors and logs.
+    pool = {"pool_size": pool_size, "max_overflow": pool_size}
     if url.startswith("sqlite"):
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
             hide_parameters=True,
+            **({} if _in_memory(url) else pool),
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True, **pool)
+
+
+def _in_memory(url: str) -> bool:
+    # SQLAlchemy gives an in-memory database one shared connection (no pool to size).
+    return url in ("sqlite://", "sqlite:///:memory:") or "mode=memory" in url
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the API read while a worker process writes a plan; foreign keys are off by default.
+    # synchronous=NORMAL: in WAL mode a commit is then durable once it is in the log, which
+    # survives a crash of any process; only a power cut can lose the last few commits (a
+    # checkpoint syncs). With FULL every request's audit entry waits for an fsync while holding
+    # the one write lock, and the requests behind it sleep in SQLite's busy handler.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()

@@ -8,13 +8,15 @@ never sees 201 for a row that then failed to commit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from ambulant.audit import AuditTrail
 from ambulant.auth import Identity, Principal, TokenVerifier
@@ -28,24 +30,43 @@ from ambulant.models.ranges import MAX_ID, MAX_LIMIT, MAX_OFFSET
 from ambulant.timeutil import Day
 
 
-def get_settings(request: Request) -> Settings:
+# The dependencies that do no I/O are async: FastAPI runs a sync one on a worker thread, a hop
+# each request would pay for nothing.
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session, once one of the app's session slots is free.
+
+    A route's sync work runs on worker threads, one hop per dependency and the handler, and
+    between hops a request keeps its database connection. Unbounded, more requests than the
+    connection pool holds would each take a thread to wait for a connection while those holding
+    one wait for a thread to finish on: the pool's 30 s timeout, then 500s. So a request waits
+    for a slot here, on the event loop and without a thread, and there are no more slots than
+    connections (db.py). The commit and the close run on a worker thread like the rest.
+    """
+    engine: Engine = request.app.state.engine
+    slots: anyio.CapacityLimiter = request.app.state.session_slots
+    async with slots:
+        session = Session(engine, expire_on_commit=False)
         try:
             yield session
-            session.commit()
+            await run_in_threadpool(session.commit)
         except BaseException:
-            session.rollback()
+            # Shielded: a client that went away must not leave the transaction open.
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(session.rollback)
             raise
+        finally:
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(session.close)
 
 
 _bearer = HTTPBearer(auto_error=False, description="An access token (RS256 JWT, typ at+jwt).")
@@ -94,11 +115,11 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require_role(*roles: Role) -> Callable[[Principal], Principal]:
+def require_role(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency that lets through only callers holding one of `roles` (403 otherwise)."""
     allowed = frozenset(roles)
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:
         if principal.role not in allowed:
             raise Forbidden(f"this needs the role {' or '.join(sorted(allowed))}")
         return principal
@@ -118,7 +139,7 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def get_audit(session: SessionDep, principal: PrincipalDep, request: Request) -> AuditTrail:
+async def get_audit(session: SessionDep, principal: PrincipalDep, request: Request) -> AuditTrail:
     return AuditTrail(session=session, principal=principal, client=client_address(request))
 
 

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
 
+import anyio
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
@@ -30,7 +31,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.engine = make_engine(settings.database_url)
+        app.state.engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+        # As many requests hold a session at once as the pool has connections (api/deps.py).
+        app.state.session_slots = anyio.CapacityLimiter(settings.db_pool_size)
         app.state.verifier = verifier_for(settings)
         if settings.queue == "local":
             # Plans queued before a restart (or by `ambulant run`) live only in the database when

@@ -17,6 +17,7 @@ import typer
 from ambulant.bench import hhcrsp as hhcrsp_format
 from ambulant.bench import vrplib
 from ambulant.bench.linked_day import format_linked_day, run_linked_day
+from ambulant.bench.load import LoadConfig, format_load, run_load
 from ambulant.bench.replan import BenchConfig, format_report, run_bench
 from ambulant.bench.runner import (
     HHC_PLANNERS,
@@ -305,3 +306,43 @@ def pages(
 
     for line in format_pages(run_pages(runs, chromium)):
         typer.echo(line)
+
+
+@bench_app.command("load")
+def load(
+    rate: Annotated[
+        float, typer.Option(min=1, max=2000, help="Open loop: requests a second.")
+    ] = 200,
+    open_s: Annotated[float, typer.Option(min=1, max=120, help="Open loop: seconds.")] = 20,
+    concurrency: Annotated[int, typer.Option(min=1, max=200, help="Closed loop: clients.")] = 20,
+    closed_s: Annotated[float, typer.Option(min=1, max=120, help="Closed loop: seconds.")] = 20,
+    nurses: Annotated[int, typer.Option(min=1, max=500, help="Nurse users (tokens).")] = 100,
+    poll_s: Annotated[float, typer.Option(min=1, max=120, help="Field day: poll period.")] = 30,
+    field_s: Annotated[float, typer.Option(min=5, max=600, help="Field day: seconds.")] = 60,
+    replans: Annotated[int, typer.Option(min=0, max=20, help="Field day: replans.")] = 3,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            help="A PostgreSQL server to run on (a fresh database is made there and dropped "
+            "after); default: SQLite in the run's folder."
+        ),
+    ] = None,
+) -> None:
+    """Many nurses reading their day at once, on the demo day: throughput and latency of an open
+    loop, a closed loop and a field day of polls, status reports and replans (exit 1 on errors)."""
+    config = LoadConfig(
+        rate=rate,
+        open_s=open_s,
+        concurrency=concurrency,
+        closed_s=closed_s,
+        nurses=nurses,
+        poll_s=poll_s,
+        field_s=field_s,
+        replans=replans,
+        database_url=database_url,
+    )
+    report = run_load(config)
+    for line in format_load(report, config):
+        typer.echo(line)
+    if report.errors:
+        raise typer.Exit(code=1)

@@ -13,18 +13,15 @@ Playwright is a development dependency: this module is imported only by its comm
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from playwright.sync_api import Page, ViewportSize, sync_playwright
+
+from ambulant.bench.local_server import free_port, publish_plan, server_env, start_run
 
 READY = "() => performance.getEntriesByName('ambulant-ready')[0]?.startTime ?? null"
 TRANSFER = """() => [
@@ -43,58 +40,6 @@ class PageTimes:
         return statistics.median(self.ready_ms)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start(folder: Path, port: int) -> tuple[subprocess.Popen[str], str, str]:
-    env = os.environ | {
-        "DATABASE_URL": f"sqlite:///{folder / 'ambulant.db'}",
-        "AMBULANT_DATA_DIR": str(folder / "data"),
-        "AMBULANT_PORT": str(port),
-        "AMBULANT_SOLVE_TIME_LIMIT_S": "10",
-    }
-    ambulant = Path(sys.executable).with_name("ambulant")
-    process = subprocess.Popen(
-        [str(ambulant), "run"],
-        cwd=folder,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    assert process.stdout is not None
-    lines: list[str] = []
-    while not any("coordinator token" in line for line in lines[:-1]):
-        line = process.stdout.readline()
-        if not line:
-            raise RuntimeError("ambulant run stopped:\n" + "".join(lines))
-        lines.append(line)
-    token = lines[-1].strip()
-    plan = next(line.split()[2] for line in lines if "today's plan" in line)
-    return process, token, plan
-
-
-def _publish(base: str, token: str, plan_url: str) -> None:
-    headers = {"Authorization": f"Bearer {token}"}
-    with httpx.Client(headers=headers, timeout=30) as client:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                status = client.get(plan_url).json()["status"]
-                if status not in ("queued", "solving"):
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the demo day was not planned in time")
-            time.sleep(0.5)
-        client.post(plan_url + "/publish").raise_for_status()
-
-
 def _measure(page: Page, url: str, runs: int) -> tuple[list[float], int]:
     page.goto(url)
     page.wait_for_function(READY)
@@ -110,11 +55,10 @@ def _measure(page: Page, url: str, runs: int) -> tuple[list[float], int]:
 def run_pages(runs: int, chromium: str) -> list[PageTimes]:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its every poll is not news here
     with tempfile.TemporaryDirectory(prefix="ambulant-bench-pages-") as folder:
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        process, token, plan_url = _start(Path(folder), port)
+        server = start_run(Path(folder), server_env(Path(folder), free_port()))
+        base, token, plan_url = server.base, server.coordinator_token, server.plan_url
         try:
-            _publish(base, token, plan_url)
+            publish_plan(server)
             with httpx.Client(headers={"Authorization": f"Bearer {token}"}) as client:
                 routes = client.get(plan_url).json()["routes"]
             nurse = next(r["staff_id"] for r in routes if len(r["stops"]) >= 5)
@@ -140,10 +84,7 @@ def run_pages(runs: int, chromium: str) -> list[PageTimes]:
                 browser.close()
             return results
         finally:
-            os.killpg(process.pid, 15)
-            process.wait(timeout=30)
-            if process.stdout is not None:
-                process.stdout.close()
+            server.stop()
 
 
 def format_pages(results: list[PageTimes]) -> list[str]:
