@@ -57,6 +57,7 @@ from ambulant.models import (
 from ambulant.models.vocabulary import Priority, Team
 from ambulant.planning.plans import publish_plan, request_plan
 from ambulant.planning.problem_builder import build_problem
+from ambulant.planning.store import stored_result
 from ambulant.replanning.diff import plan_diff
 from ambulant.replanning.recommend import recommend
 from ambulant.replanning.requests import request_replan
@@ -390,47 +391,8 @@ def full_day_violations(
         travel=travel,
         settings=settings,
     )
-    day = plan.date
-    problem = _with_absences(built.problem, absences_on(session, day=day), day)
-    routes = []
-    for route in session.exec(select(PlanRoute).where(PlanRoute.plan_id == plan.id)):
-        stops = session.exec(
-            select(PlanStop)
-            .where(PlanStop.plan_id == plan.id, PlanStop.staff_id == route.staff_id)
-            .order_by(col(PlanStop.sequence))
-        ).all()
-        routes.append(
-            solver.Route(
-                staff_id=str(route.staff_id),
-                departure_s=to_day_seconds(day, route.departure_at),
-                return_s=to_day_seconds(day, route.return_at),
-                stops=tuple(
-                    solver.Stop(
-                        visit_id=str(s.visit_id),
-                        part=s.part,
-                        arrival_s=to_day_seconds(day, s.arrival_at),
-                        start_s=to_day_seconds(day, s.start_at),
-                        end_s=to_day_seconds(day, s.end_at),
-                        travel_s=s.travel_s,
-                    )
-                    for s in stops
-                    if s.kind == "visit"
-                ),
-                breaks=tuple(
-                    solver.BreakTaken(
-                        to_day_seconds(day, s.start_at), to_day_seconds(day, s.end_at)
-                    )
-                    for s in stops
-                    if s.kind == "break"
-                ),
-                return_travel_s=route.return_travel_s,
-            )
-        )
-    unassigned = tuple(
-        solver.Unassigned(str(u.visit_id), solver.Reason.NO_ROOM, u.detail)
-        for u in session.exec(select(UnassignedVisit).where(UnassignedVisit.plan_id == plan.id))
-    )
-    result = solver.Result(routes=tuple(routes), unassigned=unassigned)
+    problem = _with_absences(built.problem, absences_on(session, day=plan.date), plan.date)
+    result = stored_result(session, plan)
     return [str(v) for v in solver.validate(problem, result)]
 
 

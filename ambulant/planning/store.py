@@ -164,14 +164,18 @@ def visit_parts(stops: Iterable[PlanStop]) -> dict[int, list[PlanStop]]:
     return parts
 
 
-def stored_result(
-    session: Session, plan: Plan, *, unkept: Iterable[solver.UnkeptAppointment] = ()
-) -> solver.Result:
+def stored_result(session: Session, plan: Plan) -> solver.Result:
     """The plan's stored routes as the solver's result, for the validator: every stop, break and
-    kept appointment with its stored times, and the unassigned visits. A stored reason the
-    solver does not give (a replan's 'cancelled') is read as no room: the validator reads
-    which visits are unassigned, not why."""
+    kept appointment with its stored times, the unassigned visits and the appointments the solve
+    could not keep. A stored reason the solver does not give (a replan's 'cancelled') is read as
+    no room: the validator reads which visits are unassigned, not why."""
     assert plan.id is not None
+    unkept = [
+        solver.UnkeptAppointment(
+            str(u["staff_id"]), str(u["appointment_id"]), u["reason"], u["detail"]
+        )
+        for u in plan.solver_stats.get("unkept_appointments", [])
+    ]
     day = plan.date
     stops = list(
         session.exec(

@@ -87,13 +87,7 @@ def check_move(
             f"plan {plan_id} is {plan.status}; only a solved plan can be changed by hand",
             field="status",
         )
-    unkept = [
-        solver.UnkeptAppointment(
-            str(u["staff_id"]), str(u["appointment_id"]), u["reason"], u["detail"]
-        )
-        for u in plan.solver_stats.get("unkept_appointments", [])
-    ]
-    base = stored_result(session, plan, unkept=unkept)
+    base = stored_result(session, plan)
     visit_id = str(request.visit_id)
     _require_in_plan(session, plan, base, request.visit_id)
     built = build_problem(
