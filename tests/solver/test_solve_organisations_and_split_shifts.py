@@ -215,3 +215,19 @@ def test_recommendations_for_a_split_day_never_fall_in_the_time_off() -> None:
     full = make_problem(staff=staff, visits=(make_visit(id="v1"), new))
     others = tuple(r for r in plan.routes if r.staff_id != route.staff_id)
     assert validate(full, plan.__class__(routes=(*others, route), unassigned=())) == []
+
+
+def test_recommendations_offer_only_staff_of_the_organisation_a_visit_needs() -> None:
+    """Who could take a new visit needing St. Olavs: only its staff, however close the others."""
+    problem = make_problem(
+        staff=(
+            make_staff(id="ola", organisations=frozenset({"selbu"})),
+            make_staff(id="per", organisations=frozenset({"st-olavs"}), start_location=5),
+        ),
+        visits=(make_visit(id="v1"),),
+    )
+    plan = solve(problem, FAST)
+    new = make_visit(id="new", location=1, organisation="st-olavs")
+    options = recommend(problem, plan, new, params=FAST)
+    assert [o.staff_ids for o in options] == [("per",)]
+    assert options[0].feasible
