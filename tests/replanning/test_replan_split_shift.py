@@ -12,28 +12,19 @@ from sqlmodel import Session, select
 from ambulant.bench.replan import full_day_violations
 from ambulant.config import Settings
 from ambulant.jobs.lifecycle import run_job
-from ambulant.models import Plan, PlanStatus, PlanStop, Shift, VisitRequestCreate
+from ambulant.models import Plan, PlanStatus, PlanStop, Shift, Staff, VisitRequestCreate
+from ambulant.replanning.hand_moves import check_move
 from ambulant.replanning.requests import request_replan
-from ambulant.replanning.views import ReplanRequest
+from ambulant.replanning.views import MoveRequest, ReplanRequest
 from ambulant.timeutil import local
 from ambulant.travel.geodesic import GeodesicTravelTimes
-from tests.builders import add, make_patient, make_region, make_staff, make_visit
+from tests.builders import TinyRegion, add, make_patient, make_region, make_staff, make_visit
 from tests.replanning.day import COORDINATOR, at, solved_plan
 
 
-def test_a_replan_in_the_time_off_keeps_it_and_plans_the_evening(
-    engine: Engine, database_url: str, tmp_path: Path
-) -> None:
-    """Kari works 07:00-11:00 and 15:00-19:00, Ola a day shift. At 12:00 an urgent evening visit
-    comes in: the new version keeps Kari's time off once, puts the visit in her evening shift,
-    and the whole day passes the validator against the full day's problem."""
-    settings = Settings(
-        database_url=database_url,
-        data_dir=tmp_path,
-        solve_time_limit_s=1,
-        replan_time_limit_s=1,
-        max_overtime_min=30,
-    )
+def split_day(engine: Engine, settings: Settings) -> tuple[TinyRegion, Staff, int]:
+    """Kari works 07:00-11:00 and 15:00-19:00, Ola a day shift; five visits from 08:00 to 18:00;
+    planned and published."""
     with Session(engine, expire_on_commit=False) as session:
         region = make_region(session)
         kari = make_staff(session, region, shift_start=dt.time(7, 0), shift_end=dt.time(11, 0))
@@ -54,7 +45,27 @@ def test_a_replan_in_the_time_off_keeps_it_and_plans_the_evening(
             patient = make_patient(session, region)
             make_visit(session, region, patient, start=dt.time(start, 0), end=dt.time(start + 2, 0))
         session.commit()
-    plan_id = solved_plan(engine, settings)
+    return region, kari, solved_plan(engine, settings)
+
+
+def settings_for(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path,
+        solve_time_limit_s=1,
+        replan_time_limit_s=1,
+        max_overtime_min=30,
+    )
+
+
+def test_a_replan_in_the_time_off_keeps_it_and_plans_the_evening(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    """At 12:00, in Kari's time off, an urgent evening visit comes in: the new version keeps her
+    time off once, puts the visit in her evening shift, and the whole day passes the validator
+    against the full day's problem."""
+    settings = settings_for(database_url, tmp_path)
+    region, kari, plan_id = split_day(engine, settings)
     urgent = VisitRequestCreate(
         patient_id=region.patients[0].id,
         description="Evening check after a fall",
@@ -90,3 +101,37 @@ def test_a_replan_in_the_time_off_keeps_it_and_plans_the_evening(
     for stop in stops:
         if stop.kind != "off_duty":
             assert not (at("11:00") < stop.end_at and stop.start_at < at("15:00"))
+
+
+def test_a_move_by_hand_into_the_time_off_is_refused_and_into_the_evening_kept(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    """Moving Kari's 16:00 visit to 13:00 puts it in her time off (the validator says so);
+    moving it to 17:30 keeps every rule."""
+    settings = settings_for(database_url, tmp_path)
+    region, kari, plan_id = split_day(engine, settings)
+    evening = region.visits[-1]
+    assert kari.id is not None and evening.id is not None
+    travel = GeodesicTravelTimes()
+    with Session(engine, expire_on_commit=False) as session:
+        stops = session.exec(
+            select(PlanStop).where(PlanStop.plan_id == plan_id, PlanStop.visit_id == evening.id)
+        ).all()
+        assert [s.staff_id for s in stops] == [kari.id]
+        into_time_off = check_move(
+            session,
+            plan_id=plan_id,
+            request=MoveRequest(visit_id=evening.id, start_at=at("13:00")),
+            settings=settings,
+            travel=travel,
+        )
+        later = check_move(
+            session,
+            plan_id=plan_id,
+            request=MoveRequest(visit_id=evening.id, start_at=at("17:30")),
+            settings=settings,
+            travel=travel,
+        )
+    assert not into_time_off.check.valid
+    assert "off_duty_overlap" in {v.rule for v in into_time_off.check.violations}
+    assert later.check.valid, later.check.violations
