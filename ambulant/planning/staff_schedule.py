@@ -137,6 +137,9 @@ def _planned_shifts(
         back = route.return_at if number == count else off_duty[number - 1].arrival_at
         brk = next((s for s in own if s.kind == "break"), None)
         roster = rostered[number - 1] if len(rostered) == count else None
+        if roster is not None and all(s.kind == "break" for s in own):
+            # Nothing to drive to in this shift: it is the shift itself, as on an idle day.
+            departure, back = roster.start_at, roster.end_at
         shifts.append(
             ScheduleShift(
                 number=number,

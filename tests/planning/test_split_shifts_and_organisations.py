@@ -174,3 +174,26 @@ def test_the_plan_shows_joint_visits_across_organisations_and_figures_per_organi
     assert by_id[team.id].drive_s == routes[specialist.id].travel_s
     assert total.drive_s == sum(r.travel_s for r in detail.routes)
     assert routes[specialist.id].organisation_id == team.id
+
+
+def test_a_shift_with_nothing_to_drive_to_shows_as_the_shift_itself(engine: Engine) -> None:
+    """Only an evening visit: the morning shift has no stop, and shows its rostered times (as
+    an idle day does); the evening shift leaves for its visit."""
+    with Session(engine, expire_on_commit=False) as session:
+        region = make_region(session)
+        nurse = split_nurse(session, region)
+        patient = make_patient(session, region)
+        make_visit(session, region, patient, start=dt.time(16, 0), end=dt.time(18, 0))
+        plan = request_plan(session, day=region.day, scope="all")
+        session.commit()
+    assert plan.id is not None and nurse.id is not None
+    run_job(engine, plan_id=plan.id, settings=SETTINGS)
+    with Session(engine, expire_on_commit=False) as session:
+        publish_plan(session, plan_id=plan.id)
+        session.commit()
+        schedule = staff_schedule(session, staff_id=nurse.id, day=region.day)
+    morning, evening = schedule.shifts
+    at = lambda h, m=0: local(region.day, dt.time(h, m))  # noqa: E731
+    assert (morning.departure_at, morning.return_at) == (at(7), at(11))
+    assert at(15) <= evening.departure_at < at(18)
+    assert [s.shift for s in schedule.stops if s.kind == "visit"] == [2]
