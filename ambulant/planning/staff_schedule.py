@@ -102,7 +102,10 @@ def staff_schedule(session: Session, *, staff_id: int, day: dt.date) -> Schedule
         distance_m=route.distance_m,
         travel_estimated=plan.travel_estimated,
         stops=stops,
-        shifts=_planned_shifts(route, off_duty, stops, _day_shifts(session, staff_id, day)),
+        # The roster is read only for a split day: a day of one shift costs no extra statement.
+        shifts=_planned_shifts(
+            route, off_duty, stops, _day_shifts(session, staff_id, day) if off_duty else []
+        ),
     )
 
 

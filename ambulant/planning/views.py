@@ -126,8 +126,9 @@ class ScheduleStop(BaseModel):
 
 class ScheduleShift(BaseModel):
     """One shift of the day as planned: when the nurse leaves for it and is back, and its break.
-    `start_at` and `end_at` are the shift's own times (None if the roster changed since the plan
-    was made and they no longer match)."""
+    `start_at` and `end_at` are the shift's own times on a split-shift day (None on a day of
+    one shift, where the day's departure and return say it all, and if the roster changed since
+    the plan was made and they no longer match)."""
 
     number: int
     start_at: dt.datetime | None
