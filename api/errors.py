@@ -73,6 +73,7 @@ def audit_denial(request: Request, error: AmbulantError) -> None:
 RESOURCE_TYPES = {
     "appointments": "appointment",
     "care-plans": "care_plan",
+    "organisations": "organisation",
     "patients": "patient",
     "plans": "plan",
     "shifts": "shift",

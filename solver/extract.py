@@ -14,7 +14,14 @@ from solver.breaks import with_breaks
 from solver.model import Model
 from solver.plan import Plan
 from solver.problem import Weights
-from solver.result import AppointmentKept, BreakTaken, Route, Stop, UnkeptAppointment
+from solver.result import (
+    AppointmentKept,
+    BreakTaken,
+    OffDutyTaken,
+    Route,
+    Stop,
+    UnkeptAppointment,
+)
 from solver.schedule import RouteState
 from solver.tasks import Tasks
 
@@ -87,7 +94,7 @@ def to_routes(plan: Plan) -> tuple[Route, ...]:
 
 def to_route(tasks: Tasks, route: RouteState) -> Route:
     """The route as the Result states it, with its final times: visits as stops, fixed
-    appointments apart."""
+    appointments and time off between shifts apart."""
     timeline = route.timeline()
     stops = tuple(
         Stop(
@@ -101,6 +108,7 @@ def to_route(tasks: Tasks, route: RouteState) -> Route:
         for tt in timeline.tasks
         if not tasks.is_fixed(tt.task)
     )
+    fixed = [tt for tt in timeline.tasks if tasks.is_fixed(tt.task)]
     appointments = tuple(
         AppointmentKept(
             appointment_id=tasks.fixed_of(tt.task).appointment.id,
@@ -109,8 +117,15 @@ def to_route(tasks: Tasks, route: RouteState) -> Route:
             end_s=tt.end_s,
             travel_s=tt.travel_s,
         )
-        for tt in timeline.tasks
-        if tasks.is_fixed(tt.task)
+        for tt in fixed
+        if tasks.fixed_of(tt.task).off_duty is None
+    )
+    off_duty = tuple(
+        OffDutyTaken(
+            arrival_s=tt.arrival_s, start_s=tt.start_s, end_s=tt.end_s, travel_s=tt.travel_s
+        )
+        for tt in fixed
+        if tasks.fixed_of(tt.task).off_duty is not None
     )
     return Route(
         staff_id=route.staff.id,
@@ -120,6 +135,7 @@ def to_route(tasks: Tasks, route: RouteState) -> Route:
         breaks=tuple(BreakTaken(s, e) for s, e in timeline.breaks),
         return_travel_s=timeline.return_travel_s,
         appointments=appointments,
+        off_duty=off_duty,
     )
 
 

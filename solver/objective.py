@@ -76,11 +76,12 @@ def staff_fit(problem: Problem, routes: tuple[Route, ...]) -> StaffFit:
 
 
 def workload_cost(per_s: int, routes: tuple[Route, ...]) -> int:
-    """`per_s` for each second a route's time away (departure to return) exceeds the mean over
-    all routes (the staff who work), rounded down to whole cost units."""
+    """`per_s` for each second a route's time away (departure to return, less time off between
+    split shifts) exceeds the mean over all routes (the staff who work), rounded down to whole
+    cost units."""
     if not per_s or not routes:
         return 0
-    durations = [r.return_s - r.departure_s for r in routes]
+    durations = [r.working_s for r in routes]
     n, total = len(durations), sum(durations)
     # n * (d - mean) = n * d - total: whole numbers until the one division at the end.
     return per_s * sum(n * d - total for d in durations if n * d > total) // n
@@ -130,7 +131,7 @@ def kpis(
     late = lateness(problem, routes)
     fit = staff_fit(problem, routes)
     n_visits = len(problem.visits)
-    durations = [r.return_s - r.departure_s for r in routes]
+    durations = [r.working_s for r in routes]
     service = sum(s.end_s - s.start_s for r in routes for s in r.stops)
     waiting = sum(s.start_s - s.arrival_s for r in routes for s in r.stops)
     return {

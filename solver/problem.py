@@ -52,8 +52,27 @@ class Appointment:
 
 
 @dataclass(frozen=True)
+class OffDuty:
+    """Time off between two shifts of one staff member's day (a split shift, e.g. 07-11 and
+    15-19): back at `Staff.end_location` by `start_s`, out again no earlier than `end_s`."""
+
+    start_s: int
+    end_s: int
+
+    def __post_init__(self) -> None:
+        if self.end_s <= self.start_s:
+            raise ValueError("OffDuty: it must end after it starts")
+
+
+@dataclass(frozen=True)
 class Staff:
     """One staff member's working day: a shift from start to end location, with breaks.
+
+    A split shift is one day with `off_duty` periods: the shifts are the stretches of
+    [shift_start_s, shift_end_s] between them. The staff member is one route, so everything
+    said of a staff member (refusals, preferences, pinning, series, who does which part of a
+    joint visit) holds across their shifts. Each break window lies inside one shift; overtime
+    only follows the last one (an off-duty period is not moved).
 
     The route may end up to `max_overtime_s` after `shift_end_s`; each second of that costs
     `Weights.overtime_per_s`. `municipalities` empty means the staff member may work anywhere.
@@ -64,7 +83,9 @@ class Staff:
     is (e.g. 1 assistant, 2 nurse, 3 specialist nurse): a visit needing a higher level is not
     theirs, one needing a lower level costs `Weights.overqualification_per_level` per level.
     Visits outside `home_municipality` cost `Weights.outside_home_municipality` (affinity, soft);
-    `municipalities` is the hard coverage.
+    `municipalities` is the hard coverage. `organisations` are those the staff member works for:
+    their own and those it is part of (a specialist team and its hospital trust); a visit may
+    require one of them (`Visit.organisation`, `Visit.part_organisations`).
     """
 
     id: str
@@ -80,10 +101,13 @@ class Staff:
     capacity: int | None = None
     appointments: tuple[Appointment, ...] = ()
     skill_level: int = 0
+    organisations: frozenset[str] = frozenset()
+    off_duty: tuple[OffDuty, ...] = ()
 
     def __post_init__(self) -> None:
         if self.shift_end_s <= self.shift_start_s:
             raise ValueError(f"Staff {self.id}: shift must end after it starts")
+        self._check_off_duty()
         if self.max_overtime_s < 0:
             raise ValueError(f"Staff {self.id}: max_overtime_s must not be negative")
         if self.capacity is not None and self.capacity < 0:
@@ -95,6 +119,32 @@ class Staff:
             if appointment.start_s < self.shift_start_s or appointment.end_s > self.shift_end_s:
                 raise ValueError(f"Staff {self.id}: appointment {appointment.id} outside the shift")
         _require_unique(f"staff {self.id} appointment", [a.id for a in self.appointments])
+
+    def _check_off_duty(self) -> None:
+        """Off-duty periods lie inside the day, in time order, apart, and no break window or
+        appointment reaches into one."""
+        edge = self.shift_start_s
+        for off in self.off_duty:
+            if off.start_s <= edge or off.end_s >= self.shift_end_s:
+                raise ValueError(
+                    f"Staff {self.id}: off-duty periods must lie inside the day, in time order, "
+                    "with working time before, between and after them"
+                )
+            edge = off.end_s
+            for brk in self.breaks:
+                if brk.earliest_start_s < off.end_s and off.start_s < brk.latest_end_s:
+                    raise ValueError(f"Staff {self.id}: a break window reaches into time off")
+            for appointment in self.appointments:
+                if appointment.start_s < off.end_s and off.start_s < appointment.end_s:
+                    raise ValueError(
+                        f"Staff {self.id}: appointment {appointment.id} falls in time off"
+                    )
+
+    def shifts(self) -> tuple[tuple[int, int], ...]:
+        """The day's shifts as (start, end): one, or one more than there are off-duty periods."""
+        starts = [self.shift_start_s, *(off.end_s for off in self.off_duty)]
+        ends = [*(off.start_s for off in self.off_duty), self.shift_end_s]
+        return tuple(zip(starts, ends, strict=True))
 
     def can_serve(self, municipality: str | None) -> bool:
         return (
@@ -122,6 +172,10 @@ class Visit:
     `skill_level` is the least `Staff.skill_level` that may do it (hard; more is
     over-qualification, soft). Visits with the same `series` (e.g. a patient's morning and
     evening visit) are all done by one staff member (hard).
+
+    `organisation` is one every part's staff member must work for (see `Staff.organisations`);
+    `part_organisations` (one entry per staff member, None for any) names it per part, e.g. a
+    specialist of the hospital's ambulant team and a nurse of the municipality (hard).
     """
 
     id: str
@@ -143,6 +197,8 @@ class Visit:
     previous_start_s: int | None = None
     skill_level: int = 0
     series: str | None = None
+    organisation: str | None = None
+    part_organisations: tuple[str | None, ...] = ()
 
     def __post_init__(self) -> None:
         if self.duration_s <= 0:
@@ -153,6 +209,10 @@ class Visit:
             raise ValueError(f"Visit {self.id}: staff_count must be at least 1")
         if self.part_skills and len(self.part_skills) != self.staff_count:
             raise ValueError(f"Visit {self.id}: part_skills needs one entry per staff member")
+        if self.part_organisations and len(self.part_organisations) != self.staff_count:
+            raise ValueError(
+                f"Visit {self.id}: part_organisations needs one entry per staff member"
+            )
         if len(self.pinned_staff) > self.staff_count:
             raise ValueError(f"Visit {self.id}: more pinned staff than staff_count")
         if len(set(self.pinned_staff)) != len(self.pinned_staff):
@@ -164,6 +224,13 @@ class Visit:
         if self.part_skills:
             return self.skills | self.part_skills[part]
         return self.skills
+
+    def organisations_of_part(self, part: int) -> frozenset[str]:
+        """The organisations the staff member doing this part must work for (all of them)."""
+        needed = [self.organisation]
+        if self.part_organisations:
+            needed.append(self.part_organisations[part])
+        return frozenset(o for o in needed if o is not None)
 
 
 DEPENDENCY_ANCHORS = ("start", "end")
@@ -298,6 +365,7 @@ class Problem:
         for s in self.staff:
             if not (0 <= s.start_location < n and 0 <= s.end_location < n):
                 raise ValueError(f"Staff {s.id}: location index outside the matrix")
+            self._check_off_duty_reachable(s)
         for v in self.visits:
             if not 0 <= v.location < n:
                 raise ValueError(f"Visit {v.id}: location index outside the matrix")
@@ -305,6 +373,27 @@ class Problem:
         for d in self.dependencies:
             if d.before not in visit_ids or d.after not in visit_ids:
                 raise ValueError(f"Dependency {d.before}->{d.after}: unknown visit")
+
+    def _check_off_duty_reachable(self, staff: Staff) -> None:
+        """Each off-duty period can be kept on a day with nothing else: back at the end location
+        in time after the shift before it, its breaks taken as a route takes them (each as soon
+        as its window opens, during the drive or before it). Appointments the day cannot keep
+        with it are left out, as any appointment that does not fit."""
+        where, ready = staff.start_location, staff.shift_start_s
+        ordered = sorted(staff.breaks, key=lambda b: (b.earliest_start_s, b.latest_end_s))
+        for off in staff.off_duty:
+            free, taken = ready, 0
+            for brk in ordered:
+                if ready <= brk.earliest_start_s and brk.latest_end_s <= off.start_s:
+                    free = max(free, brk.earliest_start_s) + brk.duration_s
+                    taken += brk.duration_s
+            back = max(ready + taken + self.travel_s[where][staff.end_location], free)
+            if back > off.start_s:
+                raise ValueError(
+                    f"Staff {staff.id}: cannot be back at the end location by the time off at "
+                    f"{off.start_s} s"
+                )
+            where, ready = staff.end_location, off.end_s
 
     def visit(self, visit_id: str) -> Visit:
         for v in self.visits:

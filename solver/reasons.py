@@ -1,9 +1,11 @@
 """Why each unassigned visit is out: the first true reason, checked in the Reason enum's order.
 
 Each check is a statement about the problem or the final plan that has been verified, never a
-guess: skills (can the parts go to different staff with the skills?), skill level, a pinned staff
-member missing from the day, eligibility (refusals, municipality, pinning), time (could any
-eligible staff member do it on a day with only their fixed appointments?), a staff rule with a
+guess: skills (can the parts go to different staff with the skills?), skill level, organisation
+(are there enough staff of the organisation a part needs, with the skills and level?), a pinned
+staff member missing from the day, eligibility (refusals, municipality, pinning), time (could any
+eligible staff member do it on a day with only their fixed appointments and time off between
+split shifts?), a staff rule with a
 linked visit that nobody can keep (or that only staff without room could keep), a dependency
 partner that is out, and finally no room, naming the staff member whose route comes closest.
 """
@@ -16,7 +18,7 @@ from solver.linked import placements
 from solver.plan import Plan
 from solver.problem import Problem, Staff, Visit, Weights
 from solver.result import Reason, Unassigned
-from solver.tasks import Tasks, has_skills
+from solver.tasks import Tasks, has_skills, of_organisation
 
 
 def explain(plan: Plan, visits: Sequence[int]) -> list[Unassigned]:
@@ -77,6 +79,14 @@ def _hard_reason(tasks: Tasks, empty: Plan, v: int) -> Unassigned | None:
             ),
         )
     skilled = at_level
+    of_theirs = [
+        [s for s in found if of_organisation(s, visit, p)] for p, found in enumerate(skilled)
+    ]
+    if not _distinct_staff(of_theirs):
+        return Unassigned(
+            visit.id, Reason.NO_STAFF_OF_ORGANISATION, _organisation_detail(visit, staff, skilled)
+        )
+    skilled = of_theirs
     working = {s.id for s in staff}
     missing = [s for s in visit.pinned_staff if s not in working]
     if missing:
@@ -94,7 +104,7 @@ def _hard_reason(tasks: Tasks, empty: Plan, v: int) -> Unassigned | None:
             Reason.NO_SHIFT_COVERS_WINDOW,
             "no eligible staff member can get there, do it within its window and get back "
             "within their shift (and overtime), even on a day with nothing else planned "
-            "(but their fixed appointments)",
+            "(but their fixed appointments and time off between shifts)",
         )
     return None
 
@@ -116,6 +126,24 @@ def _skills_detail(visit: Visit, skilled: list[list[Staff]]) -> str:
             skills = ", ".join(sorted(visit.skills_of_part(part))) or "none"
             return f"nobody working has the skills for part {part + 1} ({skills})"
     return f"needs {visit.staff_count} different staff with the skills; not enough have them"
+
+
+def _organisation_detail(visit: Visit, staff: Sequence[Staff], skilled: list[list[Staff]]) -> str:
+    """Which organisation is short: none of it on shift, none of it with the skills and level,
+    or too few for the parts that need it."""
+    for part, found in enumerate(skilled):
+        needed = visit.organisations_of_part(part)
+        if any(needed <= s.organisations for s in found):
+            continue
+        names = ", ".join(sorted(needed))
+        which = f" for part {part + 1}" if visit.staff_count > 1 else ""
+        if not any(needed <= s.organisations for s in staff):
+            return f"no staff of organisation {names} on shift{which}"
+        return f"the staff of organisation {names} on shift lack the skills or level{which}"
+    return (
+        f"needs {visit.staff_count} different staff of the organisations its parts name; "
+        "too few are on shift"
+    )
 
 
 def _allowed_detail(visit: Visit, skilled: list[list[Staff]]) -> str:

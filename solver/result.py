@@ -13,6 +13,9 @@ class Reason(StrEnum):
     """No staff member in the problem has the skills for (a part of) the visit."""
     NO_STAFF_AT_LEVEL = "no_staff_at_level"
     """Staff with the skills exist, but too few at the visit's skill level."""
+    NO_STAFF_OF_ORGANISATION = "no_staff_of_organisation"
+    """Staff with the skills and level exist, but too few of the organisation a part needs
+    (none of it on shift, or none of it with the skills)."""
     PINNED_STAFF_NOT_WORKING = "pinned_staff_not_working"
     """A pinned staff member has no shift in the problem."""
     NO_ALLOWED_STAFF = "no_allowed_staff"
@@ -61,6 +64,18 @@ class AppointmentKept:
 
 
 @dataclass(frozen=True)
+class OffDutyTaken:
+    """Time off between two shifts of a split shift: back at the end location at `arrival_s`
+    (`travel_s` from the previous place), off from `start_s` to `end_s` (the problem's own
+    times). The next shift drives on from there."""
+
+    arrival_s: int
+    start_s: int
+    end_s: int
+    travel_s: int
+
+
+@dataclass(frozen=True)
 class UnkeptAppointment:
     """A fixed appointment the plan cannot keep: `reason` is `overlap` (with another of the
     staff member's appointments, the earlier one is kept), `unreachable` (not in time from the
@@ -77,7 +92,8 @@ class UnkeptAppointment:
 class Route:
     """A staff member's day: leave the start location, visit the stops in order, return.
     `appointments` are the fixed appointments kept, in time order between the stops (order the
-    two by start to walk the day)."""
+    two by start to walk the day); `off_duty` the time off between the shifts of a split shift,
+    in the same way."""
 
     staff_id: str
     departure_s: int
@@ -86,15 +102,22 @@ class Route:
     breaks: tuple[BreakTaken, ...] = ()
     return_travel_s: int = 0
     appointments: tuple[AppointmentKept, ...] = ()
+    off_duty: tuple[OffDutyTaken, ...] = ()
 
     @property
     def travel_s(self) -> int:
-        """All driving: to each stop and appointment, and home."""
+        """All driving: to each stop and appointment, back for time off, and home."""
         return (
             sum(s.travel_s for s in self.stops)
             + sum(a.travel_s for a in self.appointments)
+            + sum(o.travel_s for o in self.off_duty)
             + self.return_travel_s
         )
+
+    @property
+    def working_s(self) -> int:
+        """Time away from departure to return, less the time off between shifts."""
+        return self.return_s - self.departure_s - sum(o.end_s - o.start_s for o in self.off_duty)
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,9 @@ class RouteState:
         self.tasks = tasks
         self.windows = windows
         self.limit_s = limit_s
+        # Time off between split shifts is inside every route of this staff member (a fixed
+        # task), and no working time.
+        self.off_duty_s = sum(off.end_s - off.start_s for off in staff.off_duty)
         self.elems: list[int] = (
             list(elems) if elems is not None else [~b for b in range(len(self.breaks))]
         )
@@ -355,14 +358,16 @@ class RouteState:
             deadline, sumd, cap, nxt = self._backward_arrays(self.earliest_return_s)
             first = self.travel[self.staff.start_location][nxt[0]]
             departure = max(min(deadline[0] - sumd[0] - first, cap[0]), self.staff.shift_start_s)
-            self._working_s = self.earliest_return_s - departure
+            self._working_s = self.earliest_return_s - departure - self.off_duty_s
         return self._working_s
 
     # -- final times --------------------------------------------------------------------------
     def timeline(self) -> Timeline:
         """Times for a feasible route with the least time away: return as early as the route
         allows, leave as late as that return allows, start each task as early as possible after
-        that, and take each break as soon as its window and the previous task allow.
+        that, and take each break as soon as its window and the previous task allow. After time
+        off between shifts, leave for the next task as late as its start allows (nobody waits
+        at a door when they could wait at the base).
 
         Soft timing: leaving late never makes a task later than its soft deadline (or than its
         earliest possible start, if that is later already). A task with a target (a replanned
@@ -389,6 +394,7 @@ class RouteState:
         anchor, loc, brk, free = departure, start_loc, 0, departure
         times: list[TaskTime] = []
         breaks: list[tuple[int, int]] = []
+        resuming = False  # the previous element was time off between shifts
         for p, e in enumerate(self.elems):
             if e < 0:
                 b = self.breaks[~e]
@@ -396,6 +402,7 @@ class RouteState:
                 breaks.append((start, start + b.duration_s))
                 free = start + b.duration_s
                 brk += b.duration_s
+                resuming = False
             else:
                 task = self.tasks[e]
                 leg = self.travel[loc][task.location]
@@ -403,9 +410,12 @@ class RouteState:
                 start = max(arrival, self.windows[e][0])
                 if latest is not None and task.target_s is not None and start < task.target_s:
                     start = max(start, min(task.target_s, latest[p]))
+                if resuming:
+                    arrival = start
                 times.append(TaskTime(e, arrival, start, start + task.duration_s, leg))
                 anchor = free = start + task.duration_s
                 loc, brk = task.location, 0
+                resuming = task.off_duty
         if times and self.elems[0] >= 0 and times[0].start_s > times[0].arrival_s:
             # Waiting at the first door: leave later instead.
             first = times[0]

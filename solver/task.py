@@ -17,7 +17,8 @@ class Task:
     of start after `deadline` (tardiness, or a replanned visit moving later than its tolerance);
     `tardy_after` is the soft latest start whose excess counts towards the maximum tardiness;
     `target_s` is the start a replanned visit had, which the final timing waits for when it can
-    (moving earlier costs only beyond the tolerance, see the objective)."""
+    (moving earlier costs only beyond the tolerance, see the objective). `off_duty` marks the
+    fixed task that is time off between two shifts (see solver.tasks)."""
 
     index: int
     visit: int
@@ -31,6 +32,7 @@ class Task:
     late_costs: tuple[tuple[int, int], ...] = ()
     tardy_after: int | None = None
     target_s: int | None = None
+    off_duty: bool = False
 
     def late_cost(self, start: int) -> int:
         total = 0

@@ -8,6 +8,10 @@ their route, at one start, with no visit behind them. Every plan starts with the
 (`skeleton`) and nothing ever moves or removes them. Those that cannot be kept (they overlap, or
 the shift cannot reach them) are left out here once, with the reason (`unkept`), so every plan of
 the problem keeps the same ones.
+
+Time off between the shifts of a split shift is a fixed task too, at the staff member's end
+location: the route is back there by its start and leaves no earlier than its end. It is always
+kept (the Problem has checked that an empty day can), and laid in before the appointments.
 """
 
 from __future__ import annotations
@@ -15,17 +19,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from solver.breaks import with_breaks
-from solver.problem import Appointment, Dependency, Problem, Staff, Visit, Weights
+from solver.problem import Appointment, Dependency, OffDuty, Problem, Staff, Visit, Weights
 from solver.schedule import RouteState
 from solver.task import Task
 
 
 @dataclass(frozen=True, slots=True)
 class Fixed:
-    """A fixed task: staff member `route` keeps `appointment`."""
+    """A fixed task: staff member `route` keeps `appointment`, or is off duty (`off_duty`, then
+    `appointment` stands for it: its times, at the end location)."""
 
     route: int
     appointment: Appointment
+    off_duty: OffDuty | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +58,16 @@ def has_skills(staff: Staff, visit: Visit, part: int) -> bool:
     return visit.skills_of_part(part) <= staff.skills
 
 
+def of_organisation(staff: Staff, visit: Visit, part: int) -> bool:
+    return visit.organisations_of_part(part) <= staff.organisations
+
+
 def may_do(staff: Staff, visit: Visit, part: int) -> bool:
-    """Skills and skill level, refusals, municipality, pinning and capacity: everything but
-    time."""
+    """Skills and skill level, organisation, refusals, municipality, pinning and capacity:
+    everything but time."""
     if not has_skills(staff, visit, part) or staff.skill_level < visit.skill_level:
+        return False
+    if not of_organisation(staff, visit, part):
         return False
     if staff.capacity is not None and visit.demand > staff.capacity:
         return False
@@ -188,38 +200,31 @@ class Tasks:
                     self._add_staff_link(a, b, True)
 
     def _compile_appointments(self, si: int) -> None:
-        """Lay the staff member's appointments on an empty route in time order, each kept if
-        the route stays feasible with it (breaks included, up to the shift end plus overtime)."""
+        """Lay the staff member's time off and then their appointments on an empty route in
+        time order, each appointment kept if the route stays feasible with it (breaks included,
+        up to the shift end plus overtime)."""
         staff = self.problem.staff[si]
-        if not staff.appointments:
+        if not staff.appointments and not staff.off_duty:
             return
         windows = [(t.earliest_s, t.latest_s) for t in self.tasks]
         limit = staff.shift_end_s + staff.max_overtime_s
         route = RouteState(staff, self.travel, self.tasks, windows, limit)
         kept: list[int] = []
+        for k, off in enumerate(staff.off_duty):
+            stand_in = Appointment(f"off duty {k + 1}", off.start_s, off.end_s, staff.end_location)
+            kept.append(self._add_fixed(si, stand_in, windows, off_duty=True))
+            self.fixed.append(Fixed(si, stand_in, off))
         for appointment in sorted(staff.appointments, key=lambda a: (a.start_s, a.end_s, a.id)):
-            t = len(self.tasks)
-            self.tasks.append(
-                Task(
-                    index=t,
-                    visit=len(self.problem.visits) + len(self.fixed),
-                    part=0,
-                    location=appointment.location,
-                    duration_s=appointment.end_s - appointment.start_s,
-                    earliest_s=appointment.start_s,
-                    latest_s=appointment.start_s,
-                    eligible=frozenset({si}),
-                )
-            )
-            windows.append((appointment.start_s, appointment.start_s))
-            if with_breaks(route, [*kept, t]) is not None:
-                kept.append(t)
+            t = self._add_fixed(si, appointment, windows)
+            laid = sorted([*kept, t], key=lambda u: self.tasks[u].earliest_s)
+            if with_breaks(route, laid) is not None:
+                kept = laid
                 self.fixed.append(Fixed(si, appointment))
                 continue
             self.tasks.pop()
             windows.pop()
             reason, detail = self._why_unkept(
-                staff, [f.appointment for f in self.fixed if f.route == si], appointment
+                staff, [f for f in self.fixed if f.route == si], appointment
             )
             self.unkept.append(Unkept(si, appointment, reason, detail))
         if kept:
@@ -228,28 +233,63 @@ class Tasks:
             self.skeleton[si] = elems
             self.needs_overtime[si] = route.earliest_return_s > staff.shift_end_s
 
+    def _add_fixed(
+        self,
+        si: int,
+        appointment: Appointment,
+        windows: list[tuple[int, int]],
+        off_duty: bool = False,
+    ) -> int:
+        """A fixed task for `appointment` on route si (appended to the tasks and `windows`)."""
+        t = len(self.tasks)
+        self.tasks.append(
+            Task(
+                index=t,
+                visit=len(self.problem.visits) + len(self.fixed),
+                part=0,
+                location=appointment.location,
+                duration_s=appointment.end_s - appointment.start_s,
+                earliest_s=appointment.start_s,
+                latest_s=appointment.start_s,
+                eligible=frozenset({si}),
+                off_duty=off_duty,
+            )
+        )
+        windows.append((appointment.start_s, appointment.start_s))
+        return t
+
     def _why_unkept(
-        self, staff: Staff, kept: list[Appointment], appointment: Appointment
+        self, staff: Staff, kept: list[Fixed], appointment: Appointment
     ) -> tuple[str, str]:
-        """Why `appointment` (starting no earlier than any kept one) does not fit after them."""
+        """Why `appointment` (starting no earlier than any kept appointment) does not fit among
+        the kept appointments and the time off."""
         for other in kept:
-            if other.start_s < appointment.end_s and appointment.start_s < other.end_s:
-                return "overlap", f"overlaps appointment {other.id}"
-        if kept:
-            previous = max(kept, key=lambda a: a.end_s)
-            ready, where = previous.end_s, previous.location
-            source = f"appointment {previous.id}"
+            held = other.appointment
+            if held.start_s < appointment.end_s and appointment.start_s < held.end_s:
+                return "overlap", f"overlaps {_named(other)}"
+        before = [f for f in kept if f.appointment.end_s <= appointment.start_s]
+        after = [f for f in kept if f.appointment.start_s >= appointment.end_s]
+        if before:
+            previous = max(before, key=lambda f: f.appointment.end_s)
+            ready, where = previous.appointment.end_s, previous.appointment.location
+            source = _named(previous)
         else:
             ready, where, source = staff.shift_start_s, staff.start_location, "the shift's start"
         if ready + self.travel[where][appointment.location] > appointment.start_s:
             return "unreachable", f"cannot get there in time from {source}"
+        if after:
+            following = min(after, key=lambda f: f.appointment.start_s)
+            leg = self.travel[appointment.location][following.appointment.location]
+            if appointment.end_s + leg > following.appointment.start_s:
+                return "unreachable", f"cannot get from it to {_named(following)} in time"
         back = appointment.end_s + self.travel[appointment.location][staff.end_location]
         if back > staff.shift_end_s + staff.max_overtime_s:
             return "no_return", "cannot get back by the end of the shift (and overtime)"
         return "no_room_for_breaks", "leaves no time for the breaks inside their windows"
 
     def is_fixed(self, t: int) -> bool:
-        """Task t is a kept appointment (no visit behind it; never moved or removed)."""
+        """Task t is a kept appointment or time off (no visit behind it; never moved or
+        removed)."""
         return t >= self.first_fixed
 
     def fixed_tasks(self) -> range:
@@ -294,3 +334,9 @@ class Tasks:
                         stack.append(other)
             groups.append(sorted(group))
         return groups
+
+
+def _named(fixed: Fixed) -> str:
+    if fixed.off_duty is not None:
+        return "the time off between shifts"
+    return f"appointment {fixed.appointment.id}"

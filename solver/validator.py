@@ -5,10 +5,13 @@ Rules (the `rule` of a Violation):
   ids          unknown_staff, duplicate_route, unknown_visit, unknown_part, duplicate_part
   coverage     partly_assigned, same_staff_twice, assigned_and_unassigned, duplicate_unassigned,
                missing_visit
-  eligibility  skills, skill_level, pinned, refused, municipality
+  eligibility  skills, skill_level, pinned, refused, municipality, organisation
   load         capacity
   times        time_window, duration, travel, arrival, start_before_arrival, gap,
-               departure_before_shift, return_travel, return_too_early, return_after_limit
+               departure_before_shift, return_travel, return_too_early, return_after_limit,
+               two_places_at_once
+  time_off     off_duty_missing, off_duty_unknown, off_duty_travel, off_duty_arrival,
+               off_duty_overlap
   breaks       break_count, break_duration, break_window, break_overlaps_visit,
                break_across_departure_or_return, breaks_overlap, break_overlaps_appointment
   appointments appointment_unknown, duplicate_appointment, appointment_missing,
@@ -17,8 +20,10 @@ Rules (the `rule` of a Violation):
   links        joint_start, dependency_both_or_neither, dependency_lag, dependency_end_lag,
                dependency_same_staff, dependency_different_staff, series_same_staff
 
-A route's stops and kept appointments are one sequence in time: each is reached from the one
-before (or the start location), and the drive home leaves from the last.
+A route's stops, kept appointments and time off between split shifts are one sequence in time:
+each is reached from the one before (or the start location), and the drive home leaves from the
+last. Time off is spent at the end location; a staff member is one route, so nobody is in two
+places at once as long as nothing on the route overlaps.
 """
 
 from __future__ import annotations
@@ -27,8 +32,8 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
-from solver.problem import Appointment, Problem, Staff, Visit
-from solver.result import AppointmentKept, BreakTaken, Result, Route, Stop
+from solver.problem import Appointment, OffDuty, Problem, Staff, Visit
+from solver.result import AppointmentKept, BreakTaken, OffDutyTaken, Result, Route, Stop
 
 
 @dataclass(frozen=True)
@@ -69,9 +74,12 @@ def validate(problem: Problem, result: Result) -> list[Violation]:
             if stop.visit_id in visits and 0 <= stop.part < visits[stop.visit_id].staff_count:
                 _check_eligibility(member, visits[stop.visit_id], stop.part, out)
         _check_capacity(member, route, visits, out)
-        _check_times(problem, member, route, visits, kept[route.staff_id], out)
+        off = _check_off_duty_coverage(member, route, out)
+        _check_times(problem, member, route, visits, kept[route.staff_id], off, out)
         _check_breaks(member, route, out)
         _check_appointment_overlaps(member, route, kept[route.staff_id], out)
+        _check_off_duty_overlaps(member, route, off, out)
+        _check_two_places(member, route, out)
     _check_joint_starts(starts, out)
     _check_dependencies(problem, starts, out)
     _check_series(problem, starts, out)
@@ -268,6 +276,50 @@ def _check_eligibility(staff: Staff, visit: Visit, part: int, out: list[Violatio
         out.append(
             Violation("municipality", f"does not cover {visit.municipality}", visit.id, staff.id)
         )
+    foreign = visit.organisations_of_part(part) - staff.organisations
+    if foreign:
+        out.append(
+            Violation(
+                "organisation",
+                f"part {part} needs staff of {', '.join(sorted(foreign))}",
+                visit.id,
+                staff.id,
+            )
+        )
+
+
+def _check_off_duty_coverage(
+    staff: Staff, route: Route, out: list[Violation]
+) -> list[OffDutyTaken]:
+    """The route takes each of the staff member's off-duty periods, once, at its own times;
+    returns the ones that are theirs."""
+    wanted = {(o.start_s, o.end_s) for o in staff.off_duty}
+    seen: set[tuple[int, int]] = set()
+    theirs = []
+    for got in route.off_duty:
+        key = (got.start_s, got.end_s)
+        if key not in wanted or key in seen:
+            out.append(
+                Violation(
+                    "off_duty_unknown",
+                    f"time off {got.start_s}-{got.end_s} is not one of the staff member's "
+                    "(or it is there twice)",
+                    staff_id=staff.id,
+                )
+            )
+            continue
+        seen.add(key)
+        theirs.append(got)
+    for off in staff.off_duty:
+        if (off.start_s, off.end_s) not in seen:
+            out.append(
+                Violation(
+                    "off_duty_missing",
+                    f"the time off {off.start_s}-{off.end_s} between shifts is not on the route",
+                    staff_id=staff.id,
+                )
+            )
+    return theirs
 
 
 def _check_capacity(
@@ -294,6 +346,7 @@ def _check_times(
     route: Route,
     visits: dict[str, Visit],
     kept: list[tuple[AppointmentKept, Appointment]],
+    off_duty: list[OffDutyTaken],
     out: list[Violation],
 ) -> None:
     travel = problem.travel_s
@@ -302,11 +355,13 @@ def _check_times(
         out.append(
             Violation("departure_before_shift", "leaves before the shift starts", staff_id=sid)
         )
-    # Stops and appointments in time order (an appointment first on a tie: a zero-length
-    # overlap is no overlap, and the drive between them is checked either way).
-    day: list[tuple[int, int, Stop | AppointmentKept, Visit | Appointment]] = [
-        (got.start_s, 0, got, appointment) for got, appointment in kept
-    ]
+    # Stops, appointments and time off in time order (an appointment or time off first on a
+    # tie: a zero-length overlap is no overlap, and the drive between them is checked either
+    # way).
+    at_base = OffDuty(0, 1)  # stands for any time off: what matters is where it is spent
+    day: list[tuple[int, int, Stop | AppointmentKept | OffDutyTaken, Visit | Appointment | OffDuty]]
+    day = [(got.start_s, 0, got, appointment) for got, appointment in kept]
+    day += [(got.start_s, 0, got, at_base) for got in off_duty]
     day += [
         (stop.start_s, 1, stop, visits[stop.visit_id])
         for stop in route.stops
@@ -315,7 +370,8 @@ def _check_times(
     day.sort(key=lambda item: (item[0], item[1]))
     loc, prev_end = staff.start_location, route.departure_s
     for _, _, done, what in day:
-        leg = travel[loc][what.location]
+        here = staff.end_location if isinstance(what, OffDuty) else what.location
+        leg = travel[loc][here]
         gap_ok = done.start_s - prev_end >= leg + _breaks_within(
             route.breaks, prev_end, done.start_s
         )
@@ -329,7 +385,9 @@ def _check_times(
                 )
         elif isinstance(done, AppointmentKept) and isinstance(what, Appointment):
             _check_appointment(what, done, leg, prev_end, gap_ok, sid, out)
-        loc, prev_end = what.location, done.end_s
+        elif isinstance(done, OffDutyTaken):
+            _check_back_for_time_off(done, leg, prev_end, gap_ok, sid, out)
+        loc, prev_end = here, done.end_s
     leg = travel[loc][staff.end_location]
     if route.return_travel_s != leg:
         out.append(
@@ -346,6 +404,29 @@ def _check_times(
     if route.return_s > staff.shift_end_s + staff.max_overtime_s:
         out.append(
             Violation("return_after_limit", "back after shift end plus overtime", staff_id=sid)
+        )
+
+
+def _check_back_for_time_off(
+    got: OffDutyTaken, leg: int, prev_end: int, gap_ok: bool, sid: str, out: list[Violation]
+) -> None:
+    """Back at the end location by the time off starts, after the drive from before."""
+    if got.travel_s != leg:
+        out.append(
+            Violation(
+                "off_duty_travel",
+                f"time off at {got.start_s}: travel {got.travel_s}, matrix says {leg}",
+                staff_id=sid,
+            )
+        )
+    if got.arrival_s < prev_end + leg or got.arrival_s > got.start_s or not gap_ok:
+        out.append(
+            Violation(
+                "off_duty_arrival",
+                f"not back at the end location by the time off at {got.start_s} after the "
+                "drive (and breaks) from before",
+                staff_id=sid,
+            )
         )
 
 
@@ -429,6 +510,48 @@ def _check_appointment_overlaps(
                         staff_id=staff.id,
                     )
                 )
+
+
+def _check_off_duty_overlaps(
+    staff: Staff, route: Route, off_duty: list[OffDutyTaken], out: list[Violation]
+) -> None:
+    """Time off is time off: no visit, appointment or break falls inside it."""
+    for off in off_duty:
+        items: list[tuple[str, int, int, str | None]] = [
+            (f"visit {s.visit_id}", s.start_s, s.end_s, s.visit_id) for s in route.stops
+        ]
+        items += [
+            (f"appointment {a.appointment_id}", a.start_s, a.end_s, None)
+            for a in route.appointments
+        ]
+        items += [("a break", b.start_s, b.end_s, None) for b in route.breaks]
+        for what, start, end, visit_id in items:
+            if start < off.end_s and off.start_s < end:
+                out.append(
+                    Violation(
+                        "off_duty_overlap",
+                        f"{what} during the time off {off.start_s}-{off.end_s}",
+                        visit_id,
+                        staff.id,
+                    )
+                )
+
+
+def _check_two_places(staff: Staff, route: Route, out: list[Violation]) -> None:
+    """One staff member does one visit at a time: no two stops of the route overlap."""
+    stops = sorted(route.stops, key=lambda s: (s.start_s, s.end_s))
+    for i, first in enumerate(stops):
+        for second in stops[i + 1 :]:
+            if second.start_s >= first.end_s:
+                break
+            out.append(
+                Violation(
+                    "two_places_at_once",
+                    f"visits {first.visit_id} and {second.visit_id} overlap in time",
+                    second.visit_id,
+                    staff.id,
+                )
+            )
 
 
 def _check_breaks(staff: Staff, route: Route, out: list[Violation]) -> None:

@@ -4,8 +4,9 @@ The estimate is a linear relaxation of the planning problem on a coarse clock. E
 worth its duration plus a travel allowance: the settlement's `hop_minutes` (driving between
 neighbouring homes) and, for homes away from a staff member's start, the round trip out there
 shared by `visits_per_trip` visits. Work may be split freely between the staff allowed to do it
-(municipality, skills) and between the 30-minute buckets of its time window, and each staff
-member's breaks take their minutes inside the break window. Two numbers come out:
+(municipality, skills, organisation) and between the 30-minute buckets of its time window, and
+each staff member's breaks take their minutes inside the break window (a split shift is a worker
+per shift). Two numbers come out:
 
 - `utilisation`: the smallest possible share of the busiest staff member's working minutes
   (shift minus breaks) that the work needs; a planner has little hope above ~75 %, because
@@ -32,6 +33,7 @@ from ambulant.demo.region_spec import RegionSpec, SettlementSpec, load_region
 from ambulant.models import (
     Appointment,
     Base,
+    Organisation,
     Patient,
     Shift,
     Staff,
@@ -39,6 +41,7 @@ from ambulant.models import (
     Team,
     VisitRequest,
 )
+from ambulant.registry.organisations import with_parents
 from ambulant.timeutil import to_day_seconds
 from ambulant.travel.geodesic import great_circle_matrix_m
 from ambulant.travel.protocol import Point
@@ -99,6 +102,8 @@ class _Worker:
     break_window: tuple[int, int]
     # Fixed appointments (start, end minutes): time the worker is not free for visits.
     appointments: list[tuple[int, int]] = field(default_factory=list)
+    # The staff member's organisation and those it is part of.
+    organisations: frozenset[int] = frozenset()
 
     @property
     def working_minutes(self) -> int:
@@ -115,6 +120,7 @@ class _Class:
     skills: frozenset[str]
     window: tuple[int, int]
     level: int = 0
+    organisation: int | None = None
     units: int = 0
     minutes: float = 0.0
     visit_ids: list[int] = field(default_factory=list)
@@ -134,7 +140,7 @@ def estimate_capacity(
     settlements = spec.settlements
     classes = _classes(day, visits, patients, settlements)
     eligible = {
-        key: [w for w, worker in enumerate(workers) if _may_do(worker.staff, c)]
+        key: [w for w, worker in enumerate(workers) if _may_do(worker, c)]
         for key, c in classes.items()
     }
     uncovered = sorted(i for key, c in classes.items() if not eligible[key] for i in c.visit_ids)
@@ -242,6 +248,7 @@ def _workers(session: Session, day: dt.date) -> list[_Worker]:
     fixed: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for a in session.exec(select(Appointment).where(Appointment.date == day)):
         fixed[a.staff_id].append((_minute(day, a.start_at), _minute(day, a.end_at)))
+    organisations = {o.id: o for o in session.exec(select(Organisation)) if o.id is not None}
     workers = []
     for shift in shifts:
         person = staff[shift.staff_id]
@@ -262,7 +269,13 @@ def _workers(session: Session, day: dt.date) -> list[_Worker]:
                     _minute(day, shift.break_earliest) if shift.break_earliest else begin,
                     _minute(day, shift.break_latest) if shift.break_latest else end,
                 ),
-                appointments=fixed[shift.staff_id],
+                # A split shift is a worker per shift, each with the appointments in it.
+                appointments=[a for a in fixed[shift.staff_id] if begin <= a[0] and a[1] <= end],
+                organisations=frozenset(
+                    with_parents(organisations, person.organisation_id)
+                    if person.organisation_id is not None
+                    else ()
+                ),
             )
         )
     return workers
@@ -283,10 +296,14 @@ def _classes(
             parts.append(frozenset(v.skills) | frozenset(v.second_staff_skills))
         window = (_minute(day, v.window_start), _minute(day, v.window_end))
         municipality = patients[v.patient_id].municipality_code
-        for skills in parts:
-            key = (s, municipality, skills, window, v.required_skill_level)
+        for part, skills in enumerate(parts):
+            organisation = v.organisation_id
+            if len(v.part_organisation_ids or []) == len(parts):
+                organisation = v.part_organisation_ids[part]
+            key = (s, municipality, skills, window, v.required_skill_level, organisation)
             c = classes.setdefault(
-                key, _Class(s, municipality, skills, window, v.required_skill_level)
+                key,
+                _Class(s, municipality, skills, window, v.required_skill_level, organisation),
             )
             c.units += 1
             c.minutes += v.duration_minutes + settlements[s].hop_minutes
@@ -294,11 +311,13 @@ def _classes(
     return classes
 
 
-def _may_do(staff: Staff, c: _Class) -> bool:
+def _may_do(worker: _Worker, c: _Class) -> bool:
+    staff = worker.staff
     return (
         (not staff.serves or c.municipality in staff.serves)
         and c.skills <= set(staff.skills)
         and staff.skill_level >= c.level
+        and (c.organisation is None or c.organisation in worker.organisations)
     )
 
 

@@ -32,6 +32,8 @@ from ambulant.models import (
     CarePlan,
     CarePlanCreate,
     Municipality,
+    Organisation,
+    OrganisationCreate,
     Patient,
     PatientCreate,
     Priority,
@@ -156,12 +158,14 @@ class _Seeder:
         self.plan_types: dict[int, VisitTypeSpec] = {}
         self._drafts: list[_PatientDraft] = []
         self.bases: dict[str, Base] = {}
+        self.organisations: dict[str, int] = {}
         self.weekday_use: dict[str, dict[int, int]] = {}
 
     def run(self, first_day: dt.date, days: int) -> SeedSummary:
         spec, session = self.spec, self.session
         session.add_all(Municipality(code=m.code, name=m.name) for m in spec.municipalities)
         session.flush()
+        self._organisations()
         self._bases()
         self._staff()
         dates = [first_day + dt.timedelta(days=i) for i in range(days)]
@@ -194,6 +198,14 @@ class _Seeder:
                 "database with the region file it was seeded from"
             )
         self.staff = [(i, row) for row, (i, _) in zip(stored, expected, strict=True)]
+        stored_organisations = {
+            o.name: o.id for o in self.session.exec(select(Organisation)) if o.id is not None
+        }
+        self.organisations = {
+            o.key: stored_organisations[o.name]
+            for o in self.spec.organisations
+            if o.name in stored_organisations
+        }
         stored_bases = {b.name: b for b in self.session.exec(select(Base)).all()}
         self.bases = {
             b.key: stored_bases[b.name] for b in self.spec.bases if b.name in stored_bases
@@ -246,11 +258,34 @@ class _Seeder:
             appointments=appointments,
         )
 
+    def _organisations(self) -> None:
+        """The organisations in file order (a parent comes before its teams)."""
+        for spec in self.spec.organisations:
+            create = OrganisationCreate(
+                name=spec.name,
+                kind=spec.kind,
+                municipality_code=spec.municipality,
+                parent_id=self.organisations[spec.parent] if spec.parent else None,
+            )
+            row = Organisation.model_validate(create)
+            self.session.add(row)
+            self.session.flush()
+            assert row.id is not None
+            self.organisations[spec.key] = row.id
+
+    def _organisation_id(self, key: str | None) -> int | None:
+        return None if key is None else self.organisations[key]
+
     def _bases(self) -> None:
         rows = {}
         for b in self.spec.bases:
             valid = BaseFields(
-                name=b.name, municipality_code=b.municipality, lat=b.lat, lon=b.lon, kind=b.kind
+                name=b.name,
+                municipality_code=b.municipality,
+                lat=b.lat,
+                lon=b.lon,
+                kind=b.kind,
+                organisation_id=self._organisation_id(b.organisation),
             )
             rows[b.key] = Base.model_validate(valid.model_dump())
         self.session.add_all(rows.values())
@@ -276,30 +311,35 @@ class _Seeder:
                     base_id=self.bases[pool.base].id,
                     home_lat=home[0],
                     home_lon=home[1],
+                    organisation_id=self._organisation_id(pool.organisation),
                 )
                 self.staff.append((index, Staff.model_validate(create.model_dump())))
         self.session.add_all(row for _, row in self.staff)
         self.session.flush()
 
     def shifts(self, dates: Sequence[dt.date]) -> int:
+        """Each working staff member's shifts of each day: one, or two for a split shift."""
         rows = []
         for d in dates:
             for index, person in self.staff:
                 pool = self.spec.staff[index]
                 if d.weekday() not in pool.weekdays:
                     continue
-                pattern = self.spec.shift_patterns[pool.shift]
-                create = ShiftCreate(
-                    staff_id=_id(person),
-                    start_at=local(d, pattern.start),
-                    end_at=local(d, pattern.end),
-                    break_minutes=pattern.break_minutes,
-                    break_earliest=local(d, pattern.break_earliest)
-                    if pattern.break_earliest
-                    else None,
-                    break_latest=local(d, pattern.break_latest) if pattern.break_latest else None,
-                )
-                rows.append(Shift.model_validate({**create.model_dump(), "date": d}))
+                for key in pool.shift_keys():
+                    pattern = self.spec.shift_patterns[key]
+                    create = ShiftCreate(
+                        staff_id=_id(person),
+                        start_at=local(d, pattern.start),
+                        end_at=local(d, pattern.end),
+                        break_minutes=pattern.break_minutes,
+                        break_earliest=local(d, pattern.break_earliest)
+                        if pattern.break_earliest
+                        else None,
+                        break_latest=local(d, pattern.break_latest)
+                        if pattern.break_latest
+                        else None,
+                    )
+                    rows.append(Shift.model_validate({**create.model_dump(), "date": d}))
         self.session.add_all(rows)
         self.session.flush()
         return len(rows)
@@ -416,6 +456,10 @@ class _Seeder:
                     staff_count=plan.staff_count,
                     priority=plan.priority,
                     required_skill_level=vt.skill_level,
+                    organisation_id=self._organisation_id(vt.organisation),
+                    part_organisation_ids=[self._organisation_id(k) for k in vt.part_organisations]
+                    if plan.staff_count > 1
+                    else [],
                 )
                 rows.append((CarePlan.model_validate(create.model_dump()), vt))
         self.session.add_all(row for row, _ in rows)
@@ -513,6 +557,7 @@ class _Seeder:
                     duration_minutes=duration,
                     skills=after.skills,
                     required_skill_level=after.skill_level,
+                    organisation_id=self._organisation_id(after.organisation),
                     priority=self._priority(after.priority, rng),
                     depends_on_id=first.id,
                     min_lag_minutes=dep.min_lag_minutes,
@@ -544,6 +589,7 @@ class _Seeder:
                     duration_minutes=self._duration(vt, rng),
                     skills=vt.skills,
                     required_skill_level=vt.skill_level,
+                    organisation_id=self._organisation_id(vt.organisation),
                     priority=adhoc.priority,
                 )
                 rows.append(VisitRequest.model_validate({**create.model_dump(), "date": day}))

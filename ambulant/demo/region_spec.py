@@ -21,6 +21,7 @@ from typing import Annotated, Literal, NamedTuple, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ambulant.errors import InvalidInput, NotFound
+from ambulant.models.organisation import OrganisationKind
 from ambulant.models.vocabulary import MAX_SKILL_LEVEL, Discipline, Priority, Skill, Team
 
 ALL_WEEKDAYS = (0, 1, 2, 3, 4, 5, 6)
@@ -96,6 +97,17 @@ class MunicipalitySpec(_Spec):
     patients: int = Field(ge=0, description="Home-care patients to create here.")
 
 
+class OrganisationSpec(_Spec):
+    """An organisation staff work for: a municipality, a hospital trust, a team inside one
+    (`parent`); its staff count as staff of the parent too."""
+
+    key: Key
+    name: str = Field(min_length=1, max_length=200)
+    kind: OrganisationKind
+    municipality: str | None = None
+    parent: Key | None = None
+
+
 class BaseSpec(_Spec):
     key: Key
     name: str = Field(min_length=1, max_length=200)
@@ -103,6 +115,7 @@ class BaseSpec(_Spec):
     lat: Latitude
     lon: Longitude
     kind: str = Field(default="home_care", max_length=40)
+    organisation: Key | None = None
 
 
 class SettlementSpec(_Spec):
@@ -161,6 +174,12 @@ class StaffPoolSpec(_Spec):
     label: str = Field(default="", max_length=100, description="For people reading the file.")
     count: int = Field(ge=1, le=200)
     shift: Key
+    later_shift: Key | None = Field(
+        default=None,
+        description="A second shift the same day, after `shift` (a split shift: a morning at "
+        "the medical centre, visits in the evening).",
+    )
+    organisation: Key | None = None
     weekdays: Weekdays
     from_home: int = Field(default=0, ge=0, description="How many of them start from home.")
     skills: list[Skill] | None = Field(
@@ -188,6 +207,9 @@ class StaffPoolSpec(_Spec):
         if self.serves is not None:
             return list(self.serves)
         return [self.municipality] if self.team == Team.HOME_NURSING else []
+
+    def shift_keys(self) -> list[str]:
+        return [self.shift] if self.later_shift is None else [self.shift, self.later_shift]
 
 
 class FixedWindow(_Spec):
@@ -256,8 +278,20 @@ class VisitTypeSpec(_Spec):
     skill_level: int = Field(
         default=0, ge=0, le=MAX_SKILL_LEVEL, description="The least staff level that may do it."
     )
+    organisation: Key | None = Field(
+        default=None, description="Staff of this organisation do it (every part)."
+    )
+    part_organisations: list[Key | None] = Field(
+        default_factory=list,
+        description="For joint visits: the organisation of each staff member (part 1, part 2).",
+    )
 
     _weekdays = field_validator("weekdays")(_check_weekdays)
+
+    def organisation_of_part(self, part: int) -> str | None:
+        if self.part_organisations:
+            return self.part_organisations[part]
+        return self.organisation
 
     @field_validator("duration")
     @classmethod
@@ -292,6 +326,11 @@ class VisitTypeSpec(_Spec):
             raise ValueError("times_per_week exceeds the number of weekdays")
         if self.second_staff_skills and self.joint_share == 0:
             raise ValueError("second_staff_skills given but joint_share is 0")
+        if self.part_organisations:
+            if self.organisation is not None:
+                raise ValueError("give organisation or part_organisations, not both")
+            if len(self.part_organisations) != 2 or self.joint_share != 1.0:
+                raise ValueError("part_organisations is for joint visits: two, joint_share 1")
         return self
 
 
@@ -324,8 +363,9 @@ class AdHocSpec(_Spec):
 
 class AppointmentSpec(_Spec):
     """A standing appointment: on each of `weekdays`, every staff member of `team` (employed in
-    `municipality`, if given) who works that day attends, at `base`, e.g. the weekly team
-    meeting. It must lie inside those staff members' shifts."""
+    `municipality`, if given; working shift pattern `shift`, if given) who works that day
+    attends, at `base`, e.g. the weekly team meeting or the morning at the medical centre of
+    those on a split shift. It must lie inside one of those staff members' shifts."""
 
     title: str = Field(min_length=1, max_length=200)
     base: Key
@@ -334,6 +374,7 @@ class AppointmentSpec(_Spec):
     weekdays: Weekdays
     team: Team | None = Field(default=None, description="Who attends; none: every team.")
     municipality: str | None = None
+    shift: Key | None = Field(default=None, description="Only staff working this shift pattern.")
 
     _weekdays = field_validator("weekdays")(_check_weekdays)
 
@@ -344,8 +385,10 @@ class AppointmentSpec(_Spec):
         return self
 
     def attended_by(self, pool: StaffPoolSpec) -> bool:
-        return (self.team is None or pool.team == self.team) and (
-            self.municipality is None or pool.municipality == self.municipality
+        return (
+            (self.team is None or pool.team == self.team)
+            and (self.municipality is None or pool.municipality == self.municipality)
+            and (self.shift is None or self.shift in pool.shift_keys())
         )
 
 
@@ -374,6 +417,7 @@ class RegionSpec(_Spec):
     travel: TravelAssumptions = Field(default_factory=TravelAssumptions)
     capacity: CapacityTargets = Field(default_factory=CapacityTargets)
     municipalities: list[MunicipalitySpec] = Field(min_length=1)
+    organisations: list[OrganisationSpec] = Field(default_factory=list)
     bases: list[BaseSpec] = Field(min_length=1)
     settlements: list[SettlementSpec] = Field(min_length=1)
     shift_patterns: dict[Key, ShiftPattern] = Field(min_length=1)
@@ -402,8 +446,11 @@ class RegionSpec(_Spec):
         known = set(codes)
         bases = self.base_by_key()
         types = self.visit_type_by_key()
+        organisations = self._check_organisations(known)
         for i, base in enumerate(self.bases):
             _known(f"bases[{i}].municipality", base.municipality, known)
+            if base.organisation is not None:
+                _known(f"bases[{i}].organisation", base.organisation, organisations)
         for i, settlement in enumerate(self.settlements):
             _known(f"settlements[{i}].municipality", settlement.municipality, known)
         for i, pool in enumerate(self.staff):
@@ -411,6 +458,15 @@ class RegionSpec(_Spec):
             _known(f"{where}.municipality", pool.municipality, known)
             _known(f"{where}.base", pool.base, set(bases))
             _known(f"{where}.shift", pool.shift, set(self.shift_patterns))
+            if pool.later_shift is not None:
+                _known(f"{where}.later_shift", pool.later_shift, set(self.shift_patterns))
+                first = self.shift_patterns[pool.shift]
+                if self.shift_patterns[pool.later_shift].start < first.end:
+                    raise ValueError(
+                        f"{where}.later_shift: it must start after '{pool.shift}' ends"
+                    )
+            if pool.organisation is not None:
+                _known(f"{where}.organisation", pool.organisation, organisations)
             for code in pool.served():
                 _known(f"{where}.serves", code, known)
             if pool.skills is None and pool.discipline not in self.discipline_skills:
@@ -421,6 +477,9 @@ class RegionSpec(_Spec):
             if pool.from_home and not self.settlements_in(pool.municipality):
                 raise ValueError(f"{where}.from_home: no settlement in {pool.municipality}")
         for i, vt in enumerate(self.visit_types):
+            for name in [vt.organisation, *vt.part_organisations]:
+                if name is not None:
+                    _known(f"visit_types[{i}].organisation", name, organisations)
             for code, n in vt.patients.items():
                 where = f"visit_types[{i}].patients"
                 _known(where, code, known)
@@ -444,6 +503,28 @@ class RegionSpec(_Spec):
         self._check_coverage()
         return self
 
+    def _check_organisations(self, municipalities: set[str]) -> set[str]:
+        keys = [o.key for o in self.organisations]
+        _unique("organisations", "key", keys)
+        for i, organisation in enumerate(self.organisations):
+            if organisation.municipality is not None:
+                _known(
+                    f"organisations[{i}].municipality", organisation.municipality, municipalities
+                )
+            if organisation.parent is not None:
+                _known(f"organisations[{i}].parent", organisation.parent, set(keys[:i]))
+        return set(keys)
+
+    def organisation_keys(self, pool: StaffPoolSpec) -> set[str]:
+        """The pool's organisation and those it is part of."""
+        parents = {o.key: o.parent for o in self.organisations}
+        found: set[str] = set()
+        current = pool.organisation
+        while current is not None and current not in found:
+            found.add(current)
+            current = parents.get(current)
+        return found
+
     def _check_appointments(self, municipalities: set[str], bases: set[str]) -> None:
         for i, appointment in enumerate(self.appointments):
             where = f"appointments[{i}]"
@@ -454,8 +535,10 @@ class RegionSpec(_Spec):
             if not any(set(p.weekdays) & set(appointment.weekdays) for p in attending):
                 raise ValueError(f"{where}: no staff pool works on its weekdays")
             for pool in attending:
-                shift = self.shift_patterns[pool.shift]
-                if appointment.start < shift.start or appointment.end > shift.end:
+                shifts = [self.shift_patterns[k] for k in pool.shift_keys()]
+                if not any(
+                    appointment.start >= s.start and appointment.end <= s.end for s in shifts
+                ):
                     raise ValueError(
                         f"{where}: {appointment.start:%H:%M}-{appointment.end:%H:%M} lies outside "
                         f"the shift '{pool.shift}' of staff pool {self.staff.index(pool)}"
@@ -474,7 +557,11 @@ class RegionSpec(_Spec):
                         window=(start, end),
                         duration=vt.duration[1],
                         skill_level=vt.skill_level,
+                        organisation=vt.organisation,
                     )
+                    if joint and vt.part_organisations:
+                        self._check_parts(need, vt, (start, end))
+                        continue
                     if not joint and not pools:
                         raise ValueError(
                             f"{need.origin}: no staff pool serves municipality "
@@ -491,6 +578,30 @@ class RegionSpec(_Spec):
                             f"{WEEKDAY_NAMES[need.weekday]} need two staff with {_names(vt.skills)}"
                             f", one also with {_names(vt.second_staff_skills)}"
                         )
+
+    def _check_parts(self, need: Need, vt: VisitTypeSpec, window: tuple[int, int]) -> None:
+        """A joint visit naming an organisation per part: two different staff, one of each."""
+        found = []
+        for part in (0, 1):
+            found.append(
+                self.covering_pools(
+                    municipality=need.municipality,
+                    weekday=need.weekday,
+                    skills=[*vt.skills, *(vt.second_staff_skills if part else [])],
+                    window=window,
+                    duration=vt.duration[1],
+                    skill_level=vt.skill_level,
+                    organisation=vt.organisation_of_part(part),
+                )
+            )
+        first, second = found
+        both = set(first) | set(second)
+        if not first or not second or sum(self.staff[p].count for p in both) < 2:
+            raise ValueError(
+                f"{need.origin}: joint visits in {need.municipality} on "
+                f"{WEEKDAY_NAMES[need.weekday]} need a staff member of "
+                f"{vt.organisation_of_part(0)} and another of {vt.organisation_of_part(1)}"
+            )
 
     # Look-ups used by the validator, the generator and the capacity estimate.
 
@@ -526,8 +637,10 @@ class RegionSpec(_Spec):
         window: tuple[int, int],
         duration: int,
         skill_level: int = 0,
+        organisation: str | None = None,
     ) -> list[int]:
-        """Indexes of pools whose staff may do this visit: place, weekday, skills, level, shift."""
+        """Indexes of pools whose staff may do this visit: place, weekday, skills, level,
+        organisation, a shift around the window."""
         needed = frozenset(skills)
         found = []
         for i, pool in enumerate(self.staff):
@@ -538,11 +651,15 @@ class RegionSpec(_Spec):
                 continue
             if self.pool_level(i) < skill_level:
                 continue
-            shift = self.shift_patterns[pool.shift]
-            start = max(window[0], minutes_of(shift.start))
-            end = min(window[1], minutes_of(shift.end))
-            if end - start >= duration:
-                found.append(i)
+            if organisation is not None and organisation not in self.organisation_keys(pool):
+                continue
+            for key in pool.shift_keys():
+                shift = self.shift_patterns[key]
+                start = max(window[0], minutes_of(shift.start))
+                end = min(window[1], minutes_of(shift.end))
+                if end - start >= duration:
+                    found.append(i)
+                    break
         return found
 
     def possible_needs(self) -> list[Need]:

@@ -27,6 +27,12 @@ from ambulant.models.execution import (
     VisitStatus,
     VisitStatusReport,
 )
+from ambulant.models.organisation import (
+    Organisation,
+    OrganisationCreate,
+    OrganisationKind,
+    OrganisationPublic,
+)
 from ambulant.models.patient import (
     CarePlan,
     CarePlanCreate,
@@ -96,6 +102,10 @@ __all__ = [
     "DependencyStaff",
     "Discipline",
     "Municipality",
+    "Organisation",
+    "OrganisationCreate",
+    "OrganisationKind",
+    "OrganisationPublic",
     "Patient",
     "PatientCreate",
     "PatientPublic",

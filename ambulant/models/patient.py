@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, AutoString, Field, SQLModel
 
+from ambulant.models.organisation import check_part_organisations
 from ambulant.models.ranges import FORBID_EXTRA, Id
 from ambulant.models.vocabulary import MAX_SKILL_LEVEL, SERIES_MAX_LENGTH, Priority, Skill
 from ambulant.timeutil import Day
@@ -113,6 +114,19 @@ class CarePlanBase(SQLModel):
         description="The patient's care plans with the same series give visits one staff member "
         "does on each day (e.g. morning and evening medication).",
     )
+    organisation_id: Id | None = Field(
+        default=None,
+        foreign_key="organisation.id",
+        description="Staff of this organisation do it (every part), e.g. a hospital trust's "
+        "specialist team.",
+    )
+    part_organisation_ids: list[Id | None] = Field(
+        default_factory=list,
+        sa_type=JSON,
+        description="For a joint visit: per staff member (part 1, part 2) the organisation they "
+        "come from, null for any; e.g. a specialist of the hospital's ambulant team with a "
+        "municipal nurse. Give this or organisation_id.",
+    )
 
 
 def _wall_clock_time(v: dt.time | None) -> dt.time | None:
@@ -160,6 +174,11 @@ class CarePlanCreate(CarePlanBase):
                 raise ValueError(f"duration_minutes ({v}) is longer than the window ({window})")
         return v
 
+    @model_validator(mode="after")
+    def _organisations(self) -> CarePlanCreate:
+        check_part_organisations(self.organisation_id, self.part_organisation_ids, self.staff_count)
+        return self
+
 
 class CarePlanUpdate(SQLModel):
     model_config = FORBID_EXTRA
@@ -177,6 +196,8 @@ class CarePlanUpdate(SQLModel):
     valid_to: Day | None = None
     required_skill_level: int | None = Field(default=None, ge=0, le=MAX_SKILL_LEVEL)
     series: str | None = Field(default=None, min_length=1, max_length=SERIES_MAX_LENGTH)
+    organisation_id: Id | None = None
+    part_organisation_ids: list[Id | None] | None = None
 
     @field_validator("window_start", "window_end")
     @classmethod

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
+from ambulant.models.ranges import Id
+
 
 class Municipality(SQLModel, table=True):
     """Keyed by the official municipality number (kommunenummer), e.g. 5035 Stjørdal."""
@@ -21,6 +23,9 @@ class BaseFields(SQLModel):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     kind: str = Field(default="home_care", max_length=40)
+    organisation_id: Id | None = Field(
+        default=None, foreign_key="organisation.id", description="The organisation owning it."
+    )
 
     @field_validator("name")
     @classmethod

@@ -39,6 +39,13 @@ class StaffBase(SQLModel):
         "3 specialist. A visit needing more is not theirs; one needing less is over-qualified "
         "work (a soft cost).",
     )
+    organisation_id: Id | None = Field(
+        default=None,
+        foreign_key="organisation.id",
+        index=True,
+        description="The organisation employing them (a municipality, a hospital trust's "
+        "specialist team); a visit may need staff of a given organisation.",
+    )
 
 
 class Staff(StaffBase, table=True):
@@ -71,6 +78,7 @@ class StaffUpdate(SQLModel):
     home_lat: float | None = Field(default=None, ge=-90, le=90)
     home_lon: float | None = Field(default=None, ge=-180, le=180)
     skill_level: int | None = Field(default=None, ge=0, le=MAX_SKILL_LEVEL)
+    organisation_id: Id | None = None
 
 
 class StaffPublic(StaffBase):

@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, AutoString, Field, SQLModel
 
+from ambulant.models.organisation import check_part_organisations
 from ambulant.models.ranges import FORBID_EXTRA, MAX_LAG_MINUTES, Id
 from ambulant.models.vocabulary import (
     MAX_SKILL_LEVEL,
@@ -70,6 +71,19 @@ class VisitRequestBase(SQLModel):
         description="Visits of one patient on one day with the same series are all done by one "
         "staff member (e.g. 'medication' for the morning and the evening dose).",
     )
+    organisation_id: Id | None = Field(
+        default=None,
+        foreign_key="organisation.id",
+        description="Staff of this organisation do it (every part), e.g. a hospital trust's "
+        "specialist team.",
+    )
+    part_organisation_ids: list[Id | None] = Field(
+        default_factory=list,
+        sa_type=JSON,
+        description="For a joint visit: per staff member (part 1, part 2) the organisation they "
+        "come from, null for any; e.g. a specialist of the hospital's ambulant team with a "
+        "municipal nurse. Give this or organisation_id.",
+    )
 
 
 class VisitRequest(VisitRequestBase, table=True):
@@ -111,6 +125,7 @@ class VisitRequestCreate(VisitRequestBase):
             raise ValueError("max_lag_minutes must not be below min_lag_minutes")
         if self.staff_count == 1 and self.second_staff_skills:
             raise ValueError("second_staff_skills needs staff_count 2")
+        check_part_organisations(self.organisation_id, self.part_organisation_ids, self.staff_count)
         return self
 
     @property
@@ -137,6 +152,8 @@ class VisitRequestUpdate(SQLModel):
     dependency_staff: DependencyStaff | None = None
     required_skill_level: int | None = Field(default=None, ge=0, le=MAX_SKILL_LEVEL)
     series: str | None = Field(default=None, min_length=1, max_length=SERIES_MAX_LENGTH)
+    organisation_id: Id | None = None
+    part_organisation_ids: list[Id | None] | None = None
 
 
 class VisitRequestPublic(VisitRequestBase):

@@ -23,6 +23,7 @@ from ambulant.models import (
     VisitRequest,
 )
 from ambulant.planning.municipality_kpis import municipality_kpis
+from ambulant.planning.organisation_kpis import joint_visits, organisation_kpis
 from ambulant.planning.problem_builder import staff_in_scope
 from ambulant.planning.views import (
     PlanDetail,
@@ -113,7 +114,7 @@ def plan_summary(plan: Plan) -> PlanSummary:
 
 def plan_detail(session: Session, *, plan_id: int) -> PlanDetail:
     plan = get_plan(session, plan_id=plan_id)
-    names = {s.id: s.name for s in session.exec(select(Staff)).all()}
+    people = {s.id: s for s in session.exec(select(Staff)).all()}
     stops_by_staff: dict[int, list[PlanStop]] = {}
     for stop in session.exec(
         select(PlanStop).where(PlanStop.plan_id == plan_id).order_by(col(PlanStop.sequence))
@@ -124,7 +125,8 @@ def plan_detail(session: Session, *, plan_id: int) -> PlanDetail:
     routes = [
         RouteView(
             staff_id=r.staff_id,
-            staff_name=names.get(r.staff_id, ""),
+            staff_name=people[r.staff_id].name if r.staff_id in people else "",
+            organisation_id=people[r.staff_id].organisation_id if r.staff_id in people else None,
             departure_at=r.departure_at,
             return_at=r.return_at,
             travel_s=r.travel_s,
@@ -190,6 +192,8 @@ def plan_detail(session: Session, *, plan_id: int) -> PlanDetail:
             UnkeptAppointmentView(**u, title=titles.get(u["appointment_id"])) for u in unkept
         ],
         kpis_by_municipality=municipality_kpis(session, plan_id=plan_id),
+        kpis_by_organisation=organisation_kpis(session, plan_id=plan_id),
+        joint_visits=joint_visits(session, plan_id=plan_id),
     )
 
 

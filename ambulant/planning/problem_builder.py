@@ -1,12 +1,16 @@
 """Turns a day's stored staff, shifts and visit requests into the solver's Problem.
 
 This is where dates become seconds, places become matrix indices and database ids become the
-solver's string ids; `BuiltProblem` keeps the way back.
+solver's string ids; `BuiltProblem` keeps the way back. A staff member with several shifts on the
+day (a split shift: a morning at the medical centre, visits in the evening) is one solver staff
+member whose day has time off between the shifts; organisations become the ids of a staff
+member's organisation and those it is part of.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -18,6 +22,7 @@ from ambulant.errors import InvalidInput
 from ambulant.models import (
     Appointment,
     Base,
+    Organisation,
     Patient,
     Shift,
     Staff,
@@ -25,6 +30,7 @@ from ambulant.models import (
     VisitRequest,
 )
 from ambulant.models.vocabulary import Priority
+from ambulant.registry.organisations import with_parents
 from ambulant.timeutil import to_day_seconds
 from ambulant.travel import Point, TravelMatrix, TravelTimes
 
@@ -50,6 +56,8 @@ class BuiltProblem:
     """Matrix indices of `extra_points`, in their order (replanning: where staff are now)."""
     appointments: dict[int, Appointment] = field(default_factory=dict)
     """The fixed appointments in the problem, by id."""
+    shifts: dict[int, list[Shift]] = field(default_factory=dict)
+    """Per staff member the shifts of the day in the problem, in time order."""
 
 
 class _Locations:
@@ -106,27 +114,32 @@ def build_problem(
     locations = _Locations()
     bases = {b.id: b for b in session.exec(select(Base)).all()}
 
+    organisations = {o.id: o for o in session.exec(select(Organisation)).all()}
     staff_by_id: dict[int, Staff] = {}
-    solver_staff: list[solver.Staff] = []
-    stored = appointments_on(session, day=day, staff_ids=[m.id for m, _ in rows if m.id])
-    appointments: dict[int, Appointment] = {}
+    shifts_of: dict[int, list[Shift]] = {}
     for member, shift in rows:
         assert member.id is not None
-        if member.id in staff_by_id:
-            # Split shifts need one vehicle per part; until then the first shift of the day counts.
-            warnings.append(
-                f"staff {member.id} has several shifts on {day}; only the first is used"
-            )
-            continue
         staff_by_id[member.id] = member
+        shifts_of.setdefault(member.id, []).append(shift)
+    solver_staff: list[solver.Staff] = []
+    stored = appointments_on(session, day=day, staff_ids=list(staff_by_id))
+    appointments: dict[int, Appointment] = {}
+    for staff_id, member in staff_by_id.items():
+        shifts_of[staff_id] = day_shifts = apart(shifts_of[staff_id], warnings)
         start = _start_location(member, bases, locations)
         member_appointments = _solver_appointments(
-            stored.get(member.id, []), shift, day, bases, locations, warnings
+            stored.get(staff_id, []), day_shifts, day, bases, locations, warnings
         )
         appointments.update((int(kept.id), row) for kept, row in member_appointments)
         solver_staff.append(
             _solver_staff(
-                member, shift, start, day, settings, tuple(a for a, _ in member_appointments)
+                member,
+                day_shifts,
+                start,
+                day,
+                settings,
+                tuple(a for a, _ in member_appointments),
+                organisations_of(organisations, member.organisation_id),
             )
         )
 
@@ -155,7 +168,33 @@ def build_problem(
         warnings=warnings,
         extra_locations=extra_locations,
         appointments=appointments,
+        shifts=shifts_of,
     )
+
+
+def apart(shifts: Sequence[Shift], warnings: list[str]) -> list[Shift]:
+    """The day's shifts in time order, each after the one before; one overlapping an earlier one
+    (stored before overlaps were refused) is left out with a warning."""
+    kept: list[Shift] = []
+    for shift in sorted(shifts, key=lambda s: (s.start_at, s.id or 0)):
+        if kept and shift.start_at < kept[-1].end_at:
+            warnings.append(
+                f"shift {shift.id} of staff {shift.staff_id} overlaps shift {kept[-1].id}; "
+                "it is not in the plan"
+            )
+            continue
+        kept.append(shift)
+    return kept
+
+
+def organisations_of(
+    organisations: dict[int | None, Organisation], organisation_id: int | None
+) -> frozenset[str]:
+    """A staff member's organisation and those it is part of, as the solver's ids."""
+    if organisation_id is None:
+        return frozenset()
+    known = {k: o for k, o in organisations.items() if k is not None}
+    return frozenset(str(i) for i in with_parents(known, organisation_id))
 
 
 def _start_location(member: Staff, bases: dict[int | None, Base], locations: _Locations) -> int:
@@ -197,15 +236,15 @@ def appointment_point(appointment: Appointment, bases: dict[int | None, Base]) -
 
 def _solver_appointments(
     stored: Sequence[Appointment],
-    shift: Shift,
+    shifts: Sequence[Shift],
     day: dt.date,
     bases: dict[int | None, Base],
     locations: _Locations,
     warnings: list[str],
 ) -> list[tuple[solver.Appointment, Appointment]]:
-    """The appointments the solver can keep: inside the shift, not overlapping an earlier one.
+    """The appointments the solver can keep: inside a shift, not overlapping an earlier one.
     Any other is left out with a warning rather than failing the whole plan."""
-    shift_start, shift_end = to_day_seconds(day, shift.start_at), to_day_seconds(day, shift.end_at)
+    spans = [(to_day_seconds(day, s.start_at), to_day_seconds(day, s.end_at)) for s in shifts]
     kept: list[tuple[solver.Appointment, Appointment]] = []
     for appointment in stored:
         start_s = to_day_seconds(day, appointment.start_at)
@@ -214,8 +253,8 @@ def _solver_appointments(
         problem = None
         if point is None:
             problem = "has no place"
-        elif start_s < shift_start or end_s > shift_end:
-            problem = "lies outside the shift"
+        elif not any(start <= start_s and end_s <= end for start, end in spans):
+            problem = "lies outside the shift" if len(spans) == 1 else "lies outside the shifts"
         elif kept and start_s < kept[-1][0].end_s:
             problem = f"overlaps appointment {kept[-1][1].id}"
         if problem is not None or point is None:
@@ -233,32 +272,42 @@ def _solver_appointments(
 
 def _solver_staff(
     member: Staff,
-    shift: Shift,
+    shifts: Sequence[Shift],
     location: int,
     day: dt.date,
     settings: Settings,
     appointments: tuple[solver.Appointment, ...] = (),
+    organisations: frozenset[str] = frozenset(),
 ) -> solver.Staff:
-    start_s = to_day_seconds(day, shift.start_at)
-    end_s = to_day_seconds(day, shift.end_at)
-    breaks: tuple[solver.Break, ...] = ()
-    if shift.break_minutes > 0:
-        earliest = to_day_seconds(day, shift.break_earliest or shift.start_at)
-        latest = to_day_seconds(day, shift.break_latest or shift.end_at)
-        breaks = (solver.Break(shift.break_minutes * 60, earliest, latest),)
+    """One staff member's day: from the first shift's start to the last one's end, with time
+    off between shifts that do not follow on at once, and each shift's break."""
+    spans = [(to_day_seconds(day, s.start_at), to_day_seconds(day, s.end_at)) for s in shifts]
+    breaks: list[solver.Break] = []
+    for shift in shifts:
+        if shift.break_minutes > 0:
+            earliest = to_day_seconds(day, shift.break_earliest or shift.start_at)
+            latest = to_day_seconds(day, shift.break_latest or shift.end_at)
+            breaks.append(solver.Break(shift.break_minutes * 60, earliest, latest))
+    off_duty = tuple(
+        solver.OffDuty(end, start)
+        for (_, end), (start, _) in itertools.pairwise(spans)
+        if start > end
+    )
     return solver.Staff(
         id=str(member.id),
-        shift_start_s=start_s,
-        shift_end_s=end_s,
+        shift_start_s=spans[0][0],
+        shift_end_s=spans[-1][1],
         start_location=location,
         end_location=location,
         skills=frozenset(str(s) for s in member.skills),
-        breaks=breaks,
+        breaks=tuple(breaks),
         municipalities=frozenset(member.serves),
         home_municipality=member.municipality_code,
         max_overtime_s=settings.max_overtime_min * 60,
         appointments=appointments,
         skill_level=member.skill_level,
+        organisations=organisations,
+        off_duty=off_duty,
     )
 
 
@@ -287,7 +336,16 @@ def _solver_visit(
         municipality=patient.municipality_code,
         skill_level=visit.required_skill_level,
         series=series_key(patient.id, visit.series),
+        organisation=None if visit.organisation_id is None else str(visit.organisation_id),
+        part_organisations=_part_organisations(visit),
     )
+
+
+def _part_organisations(visit: VisitRequest) -> tuple[str | None, ...]:
+    parts = visit.part_organisation_ids or []
+    if len(parts) != visit.staff_count:
+        return ()
+    return tuple(None if i is None else str(i) for i in parts)
 
 
 def series_key(patient_id: int | None, series: str | None) -> str | None:

@@ -1,4 +1,6 @@
-"""A staff member's day as published: what a nurse sees on the phone."""
+"""A staff member's day as published: what a nurse sees on the phone. A split shift shows as its
+shifts, each with its own departure, return and break; the time off between them is not a stop
+(the stored `off_duty` stop marks where one shift ends and the next begins)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,8 @@ from ambulant.models import (
     VisitRequest,
 )
 from ambulant.planning.problem_builder import appointment_point
-from ambulant.planning.views import Schedule, ScheduleStop
+from ambulant.planning.store import OFF_DUTY
+from ambulant.planning.views import Schedule, ScheduleShift, ScheduleStop
 
 
 def published_plan_for(session: Session, *, staff_id: int, day: dt.date) -> Plan | None:
@@ -76,8 +79,13 @@ def staff_schedule(session: Session, *, staff_id: int, day: dt.date) -> Schedule
     if any(appointment is not None for *_, appointment in rows):
         bases = {b.id: b for b in session.exec(select(Base)).all()}
     stops = []
+    off_duty: list[PlanStop] = []
     for stop, visit, patient, appointment in rows:
+        if stop.kind == OFF_DUTY:
+            off_duty.append(stop)
+            continue
         view = _schedule_stop(stop, visit, patient)
+        view.shift = len(off_duty) + 1
         if appointment is not None:
             _describe_appointment(view, appointment, bases)
         stops.append(view)
@@ -94,39 +102,101 @@ def staff_schedule(session: Session, *, staff_id: int, day: dt.date) -> Schedule
         distance_m=route.distance_m,
         travel_estimated=plan.travel_estimated,
         stops=stops,
+        # The roster is read only for a split day: a day of one shift costs no extra statement.
+        shifts=_planned_shifts(
+            route, off_duty, stops, _day_shifts(session, staff_id, day) if off_duty else []
+        ),
     )
 
 
+def _day_shifts(session: Session, staff_id: int, day: dt.date) -> list[Shift]:
+    return list(
+        session.exec(
+            select(Shift)
+            .where(Shift.staff_id == staff_id, Shift.date == day)
+            .order_by(col(Shift.start_at))
+        )
+    )
+
+
+def _planned_shifts(
+    route: PlanRoute, off_duty: list[PlanStop], stops: list[ScheduleStop], rostered: list[Shift]
+) -> list[ScheduleShift]:
+    """Each shift between the day's departure, the times off and the return: it starts when the
+    nurse leaves for its first visit or appointment (not before the time off ends) and ends when
+    she is back for the next time off (or home)."""
+    count = len(off_duty) + 1
+    shifts = []
+    for number in range(1, count + 1):
+        own = [s for s in stops if s.shift == number]
+        if number == 1:
+            departure = route.departure_at
+        else:
+            off_end = off_duty[number - 2].end_at
+            first = next((s for s in own if s.kind != "break"), None)
+            departure = off_end
+            if first is not None:
+                departure = max(off_end, first.arrival_at - dt.timedelta(seconds=first.travel_s))
+        back = route.return_at if number == count else off_duty[number - 1].arrival_at
+        brk = next((s for s in own if s.kind == "break"), None)
+        roster = rostered[number - 1] if len(rostered) == count else None
+        if roster is not None and all(s.kind == "break" for s in own):
+            # Nothing to drive to in this shift: it is the shift itself, as on an idle day.
+            departure, back = roster.start_at, roster.end_at
+        shifts.append(
+            ScheduleShift(
+                number=number,
+                start_at=roster.start_at if roster else None,
+                end_at=roster.end_at if roster else None,
+                departure_at=departure,
+                return_at=back,
+                break_start_at=brk.start_at if brk else None,
+                break_end_at=brk.end_at if brk else None,
+            )
+        )
+    return shifts
+
+
 def _idle_schedule(session: Session, *, staff: Staff, day: dt.date) -> Schedule:
-    """The day of a staff member on shift whom the published plan sends to no visit: the shift
-    and its break, no stops to drive to. A missing shift or plan is a 404 naming which."""
+    """The day of a staff member on shift whom the published plan sends to no visit: the shifts
+    and their breaks, no stops to drive to. A missing shift or plan is a 404 naming which."""
     assert staff.id is not None
-    shift = session.exec(
-        select(Shift)
-        .where(Shift.staff_id == staff.id, Shift.date == day)
-        .order_by(col(Shift.start_at))
-    ).first()
-    if shift is None:
+    shifts = _day_shifts(session, staff.id, day)
+    if not shifts:
         raise NotFound(f"staff {staff.id} has no shift on {day.isoformat()}", field="date")
     plan = published_plan_covering(session, staff=staff, day=day)
     if plan is None or plan.id is None:
         raise NotFound(f"no published plan for staff {staff.id} on {day.isoformat()}", field="date")
-    stops = []
-    if shift.break_minutes > 0:
-        # Where the solver puts a break on a route with nothing before it: as early as allowed.
-        start = shift.break_earliest or shift.start_at
-        stops.append(
-            ScheduleStop(
-                sequence=1,
-                kind="break",
-                visit_id=None,
-                arrival_at=start,
-                start_at=start,
-                end_at=start + dt.timedelta(minutes=shift.break_minutes),
-                travel_s=0,
-                distance_m=0,
-            )
+    stops: list[ScheduleStop] = []
+    views = []
+    for number, shift in enumerate(shifts, start=1):
+        view = ScheduleShift(
+            number=number,
+            start_at=shift.start_at,
+            end_at=shift.end_at,
+            departure_at=shift.start_at,
+            return_at=shift.end_at,
         )
+        if shift.break_minutes > 0:
+            # Where the solver puts a break on a route with nothing before it: as early as
+            # allowed.
+            start = shift.break_earliest or shift.start_at
+            view.break_start_at = start
+            view.break_end_at = start + dt.timedelta(minutes=shift.break_minutes)
+            stops.append(
+                ScheduleStop(
+                    sequence=len(stops) + 1,
+                    kind="break",
+                    visit_id=None,
+                    arrival_at=start,
+                    start_at=start,
+                    end_at=view.break_end_at,
+                    travel_s=0,
+                    distance_m=0,
+                    shift=number,
+                )
+            )
+        views.append(view)
     return Schedule(
         staff_id=staff.id,
         staff_name=staff.name,
@@ -134,12 +204,13 @@ def _idle_schedule(session: Session, *, staff: Staff, day: dt.date) -> Schedule:
         plan_id=plan.id,
         plan_version=plan.version,
         published_at=plan.published_at,
-        departure_at=shift.start_at,
-        return_at=shift.end_at,
+        departure_at=shifts[0].start_at,
+        return_at=shifts[-1].end_at,
         travel_s=0,
         distance_m=0,
         travel_estimated=plan.travel_estimated,
         stops=stops,
+        shifts=views,
     )
 
 

@@ -1,6 +1,7 @@
 """A solved plan in the database and back: the solver's routes written as stored stops, routes
 and unassigned visits, and stored stops read back as solver stops (for a warm start or to say
-where a visit was placed).
+where a visit was placed). Time off between the shifts of a split shift is a stop of kind
+`off_duty` (back at the base at `arrival_at`, off from `start_at` to `end_at`).
 
 Every writer of plan rows goes through here, so a day plan and a replan store a route the same
 way; a retried job starts from a clean slate rather than adding a second copy.
@@ -20,7 +21,8 @@ from ambulant.planning.problem_builder import BuiltProblem
 from ambulant.timeutil import from_day_seconds, to_day_seconds
 from ambulant.travel import TravelMatrix
 
-Visited = solver.Stop | solver.AppointmentKept
+Visited = solver.Stop | solver.AppointmentKept | solver.OffDutyTaken
+OFF_DUTY = "off_duty"
 
 
 def clear_plan_rows(session: Session, plan_id: int) -> None:
@@ -100,14 +102,15 @@ def add_unassigned(session: Session, plan_id: int, unassigned: Iterable[solver.U
 def route_walk(
     problem: solver.Problem, matrix: TravelMatrix, route: solver.Route
 ) -> tuple[list[tuple[Visited, int]], int]:
-    """The route's visits and fixed appointments in the order driven, each with the road metres
-    from the place before; and the metres back to the end location."""
+    """The route's visits, fixed appointments and time off in the order driven, each with the
+    road metres from the place before; and the metres back to the end location."""
     staff = problem.staff_member(route.staff_id)
     held_at = {a.id: a.location for a in staff.appointments}
     places: list[tuple[int, int, int, Visited]] = [
         (s.start_s, s.arrival_s, problem.visit(s.visit_id).location, s) for s in route.stops
     ]
     places += [(a.start_s, a.arrival_s, held_at[a.appointment_id], a) for a in route.appointments]
+    places += [(o.start_s, o.arrival_s, staff.end_location, o) for o in route.off_duty]
     places.sort(key=lambda place: (place[0], place[1]))
     distances = matrix.distances_m
     walk: list[tuple[Visited, int]] = []
@@ -121,7 +124,8 @@ def route_walk(
 def visited_stop(
     plan_id: int, staff_id: int, day: dt.date, item: Visited, distance_m: int
 ) -> PlanStop:
-    """The stored stop of a visit part or a kept appointment (`sequence` set by the caller)."""
+    """The stored stop of a visit part, a kept appointment or time off (`sequence` set by the
+    caller)."""
     stop = PlanStop(
         plan_id=plan_id,
         staff_id=staff_id,
@@ -135,6 +139,8 @@ def visited_stop(
     )
     if isinstance(item, solver.Stop):
         stop.kind, stop.visit_id, stop.part = "visit", int(item.visit_id), item.part
+    elif isinstance(item, solver.OffDutyTaken):
+        stop.kind = OFF_DUTY
     else:
         stop.appointment_id = int(item.appointment_id)
     return stop
@@ -214,6 +220,16 @@ def stored_result(session: Session, plan: Plan) -> solver.Result:
                     )
                     for s in own
                     if s.kind == "appointment"
+                ),
+                off_duty=tuple(
+                    solver.OffDutyTaken(
+                        arrival_s=to_day_seconds(day, s.arrival_at),
+                        start_s=to_day_seconds(day, s.start_at),
+                        end_s=to_day_seconds(day, s.end_at),
+                        travel_s=s.travel_s,
+                    )
+                    for s in own
+                    if s.kind == OFF_DUTY
                 ),
             )
         )

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ambulant.planning.municipality_kpis import MunicipalityKpis
+from ambulant.planning.organisation_kpis import JointVisitView, OrganisationKpis
 
 
 class StopView(BaseModel):
@@ -30,6 +31,7 @@ class StopView(BaseModel):
 class RouteView(BaseModel):
     staff_id: int
     staff_name: str
+    organisation_id: int | None = None
     departure_at: dt.datetime
     return_at: dt.datetime
     travel_s: int
@@ -87,6 +89,12 @@ class PlanDetail(PlanSummary):
     kpis_by_municipality: list[MunicipalityKpis] = []
     """Per municipality (by code) what the plan does there, then the day total (code 'all');
     the rules of attribution are in ambulant.planning.municipality_kpis."""
+    kpis_by_organisation: list[OrganisationKpis] = []
+    """Per organisation of the staff what they do in the plan (visits, hours with patients,
+    drive), then the day total; rules in ambulant.planning.organisation_kpis."""
+    joint_visits: list[JointVisitView] = []
+    """The visits several staff do together, with each one's organisation, and whether they
+    bring organisations together (a hospital team's specialist with a municipal nurse)."""
 
 
 class ScheduleStop(BaseModel):
@@ -112,6 +120,23 @@ class ScheduleStop(BaseModel):
     navigation_url: str | None = None
     appointment_id: int | None = None
     title: str | None = None
+    shift: int = 1
+    """Which of the day's shifts it belongs to (1, or 2 after the time off of a split shift)."""
+
+
+class ScheduleShift(BaseModel):
+    """One shift of the day as planned: when the nurse leaves for it and is back, and its break.
+    `start_at` and `end_at` are the shift's own times on a split-shift day (None on a day of
+    one shift, where the day's departure and return say it all, and if the roster changed since
+    the plan was made and they no longer match)."""
+
+    number: int
+    start_at: dt.datetime | None
+    end_at: dt.datetime | None
+    departure_at: dt.datetime
+    return_at: dt.datetime
+    break_start_at: dt.datetime | None = None
+    break_end_at: dt.datetime | None = None
 
 
 class Schedule(BaseModel):
@@ -127,3 +152,5 @@ class Schedule(BaseModel):
     distance_m: int
     travel_estimated: bool
     stops: list[ScheduleStop]
+    shifts: list[ScheduleShift] = []
+    """The day's shifts: one, or several for a split shift (each stop says which)."""

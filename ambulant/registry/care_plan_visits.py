@@ -60,6 +60,8 @@ def visit_from_plan(plan: CarePlan, *, day: dt.date) -> VisitRequest:
             priority=plan.priority,
             required_skill_level=plan.required_skill_level,
             series=plan.series,
+            organisation_id=plan.organisation_id,
+            part_organisation_ids=plan.part_organisation_ids if plan.staff_count > 1 else [],
         )
     except ValidationError as error:
         raise InvalidInput(

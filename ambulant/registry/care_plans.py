@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from ambulant.errors import InvalidInput
 from ambulant.models import CarePlan, CarePlanCreate, CarePlanUpdate, Patient, VisitRequest
 from ambulant.registry.lookup import get_or_404, refuse_if_referenced, require_ref
+from ambulant.registry.organisations import check_organisation_refs
 from ambulant.registry.pagination import DEFAULT_LIMIT, Page, paginate
 from ambulant.registry.validation import merged
 
@@ -70,5 +71,6 @@ def delete_care_plan(session: Session, *, care_plan_id: int) -> None:
 
 def _check(session: Session, data: CarePlanCreate) -> None:
     require_ref(session, Patient, data.patient_id, field="patient_id", what="patient")
+    check_organisation_refs(session, data.organisation_id, data.part_organisation_ids)
     if data.valid_from and data.valid_to and data.valid_to < data.valid_from:
         raise InvalidInput("valid_to must not be before valid_from", field="valid_to")

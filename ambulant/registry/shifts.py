@@ -7,7 +7,7 @@ from collections.abc import Collection
 
 from sqlmodel import Session
 
-from ambulant.errors import Conflict
+from ambulant.errors import InvalidInput
 from ambulant.models import Shift, ShiftCreate, ShiftUpdate, Staff, Team
 from ambulant.registry.lookup import get_or_404, require_ref
 from ambulant.registry.pagination import DEFAULT_LIMIT, Page
@@ -69,7 +69,8 @@ def delete_shift(session: Session, *, shift_id: int) -> None:
 
 
 def _refuse_overlap(session: Session, data: ShiftCreate, *, shift_id: int | None) -> None:
-    """One person cannot work two shifts at once; the planner would send them twice."""
+    """One person cannot work two shifts at once (a 422 naming `start_at`): a day of several
+    shifts (a split shift) is planned as one day with time off between them."""
     clash = overlapping(
         session,
         Shift,
@@ -79,7 +80,7 @@ def _refuse_overlap(session: Session, data: ShiftCreate, *, shift_id: int | None
         other_than=shift_id,
     )
     if clash is not None:
-        raise Conflict(
+        raise InvalidInput(
             f"start_at: staff {data.staff_id} already works {clash.start_at:%Y-%m-%d %H:%M}"
             f"-{clash.end_at:%H:%M} (shift {clash.id})",
             field="start_at",

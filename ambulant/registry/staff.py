@@ -14,6 +14,7 @@ from ambulant.models import (
     Appointment,
     Base,
     Municipality,
+    Organisation,
     Patient,
     PlanRoute,
     PlanStop,
@@ -132,6 +133,14 @@ def _check_references(session: Session, data: StaffCreate) -> None:
     require_all(session, Municipality, data.serves, field="serves", what="municipality codes")
     if data.base_id is not None:
         require_ref(session, Base, data.base_id, field="base_id", what="base")
+    if data.organisation_id is not None:
+        require_ref(
+            session,
+            Organisation,
+            data.organisation_id,
+            field="organisation_id",
+            what="organisation",
+        )
 
 
 def _forget_in_patient_lists(session: Session, staff_id: int) -> None:

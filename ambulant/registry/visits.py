@@ -22,6 +22,7 @@ from ambulant.models import (
     VisitRequestUpdate,
 )
 from ambulant.registry.lookup import get_or_404, refuse_if_referenced, require_ref
+from ambulant.registry.organisations import check_organisation_refs
 from ambulant.registry.pagination import DEFAULT_LIMIT, Page, paginate
 from ambulant.registry.validation import merged
 
@@ -127,6 +128,7 @@ def _check_references(session: Session, data: VisitRequestCreate, *, visit_id: i
             )
     if data.pinned_staff_id is not None:
         require_ref(session, Staff, data.pinned_staff_id, field="pinned_staff_id", what="staff")
+    check_organisation_refs(session, data.organisation_id, data.part_organisation_ids)
     if data.depends_on_id is not None:
         _check_dependency(session, data, visit_id=visit_id)
 

@@ -15,7 +15,13 @@ import solver
 from ambulant.execution.state import PlanState
 from ambulant.models import Plan, PlanRoute, PlanStop, Shift, UnassignedVisit
 from ambulant.planning.problem_builder import BuiltProblem
-from ambulant.planning.store import add_unassigned, clear_plan_rows, route_stops, route_walk
+from ambulant.planning.store import (
+    OFF_DUTY,
+    add_unassigned,
+    clear_plan_rows,
+    route_stops,
+    route_walk,
+)
 from ambulant.replanning.problem import ReplanProblem
 from ambulant.timeutil import from_day_seconds
 
@@ -48,7 +54,10 @@ def merge_rest_of_day(
     clear_plan_rows(session, plan.id)
     day = built.day
     days: dict[int, _Day] = {}
-    for stop in _kept_stops(base_stops, state, plan.id):
+    resumes = {
+        int(member.id): from_day_seconds(day, member.shift_start_s) for member in rp.problem.staff
+    }
+    for stop in _kept_stops(base_stops, state, plan.id, resumes):
         days.setdefault(stop.staff_id, _Day(stops=[])).stops.append(stop)
     working = {r.staff_id for r in base_routes}
     for route in [*result.routes, *_idle_routes(rp, result, working)]:
@@ -81,9 +90,22 @@ def merge_rest_of_day(
     session.flush()
 
 
-def _kept_stops(base_stops: list[PlanStop], state: PlanState, plan_id: int) -> list[PlanStop]:
+def _kept_stops(
+    base_stops: list[PlanStop],
+    state: PlanState,
+    plan_id: int,
+    resumes: dict[int, dt.datetime],
+) -> list[PlanStop]:
+    """The stops the replan keeps from the plan it replaces. `resumes` is when each staff member
+    in the replan's problem starts the rest of their day: time off before that is kept (it is
+    not in the problem), later time off comes back from the solver."""
     kept: list[PlanStop] = []
     for stop in base_stops:
+        if stop.kind == OFF_DUTY:
+            resume = resumes.get(stop.staff_id, state.at)
+            if stop.start_at < resume:
+                kept.append(_copy(stop, plan_id))
+            continue
         if stop.kind == "appointment":
             # Begun or over by now: the replan starts after it (ambulant.replanning.problem).
             if stop.start_at < state.at:
@@ -219,7 +241,9 @@ def to_seconds(delta: dt.timedelta) -> int:
 
 
 def _shift_ends(session: Session, day: dt.date) -> dict[int, dt.datetime]:
+    """When each staff member's working day ends: their last shift's end (overtime counts from
+    there on a split-shift day)."""
     ends: dict[int, dt.datetime] = {}
     for shift in session.exec(select(Shift).where(Shift.date == day).order_by(col(Shift.start_at))):
-        ends.setdefault(shift.staff_id, shift.end_at)
+        ends[shift.staff_id] = shift.end_at
     return ends

@@ -200,6 +200,26 @@ def _series(w: Wording, v: solver.Violation) -> str:
     )
 
 
+def _organisation(w: Wording, v: solver.Violation) -> str:
+    return f"{w.visit(v.visit_id)} needs staff of another organisation than {w.staff(v.staff_id)}'s"
+
+
+def _time_off(w: Wording, v: solver.Violation) -> str:
+    if v.rule == "off_duty_arrival":
+        return (
+            f"{w.staff(v.staff_id)} would not be back at the base for the time off between shifts"
+        )
+    if v.visit_id is not None:
+        return (
+            f"{w.visit(v.visit_id)} would fall in {w.staff(v.staff_id)}'s time off between shifts"
+        )
+    return f"{w.staff(v.staff_id)} would be at work in the time off between shifts"
+
+
+def _two_places(w: Wording, v: solver.Violation) -> str:
+    return f"{w.visit(v.visit_id)} would overlap another visit of {w.staff(v.staff_id)}'s"
+
+
 _SAYINGS: dict[str, Saying] = {
     "skills": _skills,
     "skill_level": _skill_level,
@@ -225,4 +245,8 @@ _SAYINGS: dict[str, Saying] = {
     "dependency_different_staff": _dependency,
     "dependency_both_or_neither": _dependency,
     "series_same_staff": _series,
+    "organisation": _organisation,
+    "off_duty_arrival": _time_off,
+    "off_duty_overlap": _time_off,
+    "two_places_at_once": _two_places,
 }

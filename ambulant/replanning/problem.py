@@ -3,7 +3,9 @@
 Done and running visits leave the problem (their stops are kept as they are). Each staff member
 starts where they are, when they are free; someone who dropped out stops working then. Every
 visit still ahead carries where it was (`previous_staff`, `previous_start_s`), so the solver
-pays for moving it.
+pays for moving it. On a split-shift day the time off already begun is over for the replan (it
+starts after it, from the base, if it is under way); time off ahead stays, and someone who can
+no longer be back at the base by its start takes it from when they can be.
 """
 
 from __future__ import annotations
@@ -82,13 +84,24 @@ def replan_problem(
         location = member.start_location
         if staff_id in positions:
             location = built.extra_locations[positions[staff_id]]
-        # An appointment under way keeps them until it ends, where it is held.
+        # An appointment or time off under way keeps them until it ends, where it is held.
         for appointment in member.appointments:
             if appointment.start_s < start_s < appointment.end_s:
                 start_s, location = appointment.end_s, appointment.location
+        for off in member.off_duty:
+            if off.start_s <= start_s < off.end_s:
+                start_s, location = off.end_s, member.end_location
+        for off in member.off_duty:
+            if off.start_s < end_s <= off.end_s:
+                end_s, overtime_s = off.start_s, 0  # gone in the time off: the day ends there
         if end_s - start_s < MIN_USEFUL_S:
             continue
         breaks = () if progress and progress.break_taken else member.breaks
+        breaks = _breaks_left(member.id, breaks, start_s, end_s, notes)
+        off_duty = _off_duty_left(
+            member, location, start_s, end_s, breaks, built.problem.travel_s, notes
+        )
+        breaks = _apart_from_time_off(member.id, breaks, off_duty, notes)
         staff.append(
             replace(
                 member,
@@ -96,8 +109,9 @@ def replan_problem(
                 shift_end_s=end_s,
                 max_overtime_s=overtime_s,
                 start_location=location,
-                breaks=_breaks_left(member.id, breaks, start_s, end_s, notes),
+                breaks=breaks,
                 appointments=_appointments_left(member, start_s, end_s, notes),
+                off_duty=off_duty,
             )
         )
         start_locations[staff_id] = location
@@ -157,6 +171,54 @@ def _breaks_left(
                 continue
             notes.append(f"staff {staff_id}: the break ends later than its window")
         kept.append(solver.Break(brk.duration_s, earliest, latest_end))
+    return tuple(kept)
+
+
+def _off_duty_left(
+    member: solver.Staff,
+    location: int,
+    start_s: int,
+    end_s: int,
+    breaks: tuple[solver.Break, ...],
+    travel: tuple[tuple[int, ...], ...],
+    notes: list[str],
+) -> tuple[solver.OffDuty, ...]:
+    """Time off still ahead (after the replan's start, before the day's end). Someone out when
+    the next time off begins (a visit ran late) is back at the base as soon as they can be; if
+    that is after it ends, the shifts run together."""
+    ahead = [o for o in member.off_duty if start_s < o.start_s and o.end_s < end_s]
+    if not ahead:
+        return ()
+    first = ahead[0]
+    before = [b for b in breaks if b.latest_end_s <= first.start_s]
+    free = start_s
+    for brk in sorted(before, key=lambda b: b.earliest_start_s):
+        free = max(free, brk.earliest_start_s) + brk.duration_s
+    back = max(
+        start_s + sum(b.duration_s for b in before) + travel[location][member.end_location], free
+    )
+    if back > first.start_s:
+        if back >= first.end_s:
+            notes.append(f"staff {member.id}: cannot be back for the time off; it is dropped")
+            return tuple(ahead[1:])
+        notes.append(f"staff {member.id}: back late for the time off between shifts")
+        return (solver.OffDuty(back, first.end_s), *ahead[1:])
+    return tuple(ahead)
+
+
+def _apart_from_time_off(
+    staff_id: str,
+    breaks: tuple[solver.Break, ...],
+    off_duty: tuple[solver.OffDuty, ...],
+    notes: list[str],
+) -> tuple[solver.Break, ...]:
+    """A break pushed late (see _breaks_left) may now reach into the time off: it is dropped."""
+    kept = []
+    for brk in breaks:
+        if any(brk.earliest_start_s < o.end_s and o.start_s < brk.latest_end_s for o in off_duty):
+            notes.append(f"staff {staff_id}: no room left for the break before the time off")
+            continue
+        kept.append(brk)
     return tuple(kept)
 
 

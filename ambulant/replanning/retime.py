@@ -18,16 +18,17 @@ class Kind(IntEnum):
     """Also the order of items planned to start at the same second (as the plan stores them)."""
 
     APPOINTMENT = 0
-    BREAK = 1
-    VISIT = 2
+    OFF_DUTY = 1
+    BREAK = 2
+    VISIT = 3
 
 
 @dataclass(frozen=True)
 class Item:
     """One thing on a staff member's day. A break has no location (taken where they are); an
     item that is `fixed` starts at `planned_start_s` whatever the drive before it says (a fixed
-    appointment, a start a coordinator asked for): if it cannot be reached by then, the
-    validator says so."""
+    appointment, time off between shifts at the base, a start a coordinator asked for): if it
+    cannot be reached by then, the validator says so."""
 
     kind: Kind
     planned_start_s: int
@@ -69,12 +70,21 @@ def items_of_route(problem: solver.Problem, route: solver.Route) -> list[Item]:
         )
         for a in route.appointments
     ]
+    items += _time_off(problem.staff_member(route.staff_id))
     return sorted(items, key=lambda item: item.order)
+
+
+def _time_off(staff: solver.Staff) -> list[Item]:
+    """The time off between a split shift's shifts: fixed, at the end location (the base)."""
+    return [
+        Item(Kind.OFF_DUTY, o.start_s, o.end_s - o.start_s, staff.end_location, fixed=True)
+        for o in staff.off_duty
+    ]
 
 
 def fresh_day_items(staff: solver.Staff, unkept: set[str]) -> list[Item]:
     """The items of a staff member who had no route: their breaks at the earliest, their fixed
-    appointments (but those the plan could not keep)."""
+    appointments (but those the plan could not keep), their time off between shifts."""
     items = [Item(Kind.BREAK, b.earliest_start_s, b.duration_s) for b in staff.breaks]
     items += [
         Item(
@@ -88,7 +98,7 @@ def fresh_day_items(staff: solver.Staff, unkept: set[str]) -> list[Item]:
         for a in staff.appointments
         if a.id not in unkept
     ]
-    return items
+    return items + _time_off(staff)
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,7 @@ def retime(
     here, free_s = staff.start_location, leave
     stops: list[solver.Stop] = []
     kept: list[solver.AppointmentKept] = []
+    off_duty: list[solver.OffDutyTaken] = []
     breaks: list[solver.BreakTaken] = []
     earliest: dict[tuple[str, int], int] = {}
     pending: list[Item] = []
@@ -135,6 +146,8 @@ def retime(
             assert item.visit_id is not None
             earliest[(item.visit_id, item.part)] = soonest
             stops.append(solver.Stop(item.visit_id, item.part, free_s + leg, start, end, leg))
+        elif item.kind is Kind.OFF_DUTY:
+            off_duty.append(solver.OffDutyTaken(free_s + leg, start, end, leg))
         else:
             assert item.appointment_id is not None
             kept.append(solver.AppointmentKept(item.appointment_id, free_s + leg, start, end, leg))
@@ -154,6 +167,7 @@ def retime(
             breaks=tuple(breaks),
             return_travel_s=back,
             appointments=tuple(kept),
+            off_duty=tuple(off_duty),
         ),
         earliest_start_s=earliest,
     )

@@ -42,15 +42,21 @@ LEVELS = {
 }
 
 
+MEETING = "Team meeting, ambulant team"
+
+
 def test_the_ambulant_team_meets_at_the_dms_on_mondays(session: Session) -> None:
     """Monday 08:00-08:30: every ambulant-team member working that day has the team meeting at
     the DMS, inside the shift and valid as API input; nobody else has it, and on Wednesday
-    nobody does. The Monday stays plannable: every visit servable, capacity within target."""
+    nobody does (the split-shift nurses' daily morning report is another appointment). The
+    Monday stays plannable: every visit servable, capacity within target."""
     summary = seed_region(session, region="vaernes", day=MONDAY, days=3, seed=0)
     dms = session.exec(select(Base).where(Base.kind == "dms")).one()
     team = {s.id for s in session.exec(select(Staff).where(Staff.team == Team.AMBULANT_TEAM)).all()}
-    appointments = session.exec(select(Appointment)).all()
-    assert summary.appointments == len(appointments) == len(team)
+    every = session.exec(select(Appointment)).all()
+    appointments = [a for a in every if a.title == MEETING]
+    assert len(appointments) == len(team)
+    assert summary.appointments == len(every) == len(team) + 3 * 2
     for a in appointments:
         assert a.date == MONDAY and a.staff_id in team and a.base_id == dms.id
         assert (a.start_at, a.end_at) == (local(MONDAY, dt.time(8)), local(MONDAY, dt.time(8, 30)))
@@ -66,11 +72,12 @@ def test_the_ambulant_team_meets_at_the_dms_on_mondays(session: Session) -> None
 def test_extending_to_a_monday_adds_its_meeting(session: Session) -> None:
     """A database seeded on a Wednesday gets the meeting when a Monday is added later."""
     seed_region(session, region="vaernes", day=WEDNESDAY, days=1, seed=0)
-    assert session.exec(select(Appointment)).all() == []
+    meetings = select(Appointment).where(Appointment.title == MEETING)
+    assert session.exec(meetings).all() == []
     next_monday = MONDAY + dt.timedelta(days=7)
     summary = extend_region(session, region="vaernes", day=next_monday, days=1, seed=0)
-    assert summary.appointments == 7
-    assert {a.date for a in session.exec(select(Appointment)).all()} == {next_monday}
+    assert summary.appointments == 7 + 2  # the meeting, and two nurses' morning report
+    assert {a.date for a in session.exec(meetings).all()} == {next_monday}
 
 
 def test_staff_and_visits_carry_skill_levels(session: Session) -> None:

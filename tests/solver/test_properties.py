@@ -1,5 +1,6 @@
-"""Properties over random problems (hypothesis): whatever the staff, shifts, breaks, windows,
-skills, joint visits, dependencies and appointments, the solver's plan passes the independent
+"""Properties over random problems (hypothesis): whatever the staff, shifts (split ones too),
+breaks, windows, skills, organisations, joint visits, dependencies and appointments, the
+solver's plan passes the independent
 validator, every visit is planned or has a reason that is true of the problem, and the validator
 names the rule a plan breaks when a valid plan is broken on purpose."""
 
@@ -14,6 +15,7 @@ from solver import (
     Appointment,
     Break,
     Dependency,
+    OffDuty,
     Parameters,
     Priority,
     Problem,
@@ -29,6 +31,7 @@ from solver import (
 from tests.solver.solver_builders import HOUR, MINUTE, N_LOCATIONS, line_travel
 
 SKILLS = ("care", "wound", "insulin")
+ORGANISATIONS = ("selbu", "team")
 # Few iterations: the property is about validity and truth, not quality.
 QUICK = Parameters(time_limit_s=5, seed=0, guided_local_search=False, max_iterations=40)
 EXAMPLES = settings(
@@ -41,12 +44,20 @@ def staff_members(draw: st.DrawFn, index: int) -> Staff:
     start = draw(st.integers(6, 10)) * HOUR
     length = draw(st.integers(3, 9)) * HOUR
     home = draw(st.integers(0, N_LOCATIONS - 1))
+    # A split shift: time off of an hour or two after the first two or three hours.
+    off_duty: tuple[OffDuty, ...] = ()
+    if length >= 7 * HOUR and draw(st.booleans()):
+        off_start = start + draw(st.integers(2, 3)) * HOUR
+        off_duty = (OffDuty(off_start, off_start + draw(st.integers(1, 2)) * HOUR),)
     breaks: tuple[Break, ...] = ()
     if length >= 6 * HOUR and draw(st.booleans()):
-        breaks = (Break(30 * MINUTE, start + 2 * HOUR, start + length - HOUR),)
+        if off_duty:
+            breaks = (Break(20 * MINUTE, off_duty[0].end_s, start + length),)
+        else:
+            breaks = (Break(30 * MINUTE, start + 2 * HOUR, start + length - HOUR),)
     appointments: tuple[Appointment, ...] = ()
     if draw(st.booleans()):
-        at = start + draw(st.integers(1, max(1, length // HOUR - 2))) * HOUR
+        at = start + (HOUR if off_duty else draw(st.integers(1, max(1, length // HOUR - 2))) * HOUR)
         appointments = (Appointment(f"a{index}", at, at + 30 * MINUTE, 0),)
     return Staff(
         id=f"s{index}",
@@ -58,12 +69,19 @@ def staff_members(draw: st.DrawFn, index: int) -> Staff:
         breaks=breaks,
         appointments=appointments,
         max_overtime_s=draw(st.sampled_from([0, 30 * MINUTE])),
+        organisations=frozenset(draw(st.sets(st.sampled_from(ORGANISATIONS), max_size=1))),
+        off_duty=off_duty,
     )
 
 
 @st.composite
 def visits(draw: st.DrawFn, index: int, staff_ids: list[str]) -> Visit:
     earliest = draw(st.integers(7 * 4, 16 * 4)) * 15 * MINUTE
+    staff_count = draw(st.sampled_from([1, 1, 1, 2]))
+    organisation = draw(st.sampled_from([None, None, None, *ORGANISATIONS]))
+    part_organisations: tuple[str | None, ...] = ()
+    if staff_count == 2 and organisation is None and draw(st.booleans()):
+        part_organisations = ("team", "selbu")
     return Visit(
         id=f"v{index}",
         location=draw(st.integers(1, N_LOCATIONS - 1)),
@@ -71,9 +89,11 @@ def visits(draw: st.DrawFn, index: int, staff_ids: list[str]) -> Visit:
         earliest_start_s=earliest,
         latest_start_s=earliest + draw(st.sampled_from([0, 30, 60, 180])) * MINUTE,
         skills=frozenset(draw(st.sets(st.sampled_from(SKILLS), max_size=2))),
-        staff_count=draw(st.sampled_from([1, 1, 1, 2])),
+        staff_count=staff_count,
         priority=draw(st.sampled_from(list(Priority))),
         refused_staff=frozenset(draw(st.sets(st.sampled_from(staff_ids), max_size=1))),
+        organisation=organisation,
+        part_organisations=part_organisations,
     )
 
 
@@ -106,6 +126,7 @@ def test_every_plan_is_valid_and_every_visit_is_planned_or_has_a_true_reason(
     assert result.status == "ok"
     event(f"{len(_planned(result))} of {len(problem.visits)} planned")
     event("joint visit" if any(v.staff_count == 2 for v in problem.visits) else "no joint visit")
+    event("split shift" if any(s.off_duty for s in problem.staff) else "no split shift")
     unassigned = {u.visit_id: u for u in result.unassigned}
     assert _planned(result) | set(unassigned) == {v.id for v in problem.visits}
     assert not _planned(result) & set(unassigned)
@@ -114,13 +135,23 @@ def test_every_plan_is_valid_and_every_visit_is_planned_or_has_a_true_reason(
         if item is None:
             continue
         assert isinstance(item.reason, Reason)
-        allowed = [s for s in problem.staff if s.id not in visit.refused_staff]
+        allowed = [
+            s
+            for s in problem.staff
+            if s.id not in visit.refused_staff and visit.organisations_of_part(0) <= s.organisations
+        ]
         skilled = [s for s in problem.staff if visit.skills <= s.skills]
         if item.reason == Reason.NO_SKILLED_STAFF:
             assert len(skilled) < visit.staff_count, "said no skilled staff, but there are"
+        if item.reason == Reason.NO_STAFF_OF_ORGANISATION:
+            needs = [visit.organisations_of_part(p) for p in range(visit.staff_count)]
+            assert any(needs), "said no staff of the organisation, but it needs none"
+            if visit.staff_count == 1:
+                assert not any(needs[0] <= s.organisations for s in skilled)
         if item.reason == Reason.NO_ALLOWED_STAFF:
             assert len(skilled) >= visit.staff_count
-            assert len([s for s in allowed if visit.skills <= s.skills]) < visit.staff_count
+            if visit.staff_count == 1:
+                assert not [s for s in allowed if visit.skills <= s.skills]
         if item.reason == Reason.NO_SHIFT_COVERS_WINDOW and visit.staff_count == 1:
             for s in skilled:
                 if s in allowed:
@@ -131,8 +162,8 @@ def test_every_plan_is_valid_and_every_visit_is_planned_or_has_a_true_reason(
                         starts <= visit.latest_start_s
                         and starts + visit.duration_s + back <= s.shift_end_s + s.max_overtime_s
                     )
-                    # Breaks and appointments can only take room away, never give it.
-                    assert not fits or s.breaks or s.appointments, (visit.id, s.id)
+                    # Breaks, appointments and time off can only take room away, never give it.
+                    assert not fits or s.breaks or s.appointments or s.off_duty, (visit.id, s.id)
 
 
 @EXAMPLES

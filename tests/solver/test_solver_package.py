@@ -21,6 +21,8 @@ def test_public_names_are_pinned() -> None:
         "Break",
         "BreakTaken",
         "Dependency",
+        "OffDuty",
+        "OffDutyTaken",
         "Option",
         "Parameters",
         "PlanInvalid",

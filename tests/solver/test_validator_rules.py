@@ -6,6 +6,8 @@ hour of overtime) and ola (care, Nordvik only, no break).
   j1  at 2, 10:00-12:00, 30 min, two staff (kari + ola), Nordvik
   f1  at 1, 11:30-13:00, 15 min, refuses ola; starts 2-4 h after a1
   u1  needs welding, which nobody has: unassigned
+(Cases about time off give ola a split shift: off duty 11:00-12:00 at the base, back from j1 at
+10:50.)
 kari: leaves 08:50, a1 09:00-09:30, j1 10:00-10:30, break 11:00-11:30, f1 11:30-11:45, back 11:55.
 ola:  leaves 09:40, j1 10:00-10:30, back 10:50.
 """
@@ -22,6 +24,8 @@ from solver import (
     Break,
     BreakTaken,
     Dependency,
+    OffDuty,
+    OffDutyTaken,
     Problem,
     Reason,
     Result,
@@ -399,7 +403,69 @@ CASES: dict[str, tuple[Case, Case]] = {
         lambda p, r: _huddle(p, r, break_start_s=12 * T + 30 * MINUTE),
         lambda p, r: _huddle(p, r, break_start_s=12 * T + 29 * MINUTE),
     ),
+    # j1's first part needs staff of the hospital's team: kari works for it, ola does not.
+    "organisation": (
+        lambda p, r: (_organisations(p, part_organisations=("hospital", None)), r),
+        lambda p, r: (_organisations(p, part_organisations=(None, "hospital")), r),
+    ),
+    "off_duty_missing": (
+        lambda p, r: _split_ola(p, r),
+        lambda p, r: (_split_ola(p, r)[0], r),
+    ),
+    "off_duty_unknown": (
+        lambda p, r: _split_ola(p, r),
+        lambda p, r: _split_ola(p, r, taken_end_s=12 * T + 1),
+    ),
+    "off_duty_travel": (
+        lambda p, r: _split_ola(p, r),
+        lambda p, r: _split_ola(p, r, travel_s=20 * MINUTE + 1),
+    ),
+    # Back from j1 (ends 10:30, 20 minutes from the base) at 10:50 at the earliest.
+    "off_duty_arrival": (
+        lambda p, r: _split_ola(p, r, arrival_s=10 * T + 50 * MINUTE),
+        lambda p, r: _split_ola(p, r, arrival_s=10 * T + 50 * MINUTE - 1),
+    ),
+    # Time off may start the second ola is back from j1, not while j1 still goes on.
+    "off_duty_overlap": (
+        lambda p, r: _split_ola(p, r, start_s=10 * T + 50 * MINUTE),
+        lambda p, r: _split_ola(p, r, start_s=10 * T + 29 * MINUTE, arrival_s=10 * T + 29 * MINUTE),
+    ),
+    # kari's a1 moved to 09:45-10:15 would still be going on when j1 starts at 10:00.
+    "two_places_at_once": (
+        lambda p, r: (p, r),
+        lambda p, r: (
+            p,
+            with_stop(r, "kari", "a1", start_s=9 * T + 45 * MINUTE, end_s=10 * T + 15 * MINUTE),
+        ),
+    ),
 }
+
+
+def _organisations(problem: Problem, **changes: object) -> Problem:
+    problem = problem_with_staff(problem, "kari", organisations=frozenset({"hospital", "trust"}))
+    problem = problem_with_staff(problem, "ola", organisations=frozenset({"nordvik"}))
+    return problem_with_visit(problem, "j1", **changes)
+
+
+def _split_ola(
+    problem: Problem,
+    result: Result,
+    start_s: int = 11 * T,
+    arrival_s: int = 10 * T + 50 * MINUTE,
+    travel_s: int = 20 * MINUTE,
+    taken_end_s: int = 12 * T,
+) -> tuple[Problem, Result]:
+    """ola off duty from `start_s` to 12:00 at the base (0), back from j1 (at 2, ends 10:30);
+    her day ends with the time off (nothing after it, so she is back at 12:00)."""
+    problem = problem_with_staff(problem, "ola", off_duty=(OffDuty(start_s, 12 * T),))
+    taken = OffDutyTaken(arrival_s, start_s, taken_end_s, travel_s)
+    ola = replace(
+        route(result, "ola"),
+        off_duty=(taken,),
+        return_s=taken_end_s,
+        return_travel_s=0,
+    )
+    return problem, with_route(result, ola)
 
 
 def _dependency(problem: Problem, **changes: object) -> Problem:

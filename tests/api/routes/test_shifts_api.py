@@ -132,20 +132,21 @@ def test_unknown_shift_is_404(client: TestClient, coordinator: Headers) -> None:
     assert client.delete(f"{URL}/4242", headers=coordinator).status_code == 404
 
 
-def test_overlapping_shifts_of_one_person_conflict(
+def test_overlapping_shifts_of_one_person_are_refused(
     client: TestClient, coordinator: Headers
 ) -> None:
-    """A second shift overlapping the first for the same person is 409 on create and on patch;
-    back-to-back shifts and other people's shifts are fine."""
+    """A second shift overlapping the first for the same person is 422 naming start_at, on
+    create and on patch; back-to-back shifts, a split shift with time off between and other
+    people's shifts are fine."""
     staff, other = add_staff(client, coordinator), add_staff(client, coordinator)
     created(client.post(URL, json=make_shift(staff), headers=coordinator))
     overlap = make_shift(staff, start_at=at("14:00"), end_at=at("20:00"), break_minutes=0)
     response = client.post(URL, json=overlap, headers=coordinator)
-    assert response.status_code == 409 and response.json()["field"] == "start_at"
+    assert response.status_code == 422 and response.json()["field"] == "start_at"
     created(client.post(URL, json=make_shift(other), headers=coordinator))
     evening = make_shift(staff, start_at=at("15:00"), end_at=at("20:00"), break_minutes=0)
     evening_id = created(client.post(URL, json=evening, headers=coordinator))["id"]
     earlier = client.patch(
         f"{URL}/{evening_id}", json={"start_at": at("14:30")}, headers=coordinator
     )
-    assert earlier.status_code == 409
+    assert earlier.status_code == 422 and earlier.json()["field"] == "start_at"

@@ -246,6 +246,10 @@ function renderTimeline() {
         blocks.push(el("span", { class: "block break", style: { left: pct(stop.start_at), width: width(stop.start_at, stop.end_at) }, title: `${t("board.break")} ${time(stop.start_at)}–${time(stop.end_at)}` }, "☕"));
         continue;
       }
+      if (stop.kind === "off_duty") {
+        blocks.push(el("span", { class: "block break off-duty", style: { left: pct(stop.start_at), width: width(stop.start_at, stop.end_at) }, title: `${t("board.off_duty")} ${time(stop.start_at)}–${time(stop.end_at)}` }, t("board.off_duty")));
+        continue;
+      }
       if (stop.kind === "appointment") {
         blocks.push(el("span", { class: "block appointment", style: { left: pct(stop.start_at), width: width(stop.start_at, stop.end_at) }, title: `${stop.title ?? t("board.appointment")} ${time(stop.start_at)}–${time(stop.end_at)}` }, stop.title ?? ""));
         continue;

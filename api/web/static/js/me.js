@@ -60,8 +60,23 @@ function visitCard(stop) {
   return card;
 }
 
+// A split shift: each later shift opens with when the nurse leaves for it and is back.
+function dayItems(day) {
+  const items = [];
+  let shift = 1;
+  for (const stop of day?.stops ?? []) {
+    const next = (day.shifts ?? []).find((s) => s.number === stop.shift);
+    if (stop.shift > shift && next) {
+      items.push(el("li", { class: "stop shift" }, el("h2", {}, t("me.next_shift", { number: next.number, out: time(next.departure_at), back: time(next.return_at) }))));
+    }
+    shift = stop.shift ?? shift;
+    items.push(visitCard(stop));
+  }
+  return items;
+}
+
 function render() {
-  const list = el("ol", { class: "day" }, (schedule?.stops ?? []).map(visitCard));
+  const list = el("ol", { class: "day" }, dayItems(schedule));
   const head = schedule
     ? el("header", { class: "day-head" },
         el("h1", {}, `${schedule.staff_name}`),
