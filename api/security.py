@@ -194,9 +194,10 @@ def limit_calendar_feed(request: Request) -> None:
     limiter.check("feed:" + hashlib.sha256(token.encode()).hexdigest())
 
 
-def limit_field_requests(request: Request, principal: PrincipalDep) -> None:
+async def limit_field_requests(request: Request, principal: PrincipalDep) -> None:
     """A dependency for the routes a phone retries (its status reports, its schedule): bounded
-    per caller, by the token's subject, since many phones share a carrier's few addresses."""
+    per caller, by the token's subject, since many phones share a carrier's few addresses.
+    Async: counting in memory needs no worker thread."""
     limiter: RateLimiter = request.app.state.field_rate_limiter
     limiter.check("caller:" + principal.subject)
 
