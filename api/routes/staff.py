@@ -159,8 +159,8 @@ def _visible_schedule(
     session: Session, principal: Principal, staff_id: int, day: dt.date
 ) -> Schedule:
     # Someone outside the caller's reach is "not found", exactly like an id nobody has.
-    access.visible_staff(session, principal, staff_id)
-    return staff_schedule(session, staff_id=staff_id, day=day)
+    staff = access.visible_staff_card(session, principal, staff_id)
+    return staff_schedule(session, staff_id=staff_id, day=day, staff=staff)
 
 
 @router.get(
