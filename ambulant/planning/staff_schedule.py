@@ -243,28 +243,39 @@ def _idle_schedule(session: Session, *, staff: StaffCard, day: dt.date) -> Sched
 
 
 def _schedule_stop(row: Row[*tuple[Any, ...]]) -> ScheduleStop:
-    view = ScheduleStop(
-        sequence=row.sequence,
-        kind=row.kind,
-        visit_id=row.visit_id,
-        appointment_id=row.appointment_id,
-        arrival_at=row.arrival_at,
-        start_at=row.start_at,
-        end_at=row.end_at,
-        travel_s=row.travel_s,
-        distance_m=row.distance_m,
-    )
-    if row.visit_id is not None and row.patient_id is not None:
-        view.patient_id = row.patient_id
-        view.patient_name = row.patient_name
-        view.address = row.address
-        view.lat, view.lon = row.lat, row.lon
-        view.notes = row.notes
-        view.description = row.description
-        view.joint = row.staff_count > 1
-        # A geo: URI (RFC 5870) opens the phone's own map app; no third party sees the address.
-        view.navigation_url = f"geo:{row.lat:.6f},{row.lon:.6f}"
-    return view
+    # One constructor call from a plain dict: each attribute set afterwards would be validated
+    # on its own, and this runs for every stop of every read.
+    stop = row._asdict()
+    fields = {key: stop[key] for key in STOP_FIELDS}
+    if stop["visit_id"] is not None and stop["patient_id"] is not None:
+        lat, lon = stop["lat"], stop["lon"]
+        fields |= {
+            "patient_id": stop["patient_id"],
+            "patient_name": stop["patient_name"],
+            "address": stop["address"],
+            "lat": lat,
+            "lon": lon,
+            "notes": stop["notes"],
+            "description": stop["description"],
+            "joint": stop["staff_count"] > 1,
+            # A geo: URI (RFC 5870) opens the phone's own map app; no third party sees the
+            # address.
+            "navigation_url": f"geo:{lat:.6f},{lon:.6f}",
+        }
+    return ScheduleStop(**fields)
+
+
+STOP_FIELDS = (
+    "sequence",
+    "kind",
+    "visit_id",
+    "appointment_id",
+    "arrival_at",
+    "start_at",
+    "end_at",
+    "travel_s",
+    "distance_m",
+)
 
 
 def _describe_appointment(
