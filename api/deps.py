@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from ambulant.audit import AuditTrail
+from ambulant.audit import AuditTrail, AuditWriter, ReadAudit
 from ambulant.auth import Identity, Principal, TokenVerifier
 from ambulant.auth.policy import PLANNERS
 from ambulant.auth.users import principal_for
@@ -50,7 +50,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     connection pool holds would each take a thread to wait for a connection while those holding
     one wait for a thread to finish on: the pool's 30 s timeout, then 500s. So a request waits
     for a slot here, on the event loop and without a thread, and there are no more slots than
-    connections (db.py). The commit and the close run on a worker thread like the rest.
+    connections (db.py). The commit and the close run on a worker thread like the rest, in one
+    hop: each hop costs a request a thread switch and a turn for the GIL.
     """
     engine: Engine = request.app.state.engine
     slots: anyio.CapacityLimiter = request.app.state.session_slots
@@ -58,15 +59,29 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         session = Session(engine, expire_on_commit=False)
         try:
             yield session
-            await run_in_threadpool(session.commit)
         except BaseException:
             # Shielded: a client that went away must not leave the transaction open.
             with anyio.CancelScope(shield=True):
-                await run_in_threadpool(session.rollback)
+                await run_in_threadpool(_roll_back_and_close, session)
             raise
-        finally:
-            with anyio.CancelScope(shield=True):
-                await run_in_threadpool(session.close)
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(_commit_and_close, session)
+
+
+def _commit_and_close(session: Session) -> None:
+    try:
+        session.commit()
+    except BaseException:
+        _roll_back_and_close(session)
+        raise
+    session.close()
+
+
+def _roll_back_and_close(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
 
 
 _bearer = HTTPBearer(auto_error=False, description="An access token (RS256 JWT, typ at+jwt).")
@@ -144,6 +159,16 @@ async def get_audit(session: SessionDep, principal: PrincipalDep, request: Reque
 
 
 AuditDep = Annotated[AuditTrail, Depends(get_audit)]
+
+
+async def get_read_audit(principal: PrincipalDep, request: Request) -> ReadAudit:
+    """The audit of a route that only reads: its entries go through the group commit, and
+    `record_patients` returns once they are stored."""
+    writer: AuditWriter = request.app.state.audit_writer
+    return ReadAudit(writer=writer, principal=principal, client=client_address(request))
+
+
+ReadAuditDep = Annotated[ReadAudit, Depends(get_read_audit)]
 
 DateQuery = Annotated[
     Day | None, Query(alias="date", description="Local (Oslo) date; default: today in Oslo.")

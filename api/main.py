@@ -11,6 +11,7 @@ import anyio
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 
+from ambulant.audit import AuditWriter
 from ambulant.auth import verifier_for
 from ambulant.auth.deployment import check_deployment
 from ambulant.config import Settings, get_settings
@@ -35,6 +36,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # As many requests hold a session at once as the pool has connections (api/deps.py).
         app.state.session_slots = anyio.CapacityLimiter(settings.db_pool_size)
         app.state.verifier = verifier_for(settings)
+        # The audit entries of reads, committed for many requests at once (ambulant.audit).
+        app.state.audit_writer = AuditWriter(app.state.engine)
+        app.state.audit_writer.start()
         if settings.queue == "local":
             # Plans queued before a restart (or by `ambulant run`) live only in the database when
             # the workers are in-process; RQ keeps its own queue in Redis.
@@ -44,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             # The queues are per process; a process serves one app.
             shutdown_queues()
+            app.state.audit_writer.close()
             app.state.engine.dispose()
 
     app = FastAPI(

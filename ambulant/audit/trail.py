@@ -84,12 +84,17 @@ def record_patients(
 ) -> list[AuditEntry]:
     """One entry per distinct patient whose data the access showed (one without a patient when
     it showed none), so each patient's report lists every access to them."""
-    distinct = sorted({p for p in patient_ids if p is not None})
-    targets: list[int | None] = [*distinct] if distinct else [None]
     return [
         record(session, principal, action, resource_type, resource_id, patient, client)
-        for patient in targets
+        for patient in patient_targets(patient_ids)
     ]
+
+
+def patient_targets(patient_ids: Iterable[int | None]) -> list[int | None]:
+    """The patients of `record_patients`' entries: each distinct one, or None for an access that
+    showed no patient."""
+    distinct = sorted({p for p in patient_ids if p is not None})
+    return [*distinct] if distinct else [None]
 
 
 @dataclass(frozen=True)

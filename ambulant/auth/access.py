@@ -29,7 +29,12 @@ from ambulant.models import (
     Team,
     VisitRequest,
 )
-from ambulant.planning.staff_schedule import patient_ids_in_schedule, published_plan_for
+from ambulant.planning.staff_schedule import (
+    StaffCard,
+    patient_ids_in_schedule,
+    published_plan_for,
+    staff_card,
+)
 from ambulant.timeutil import today
 
 
@@ -76,6 +81,23 @@ def visible_staff(session: Session, principal: Principal, staff_id: int) -> Staf
     if not staff_visible(principal, staff):
         raise _hidden("staff", staff_id)
     return staff
+
+
+def visible_staff_card(session: Session, principal: Principal, staff_id: int) -> StaffCard:
+    """`visible_staff` for the nurse's schedule: the same answers, from one Core row."""
+    card = staff_card(session, staff_id)
+    if card is None:
+        raise _missing("staff", staff_id)
+    visible = policy.can_see_staff(
+        principal,
+        staff_id=card.id,
+        employer=card.municipality_code,
+        serves=card.serves,
+        team=card.team,
+    )
+    if not visible:
+        raise _hidden("staff", staff_id)
+    return card
 
 
 def manageable_staff(session: Session, principal: Principal, staff_id: int) -> Staff:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from ambulant.auth.principal import Identity, Principal
@@ -18,14 +20,40 @@ from ambulant.registry.lookup import require_all, require_ref
 ALL = "all"  # the scope word for every municipality
 
 
+# Every request asks this, so the statements are built once and run as Core: a row, not an ORM
+# object (docs/benchmarks.md, "Many nurses at once").
+_USER_T = User.metadata.tables[User.__tablename__]
+_PRINCIPAL_COLUMNS = (
+    _USER_T.c.id,
+    _USER_T.c.subject,
+    _USER_T.c.role,
+    _USER_T.c.staff_id,
+    _USER_T.c.municipalities,
+    _USER_T.c.all_municipalities,
+    _USER_T.c.team,
+    _USER_T.c.active,
+)
+_BY_SUBJECT = core_select(*_PRINCIPAL_COLUMNS).where(_USER_T.c.subject == bindparam("key"))
+_BY_HPR = core_select(*_PRINCIPAL_COLUMNS).where(_USER_T.c.hpr_number == bindparam("key"))
+
+
 def principal_for(session: Session, identity: Identity) -> Principal:
     """The active user a verified identity stands for: by subject, else by HPR number."""
-    user = session.exec(select(User).where(User.subject == identity.subject)).first()
-    if user is None and identity.hpr_number:
-        user = session.exec(select(User).where(User.hpr_number == identity.hpr_number)).first()
-    if user is None or not user.active:
+    connection = session.connection()
+    row = connection.execute(_BY_SUBJECT, {"key": identity.subject}).first()
+    if row is None and identity.hpr_number:
+        row = connection.execute(_BY_HPR, {"key": identity.hpr_number}).first()
+    if row is None or not row.active:
         raise Forbidden("you are signed in, but not a user of ambulant; ask an administrator")
-    return principal_of(user)
+    return Principal(
+        subject=row.subject,
+        role=Role(row.role),
+        staff_id=row.staff_id,
+        user_id=row.id,
+        municipalities=frozenset(row.municipalities or ()),
+        all_municipalities=row.all_municipalities,
+        team=Team(row.team) if row.team else None,
+    )
 
 
 def principal_of(user: User) -> Principal:

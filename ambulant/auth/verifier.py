@@ -7,8 +7,12 @@ Both go through the same checks. A token carries identity only; roles are looked
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections.abc import Sequence
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import jwt
@@ -53,6 +57,39 @@ class LocalKeySet:
         return key
 
 
+class VerifiedTokens:
+    """Tokens whose signature and claims have been checked, by their SHA-256, each until its
+    `exp` (the leeway is not granted again): a phone sends the same token with every request,
+    and checking an RS256 signature costs more than the rest of reading a schedule's caller.
+
+    Only the token's proof of identity is kept; whether that person is an active user, and with
+    what role, is still looked up on every request. Bounded: the oldest entry goes first."""
+
+    def __init__(self, max_entries: int = 10_000, clock: Callable[[], float] = time.time) -> None:
+        self.max_entries = max_entries
+        self.clock = clock
+        self._entries: OrderedDict[bytes, tuple[Identity, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: bytes) -> Identity | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            identity, expires = entry
+            if self.clock() >= expires:
+                del self._entries[key]
+                return None
+            return identity
+
+    def put(self, key: bytes, identity: Identity, *, expires: float) -> None:
+        with self._lock:
+            self._entries[key] = (identity, expires)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
 class JwtVerifier:
     def __init__(
         self,
@@ -70,8 +107,13 @@ class JwtVerifier:
         self.algorithms = list(algorithms)
         self.leeway_s = leeway_s
         self.hpr_claim = hpr_claim
+        self._verified = VerifiedTokens()
 
     def verify(self, token: str) -> Identity:
+        key = hashlib.sha256(token.encode()).digest()
+        cached = self._verified.get(key)
+        if cached is not None:
+            return cached
         try:
             claims = self._decode(token)
         except jwt.ExpiredSignatureError:
@@ -82,7 +124,9 @@ class JwtVerifier:
             raise Unauthorized("the identity provider's keys are unavailable") from None
         except jwt.PyJWTError as error:
             raise Unauthorized(f"invalid token: {error}") from None
-        return _identity(claims, self.hpr_claim)
+        identity = _identity(claims, self.hpr_claim)
+        self._verified.put(key, identity, expires=float(claims["exp"]))
+        return identity
 
     def _decode(self, token: str) -> dict[str, Any]:
         # PyJWT checks alg against `algorithms` but leaves typ alone.

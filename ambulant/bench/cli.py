@@ -314,6 +314,9 @@ def load(
         float, typer.Option(min=1, max=2000, help="Open loop: requests a second.")
     ] = 200,
     open_s: Annotated[float, typer.Option(min=1, max=120, help="Open loop: seconds.")] = 20,
+    connections: Annotated[
+        int, typer.Option(min=1, max=200, help="Open loop: connections to send over.")
+    ] = 32,
     concurrency: Annotated[int, typer.Option(min=1, max=200, help="Closed loop: clients.")] = 20,
     closed_s: Annotated[float, typer.Option(min=1, max=120, help="Closed loop: seconds.")] = 20,
     nurses: Annotated[int, typer.Option(min=1, max=500, help="Nurse users (tokens).")] = 100,
@@ -333,6 +336,7 @@ def load(
     config = LoadConfig(
         rate=rate,
         open_s=open_s,
+        connections=connections,
         concurrency=concurrency,
         closed_s=closed_s,
         nurses=nurses,

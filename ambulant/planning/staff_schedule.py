@@ -5,7 +5,11 @@ shifts, each with its own departure, return and break; the time off between them
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import Row, bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from ambulant.errors import NotFound
@@ -41,7 +45,9 @@ def published_plan_for(session: Session, *, staff_id: int, day: dt.date) -> Plan
     return session.exec(query).first()
 
 
-def published_plan_covering(session: Session, *, staff: Staff, day: dt.date) -> Plan | None:
+def published_plan_covering(
+    session: Session, *, municipality_code: str, day: dt.date
+) -> Plan | None:
     """The newest published plan of `day` whose scope takes in the staff member (all, or the
     municipality employing them), whether or not it gave them a route."""
     query = (
@@ -49,43 +55,129 @@ def published_plan_covering(session: Session, *, staff: Staff, day: dt.date) -> 
         .where(
             Plan.date == day,
             Plan.status == PlanStatus.PUBLISHED,
-            col(Plan.scope).in_(["all", staff.municipality_code]),
+            col(Plan.scope).in_(["all", municipality_code]),
         )
         .order_by(col(Plan.published_at).desc(), col(Plan.id).desc())
     )
     return session.exec(query).first()
 
 
-def staff_schedule(session: Session, *, staff_id: int, day: dt.date) -> Schedule:
-    staff = session.get(Staff, staff_id)
+@dataclass(frozen=True)
+class StaffCard:
+    """What a schedule shows of its staff member, and what deciding who may read it takes."""
+
+    id: int
+    name: str
+    municipality_code: str
+    serves: list[str]
+    team: str
+
+
+# The nurse's schedule is the most read thing in the service, so its statements are built once
+# and run as Core on the session's connection: rows, not ORM objects, and no statement to build
+# and hash per request (measured in docs/benchmarks.md, "Many nurses at once").
+_STAFF_T = Staff.metadata.tables["staff"]
+_PLAN_T = Plan.metadata.tables["plan"]
+_ROUTE_T = PlanRoute.metadata.tables["planroute"]
+_STOP_T = PlanStop.metadata.tables["planstop"]
+_VISIT_T = VisitRequest.metadata.tables["visitrequest"]
+_PATIENT_T = Patient.metadata.tables["patient"]
+
+_STAFF_CARD = core_select(
+    _STAFF_T.c.id,
+    _STAFF_T.c.name,
+    _STAFF_T.c.municipality_code,
+    _STAFF_T.c.serves,
+    _STAFF_T.c.team,
+).where(_STAFF_T.c.id == bindparam("staff_id"))
+
+# The newest published plan of the day with a route for the staff member, and that route.
+_PLAN_AND_ROUTE = (
+    core_select(
+        _PLAN_T.c.id,
+        _PLAN_T.c.version,
+        _PLAN_T.c.published_at,
+        _PLAN_T.c.travel_estimated,
+        _ROUTE_T.c.departure_at,
+        _ROUTE_T.c.return_at,
+        _ROUTE_T.c.travel_s,
+        _ROUTE_T.c.distance_m,
+    )
+    .join(_ROUTE_T, _ROUTE_T.c.plan_id == _PLAN_T.c.id)
+    .where(
+        _PLAN_T.c.date == bindparam("day"),
+        _PLAN_T.c.status == PlanStatus.PUBLISHED.value,
+        _ROUTE_T.c.staff_id == bindparam("staff_id"),
+    )
+    .order_by(_PLAN_T.c.published_at.desc(), _PLAN_T.c.id.desc(), _ROUTE_T.c.id)
+    .limit(1)
+)
+
+_STOPS = (
+    core_select(
+        _STOP_T.c.sequence,
+        _STOP_T.c.kind,
+        _STOP_T.c.visit_id,
+        _STOP_T.c.appointment_id,
+        _STOP_T.c.arrival_at,
+        _STOP_T.c.start_at,
+        _STOP_T.c.end_at,
+        _STOP_T.c.travel_s,
+        _STOP_T.c.distance_m,
+        _VISIT_T.c.description,
+        _VISIT_T.c.staff_count,
+        _PATIENT_T.c.id.label("patient_id"),
+        _PATIENT_T.c.name.label("patient_name"),
+        _PATIENT_T.c.address,
+        _PATIENT_T.c.lat,
+        _PATIENT_T.c.lon,
+        _PATIENT_T.c.notes,
+    )
+    .outerjoin(_VISIT_T, _VISIT_T.c.id == _STOP_T.c.visit_id)
+    .outerjoin(_PATIENT_T, _PATIENT_T.c.id == _VISIT_T.c.patient_id)
+    .where(_STOP_T.c.plan_id == bindparam("plan_id"), _STOP_T.c.staff_id == bindparam("staff_id"))
+    .order_by(_STOP_T.c.sequence)
+)
+
+
+def staff_card(session: Session, staff_id: int) -> StaffCard | None:
+    row = session.connection().execute(_STAFF_CARD, {"staff_id": staff_id}).first()
+    if row is None:
+        return None
+    return StaffCard(
+        id=row.id,
+        name=row.name,
+        municipality_code=row.municipality_code,
+        serves=list(row.serves or []),
+        team=row.team,
+    )
+
+
+def staff_schedule(
+    session: Session, *, staff_id: int, day: dt.date, staff: StaffCard | None = None
+) -> Schedule:
+    """The staff member's day; `staff` saves looking them up again when the caller has."""
+    staff = staff or staff_card(session, staff_id)
     if staff is None:
         raise NotFound(f"staff {staff_id} not found")
-    plan = published_plan_for(session, staff_id=staff_id, day=day)
-    if plan is None or plan.id is None:
+    connection = session.connection()
+    plan = connection.execute(_PLAN_AND_ROUTE, {"day": day, "staff_id": staff_id}).first()
+    if plan is None:
         # The solver gives no route to someone it sends nowhere; their day is still published.
         return _idle_schedule(session, staff=staff, day=day)
-    route = session.exec(
-        select(PlanRoute).where(PlanRoute.plan_id == plan.id, PlanRoute.staff_id == staff_id)
-    ).one()
-    rows = session.exec(
-        select(PlanStop, VisitRequest, Patient, Appointment)
-        .outerjoin(VisitRequest, col(VisitRequest.id) == col(PlanStop.visit_id))
-        .outerjoin(Patient, col(Patient.id) == col(VisitRequest.patient_id))
-        .outerjoin(Appointment, col(Appointment.id) == col(PlanStop.appointment_id))
-        .where(PlanStop.plan_id == plan.id, PlanStop.staff_id == staff_id)
-        .order_by(col(PlanStop.sequence))
-    ).all()
+    rows = connection.execute(_STOPS, {"plan_id": plan.id, "staff_id": staff_id}).all()
+    appointments = _appointments(session, [r.appointment_id for r in rows if r.appointment_id])
     bases: dict[int | None, Base] = {}
-    if any(appointment is not None for *_, appointment in rows):
+    if appointments:
         bases = {b.id: b for b in session.exec(select(Base)).all()}
     stops = []
-    off_duty: list[PlanStop] = []
-    for stop, visit, patient, appointment in rows:
-        if stop.kind == OFF_DUTY:
-            off_duty.append(stop)
+    off_duty: list[Row[*tuple[Any, ...]]] = []
+    for row in rows:
+        if row.kind == OFF_DUTY:
+            off_duty.append(row)
             continue
-        view = _schedule_stop(stop, visit, patient)
-        view.shift = len(off_duty) + 1
+        view = _schedule_stop(row, shift=len(off_duty) + 1)
+        appointment = appointments.get(row.appointment_id)
         if appointment is not None:
             _describe_appointment(view, appointment, bases)
         stops.append(view)
@@ -96,17 +188,24 @@ def staff_schedule(session: Session, *, staff_id: int, day: dt.date) -> Schedule
         plan_id=plan.id,
         plan_version=plan.version,
         published_at=plan.published_at,
-        departure_at=route.departure_at,
-        return_at=route.return_at,
-        travel_s=route.travel_s,
-        distance_m=route.distance_m,
+        departure_at=plan.departure_at,
+        return_at=plan.return_at,
+        travel_s=plan.travel_s,
+        distance_m=plan.distance_m,
         travel_estimated=plan.travel_estimated,
         stops=stops,
         # The roster is read only for a split day: a day of one shift costs no extra statement.
         shifts=_planned_shifts(
-            route, off_duty, stops, _day_shifts(session, staff_id, day) if off_duty else []
+            plan, off_duty, stops, _day_shifts(session, staff_id, day) if off_duty else []
         ),
     )
+
+
+def _appointments(session: Session, ids: list[int]) -> dict[int | None, Appointment]:
+    if not ids:
+        return {}
+    found = session.exec(select(Appointment).where(col(Appointment.id).in_(ids))).all()
+    return {a.id: a for a in found}
 
 
 def _day_shifts(session: Session, staff_id: int, day: dt.date) -> list[Shift]:
@@ -120,7 +219,10 @@ def _day_shifts(session: Session, staff_id: int, day: dt.date) -> list[Shift]:
 
 
 def _planned_shifts(
-    route: PlanRoute, off_duty: list[PlanStop], stops: list[ScheduleStop], rostered: list[Shift]
+    route: Row[*tuple[Any, ...]],
+    off_duty: list[Row[*tuple[Any, ...]]],
+    stops: list[ScheduleStop],
+    rostered: list[Shift],
 ) -> list[ScheduleShift]:
     """Each shift between the day's departure, the times off and the return: it starts when the
     nurse leaves for its first visit or appointment (not before the time off ends) and ends when
@@ -157,14 +259,13 @@ def _planned_shifts(
     return shifts
 
 
-def _idle_schedule(session: Session, *, staff: Staff, day: dt.date) -> Schedule:
+def _idle_schedule(session: Session, *, staff: StaffCard, day: dt.date) -> Schedule:
     """The day of a staff member on shift whom the published plan sends to no visit: the shifts
     and their breaks, no stops to drive to. A missing shift or plan is a 404 naming which."""
-    assert staff.id is not None
     shifts = _day_shifts(session, staff.id, day)
     if not shifts:
         raise NotFound(f"staff {staff.id} has no shift on {day.isoformat()}", field="date")
-    plan = published_plan_covering(session, staff=staff, day=day)
+    plan = published_plan_covering(session, municipality_code=staff.municipality_code, day=day)
     if plan is None or plan.id is None:
         raise NotFound(f"no published plan for staff {staff.id} on {day.isoformat()}", field="date")
     stops: list[ScheduleStop] = []
@@ -214,31 +315,40 @@ def _idle_schedule(session: Session, *, staff: Staff, day: dt.date) -> Schedule:
     )
 
 
-def _schedule_stop(
-    stop: PlanStop, visit: VisitRequest | None, patient: Patient | None
-) -> ScheduleStop:
-    view = ScheduleStop(
-        sequence=stop.sequence,
-        kind=stop.kind,
-        visit_id=stop.visit_id,
-        appointment_id=stop.appointment_id,
-        arrival_at=stop.arrival_at,
-        start_at=stop.start_at,
-        end_at=stop.end_at,
-        travel_s=stop.travel_s,
-        distance_m=stop.distance_m,
-    )
-    if visit is not None and patient is not None:
-        view.patient_id = patient.id
-        view.patient_name = patient.name
-        view.address = patient.address
-        view.lat, view.lon = patient.lat, patient.lon
-        view.notes = patient.notes
-        view.description = visit.description
-        view.joint = visit.staff_count > 1
-        # A geo: URI (RFC 5870) opens the phone's own map app; no third party sees the address.
-        view.navigation_url = f"geo:{patient.lat:.6f},{patient.lon:.6f}"
-    return view
+def _schedule_stop(row: Row[*tuple[Any, ...]], *, shift: int) -> ScheduleStop:
+    # One constructor call from a plain dict: each attribute set afterwards would be validated
+    # on its own, and this runs for every stop of every read.
+    stop = row._asdict()
+    fields = {key: stop[key] for key in STOP_FIELDS} | {"shift": shift}
+    if stop["visit_id"] is not None and stop["patient_id"] is not None:
+        lat, lon = stop["lat"], stop["lon"]
+        fields |= {
+            "patient_id": stop["patient_id"],
+            "patient_name": stop["patient_name"],
+            "address": stop["address"],
+            "lat": lat,
+            "lon": lon,
+            "notes": stop["notes"],
+            "description": stop["description"],
+            "joint": stop["staff_count"] > 1,
+            # A geo: URI (RFC 5870) opens the phone's own map app; no third party sees the
+            # address.
+            "navigation_url": f"geo:{lat:.6f},{lon:.6f}",
+        }
+    return ScheduleStop(**fields)
+
+
+STOP_FIELDS = (
+    "sequence",
+    "kind",
+    "visit_id",
+    "appointment_id",
+    "arrival_at",
+    "start_at",
+    "end_at",
+    "travel_s",
+    "distance_m",
+)
 
 
 def _describe_appointment(

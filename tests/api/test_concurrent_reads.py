@@ -1,18 +1,23 @@
 """Many nurses reading their day at once: no request waits on a connection the pool cannot give
-(the app holds requests back instead), every read is still audited, and a schedule costs the same
-few statements however many stops it has."""
+(the app holds requests back instead), every read is still audited and answered only once its
+entries are stored (a failed audit commit is a 503), and a schedule costs the same few
+statements however many stops it has."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import httpx
+import httpx2
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlmodel import Session, col, select
 
 from ambulant.config import Settings
@@ -20,6 +25,7 @@ from ambulant.models import AuditEntry, Role, Staff
 from api.main import create_app
 from tests.api.builders import Headers
 from tests.api.roster import Rostered, publish
+from tests.audit.locks import audit_table_locked
 from tests.builders import TinyRegion, make_patient, make_visit
 
 # More requests at once than the threads that run sync routes (40) and far more than connections.
@@ -107,3 +113,80 @@ def test_a_schedule_takes_the_same_statements_however_many_stops(
             .order_by(col(AuditEntry.id))
         ).all()
     assert len({e.patient_id for e in entries}) == 7
+
+
+def schedule_entries(db: Engine) -> list[int | None]:
+    with Session(db) as session:
+        entries = session.exec(select(AuditEntry).where(AuditEntry.resource_type == "schedule"))
+        return [e.patient_id for e in entries]
+
+
+def test_a_schedule_is_answered_only_once_its_audit_entries_are_stored(
+    client: TestClient,
+    db: Engine,
+    rostered: Rostered,
+    headers_for: Callable[..., Headers],
+) -> None:
+    """The reads' entries go through the group commit: while their INSERT waits for the lock,
+    the nurse has no answer (and no entry exists); once it is stored, she has her day."""
+    nurse = headers_for(Role.NURSE, rostered.ann)
+    answers: list[httpx2.Response] = []
+    with audit_table_locked(db):
+        reader = threading.Thread(
+            target=lambda: answers.append(
+                client.get(f"/api/v1/staff/{rostered.ann}/schedule", headers=nurse)
+            )
+        )
+        reader.start()
+        reader.join(timeout=0.5)  # time enough to answer too early, if it were going to
+        assert reader.is_alive() and not answers
+        assert schedule_entries(db) == []
+    reader.join(timeout=20)
+    assert [a.status_code for a in answers] == [200]
+    assert schedule_entries(db) == [rostered.ann_today]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_failed_audit_commit_fails_the_read_with_a_503(
+    client: TestClient,
+    db: Engine,
+    rostered: Rostered,
+    headers_for: Callable[..., Headers],
+    postgres_admin_engine: Engine,
+) -> None:
+    """The audit writer's connection is dropped while its INSERT waits: the read it carried is a
+    503 to retry (it showed nothing), no entry is half-stored, and the retry is answered and
+    audited on a fresh connection."""
+    nurse = headers_for(Role.NURSE, rostered.ann)
+    path = f"/api/v1/staff/{rostered.ann}/schedule"
+    answers: list[httpx2.Response] = []
+    with audit_table_locked(db):
+        reader = threading.Thread(target=lambda: answers.append(client.get(path, headers=nurse)))
+        reader.start()
+        pid = waiting_insert(postgres_admin_engine)
+        with postgres_admin_engine.connect() as conn:
+            conn.execute(text("select pg_terminate_backend(:pid)"), {"pid": pid})
+    reader.join(timeout=20)
+    assert [a.status_code for a in answers] == [503], answers[0].text
+    assert answers[0].headers["retry-after"].isdigit()
+    assert schedule_entries(db) == []
+    assert client.get(path, headers=nurse).status_code == 200
+    assert schedule_entries(db) == [rostered.ann_today]
+
+
+def waiting_insert(admin: Engine) -> int:
+    """The server process of the audit writer's INSERT, once it waits for the table lock."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with admin.connect() as conn:
+            pid = conn.execute(
+                text(
+                    "select pid from pg_stat_activity where wait_event_type = 'Lock' "
+                    "and query ilike 'insert into audit_entry%'"
+                )
+            ).scalar()
+        if pid is not None:
+            return int(pid)
+        time.sleep(0.05)
+    raise AssertionError("the audit writer's INSERT never waited for the lock")

@@ -8,11 +8,13 @@ import logging
 from collections.abc import Callable, Iterator
 
 import pytest
+from fastapi import HTTPException
 from fastapi.testclient import TestClient
 
 from ambulant.config import Settings
 from ambulant.models import Role
 from api.main import create_app
+from api.security import RateLimiter
 from tests.api.builders import Headers, created, make_patient, make_visit
 from tests.api.roster import Rostered
 from tests.builders import TinyRegion
@@ -223,3 +225,24 @@ def test_logs_carry_no_token_and_no_personal_data(
     tokens = [h["Authorization"].split()[1] for h in (nurse, coordinator)]
     for secret in (*tokens, "not.a.token", secret_name, secret_address, "Diabetic"):
         assert secret not in logged
+
+
+def test_the_rate_limit_is_a_moving_window_per_key() -> None:
+    """3/minute: the fourth hit inside a minute is a 429 whose Retry-After is when the oldest
+    hit leaves the window; another key counts apart; a minute after a hit it no longer counts,
+    and keys idle for a window are forgotten."""
+    now = [1000.0]
+    limiter = RateLimiter("3/minute", clock=lambda: now[0])
+    for t in (1000.0, 1020.0, 1040.0):
+        now[0] = t
+        limiter.check("ann")
+    with pytest.raises(HTTPException) as refused:
+        limiter.check("ann")
+    assert refused.value.status_code == 429
+    assert refused.value.headers == {"Retry-After": "20"}
+    limiter.check("bob")
+    now[0] = 1060.0  # the hit at 1000 has left the window
+    limiter.check("ann")
+    now[0] = 1200.0
+    limiter._forget_idle(now[0])
+    assert limiter._hits == {}

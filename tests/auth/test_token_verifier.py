@@ -15,9 +15,11 @@ from typing import Any
 
 import jwt
 import pytest
+import time_machine
 from cryptography.hazmat.primitives import serialization
 
 from ambulant.auth import Identity, JwtVerifier, issue_token, jwks, load_signing_key, verifier_for
+from ambulant.auth.verifier import VerifiedTokens
 from ambulant.config import Settings
 from ambulant.errors import Unauthorized
 from tests.auth.forge import UNSET, forge_token, other_key, valid_claims
@@ -165,3 +167,30 @@ def test_a_remote_jwks_plugs_in_through_pyjwkclient(settings: Settings, jwks_ser
     assert verifier.verify(token) == Identity("staff:3")
     with pytest.raises(Unauthorized):
         verifier.verify(forge_token(settings, key=other_key(), headers={"kid": "rotated-away"}))
+
+
+def test_a_verified_token_is_not_accepted_past_its_expiry(settings: Settings) -> None:
+    """A token is checked once and then known by its hash, but only until its exp: after
+    that (and the leeway) the same token is refused as expired."""
+    verifier = verifier_for(settings)
+    token = forge_token(settings)
+    assert verifier.verify(token) == Identity("test-user")
+    assert verifier.verify(token) == Identity("test-user")
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=11)
+    with time_machine.travel(later, tick=False), pytest.raises(Unauthorized, match="expired"):
+        verifier.verify(token)
+
+
+def test_verified_tokens_are_kept_until_expiry_and_bounded() -> None:
+    """An entry answers until its expiry instant and not at it; past `max_entries` the oldest
+    goes first."""
+    now = [1000.0]
+    kept = VerifiedTokens(max_entries=2, clock=lambda: now[0])
+    kept.put(b"a", Identity("a"), expires=1010.0)
+    kept.put(b"b", Identity("b"), expires=2000.0)
+    assert kept.get(b"a") == Identity("a")
+    now[0] = 1010.0
+    assert kept.get(b"a") is None
+    kept.put(b"c", Identity("c"), expires=2000.0)
+    kept.put(b"d", Identity("d"), expires=2000.0)
+    assert (kept.get(b"b"), kept.get(b"c"), kept.get(b"d")) == (None, Identity("c"), Identity("d"))
