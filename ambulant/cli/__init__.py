@@ -20,6 +20,7 @@ from ambulant.bootstrap import ensure_demo_day, prepare_database, queue_day_plan
 from ambulant.cli.users import MunicipalityOption, users_app
 from ambulant.config import Settings, get_settings
 from ambulant.db import session_scope
+from ambulant.demo_history import HistoryConfig, load_history
 from ambulant.errors import AmbulantError
 from ambulant.geocoding.local_register import import_address_csv
 from ambulant.jobs.lifecycle import run_job
@@ -34,6 +35,8 @@ from ambulant.travel import osrm_server
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+demo_app = typer.Typer(help="The demo region: synthetic data to try ambulant on.")
+app.add_typer(demo_app, name="demo")
 osrm_app = typer.Typer(
     help="Road network for real travel times (OSRM, from the osrm-bindings wheel).",
     no_args_is_help=True,
@@ -66,19 +69,60 @@ def db_upgrade() -> None:
     typer.echo("database is up to date")
 
 
-@app.command()
+@demo_app.callback(invoke_without_command=True)
 def demo(
+    context: typer.Context,
     region: Annotated[str, typer.Option(help="Bundled region name or a region file.")] = "vaernes",
     date: DateOption = None,
     days: Annotated[int, typer.Option(help="How many days of shifts and visits.")] = 2,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 0,
 ) -> None:
-    """Seed the demo region (synthetic data; no real person is described)."""
+    """Seed the demo region (synthetic data; no real person is described). `ambulant demo
+    history` lives a month of it instead: plans, replans, reports and reads."""
 
+    if context.invoked_subcommand is not None:
+        return
     settings = get_settings()
     engine = prepare_database(settings)
     summary = seed_demo(engine, region=region, day=date or _today(), days=days, seed=seed)
     typer.echo(summary)
+
+
+@demo_app.command("history")
+def demo_history(
+    days: Annotated[int, typer.Option(min=1, max=366, help="How many days.")] = 30,
+    last_day: Annotated[
+        dt.datetime | None,
+        typer.Option("--last-day", formats=["%Y-%m-%d"], help="The last day (default: yesterday)."),
+    ] = None,
+    region: Annotated[str, typer.Option(help="Bundled region name or a region file.")] = "vaernes",
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 0,
+    time_limit: Annotated[
+        float, typer.Option(min=0.1, help="Solver time limit of each day plan, seconds.")
+    ] = 2.0,
+    municipality: Annotated[
+        list[str] | None,
+        typer.Option(help="Plan only this municipality (code; repeat for more). Default: all."),
+    ] = None,
+) -> None:
+    """Live `days` days of the demo region in each of its municipalities, through the services
+    production uses: plan and publish, nurses read and report, an urgent visit is replanned and
+    published. Seeds the region first if the database is empty; a day already planned is kept,
+    so an interrupted load continues where it stopped."""
+
+    settings = get_settings()
+    engine = prepare_database(settings)
+    config = HistoryConfig(
+        days=days,
+        last_day=last_day.date() if last_day else None,
+        region=region,
+        seed=seed,
+        plan_time_limit_s=time_limit,
+        scopes=municipality or None,
+    )
+    started = time.perf_counter()
+    summary = load_history(engine, settings, config, progress=typer.echo)
+    typer.echo(f"{summary}\nloaded in {time.perf_counter() - started:.0f} s")
 
 
 @app.command()
