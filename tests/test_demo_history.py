@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
+from ambulant.bench.trust_area import measured_job_times
 from ambulant.cli import app
 from ambulant.config import Settings, get_settings
 from ambulant.demo_history import HistoryConfig, load_history
@@ -98,6 +99,10 @@ def test_a_day_is_planned_read_reported_replanned_and_published(
             for v in session.exec(select(VisitRequest).where(col(VisitRequest.id).in_(planned)))
         }
         assert in_plans <= {e.patient_id for e in entries if e.resource_type == "schedule"}
+
+    # The job times the trust-area simulation reads: the day plan, not the replan.
+    times = measured_job_times(engine)
+    assert len(times) == 1 and times[0] > 0
 
     # Loading again adds nothing (an interrupted load continues where it stopped), and a
     # municipality without shifts that day is named with the reason.
