@@ -12,8 +12,9 @@ Each day, in each municipality (a plan's scope), what the service records on a w
 Every step goes through the services the API and the workers use (plan request, solve job,
 publishing, replan request, status reports, the staff schedule), so the rows are the rows
 production writes, audit entries included. Only the clock is moved: audit entries and reports
-carry the moment of the day they stand for. With the Værnes region, 30 days make about 8 000
-visits, 240 plans, 15 000 status reports and 50 000 audit entries.
+carry the moment of the day they stand for. With the Værnes region, 30 days make 7 600 visits,
+240 plans, 17 000 stops, 15 000 status reports and 21 000 audit entries (measured: docs/
+benchmarks.md, "The hot reads on a month of history").
 
 A day and scope that already has a published plan is left as it is, so an interrupted load is
 continued by running it again.

@@ -5,8 +5,10 @@ Each read is the service function a route or a worker calls, in a session of its
 request has, on samples drawn from the history: a nurse's published day, a day's visits of a
 municipality (the problem builder's query and the registry's page), a patient's audit trail (the
 auditor's page and the patient's access report). Times are medians and 95th percentiles in
-milliseconds. With `explain`, every statement of a read is explained once on PostgreSQL and the
-tables it reads whole are named: on the big tables that is what the indexes are there to avoid.
+milliseconds. On PostgreSQL each read's statements are also explained (the tables it reads whole
+are named: on the big tables that is what the indexes are there to avoid) and run under EXPLAIN
+ANALYZE: the server's execution time, and the pages touched, which unlike times do not depend on
+what else the machine is doing.
 """
 
 from __future__ import annotations
@@ -22,13 +24,23 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, col, func, select
 
 from ambulant.audit.query import list_entries, patient_report
-from ambulant.bench.query_plans import BIG_TABLES, Scan, captured_selects, explain, scans
+from ambulant.bench.query_plans import (
+    BIG_TABLES,
+    Executed,
+    Scan,
+    captured_selects,
+    execute_and_measure,
+    explain,
+    scans,
+)
 from ambulant.models import AuditEntry, Plan, PlanRoute, PlanStatus
 from ambulant.planning.problem_builder import visits_in_scope
 from ambulant.planning.staff_schedule import staff_schedule
 from ambulant.registry.visits import list_visits
 
 Read = Callable[[Session], object]
+# Calls of each read run again under EXPLAIN ANALYZE for the server's share and the pages.
+EXPLAINED_CALLS = 20
 
 
 @dataclass
@@ -36,6 +48,10 @@ class ReadTiming:
     name: str
     times_ms: list[float] = field(default_factory=list)
     scans: list[Scan] = field(default_factory=list)
+    server_ms: list[float] = field(default_factory=list)
+    """PostgreSQL's execution time of the read's statements, per call measured."""
+    pages: list[int] = field(default_factory=list)
+    """The pages the read's statements touched, per call measured."""
 
     @property
     def median_ms(self) -> float:
@@ -126,6 +142,10 @@ def run_hot_reads(
         timing = ReadTiming(name)
         if explain_plans and postgres:
             timing.scans = _scans_of(engine, calls[0])
+            for call in calls[:EXPLAINED_CALLS]:
+                executed = _executed(engine, call)
+                timing.server_ms.append(sum(e.execution_ms for e in executed))
+                timing.pages.append(sum(e.pages for e in executed))
         for call in calls[:5]:  # warm the pool and the caches
             _timed(engine, call)
         timing.times_ms = [_timed(engine, call) for call in calls]
@@ -154,6 +174,13 @@ def _scans_of(engine: Engine, call: Read) -> list[Scan]:
     return found
 
 
+def _executed(engine: Engine, call: Read) -> list[Executed]:
+    with captured_selects(engine) as statements, Session(engine) as session:
+        call(session)
+    with engine.connect() as connection:
+        return [execute_and_measure(connection, statement) for statement in statements]
+
+
 def _table_counts(engine: Engine) -> dict[str, int]:
     counts = {}
     with Session(engine) as session:
@@ -167,12 +194,19 @@ def format_hot_reads(report: HotReadsReport) -> list[str]:
         f"database: {report.database}",
         "rows: " + ", ".join(f"{table} {n}" for table, n in report.counts.items()),
         "",
-        f"{'read':<54}{'calls':>6}{'median ms':>11}{'p95 ms':>9}",
+        f"{'read':<54}{'calls':>6}{'median ms':>11}{'p95 ms':>9}{'server ms':>11}{'pages':>7}",
     ]
     for read in report.reads:
+        server = f"{statistics.median(read.server_ms):>11.2f}" if read.server_ms else f"{'-':>11}"
+        pages = f"{statistics.median(read.pages):>7.0f}" if read.pages else f"{'-':>7}"
         lines.append(
             f"{read.name:<54}{len(read.times_ms):>6}{read.median_ms:>11.2f}{read.p95_ms:>9.2f}"
+            f"{server}{pages}"
         )
+    lines.append(
+        "(median and p95: the service function, in a session of its own; server ms and pages: "
+        f"medians over {EXPLAINED_CALLS} calls of PostgreSQL's execution time and pages touched)"
+    )
     for read in report.reads:
         if not read.scans:
             continue

@@ -1,5 +1,5 @@
 """Which statements a read runs, and how PostgreSQL executes each (EXPLAIN): the indexes it
-uses and the tables it reads whole.
+uses, the tables it reads whole, and the pages it touches.
 
 The statements are captured from the real code path (`captured_selects`), so what is explained
 is exactly what the service sends, parameters included.
@@ -38,8 +38,8 @@ class Scan:
     index: str | None
 
     def __str__(self) -> str:
-        where = self.relation or ""
-        return f"{self.node} on {where}" + (f" using {self.index}" if self.index else "")
+        on = f" on {self.relation}" if self.relation else ""
+        return f"{self.node}{on}" + (f" using {self.index}" if self.index else "")
 
 
 @contextmanager
@@ -72,6 +72,25 @@ def explain(connection: Connection, statement: Statement) -> dict[str, Any]:
     ).scalar_one()
     plan: dict[str, Any] = rows[0]["Plan"]
     return plan
+
+
+@dataclass(frozen=True)
+class Executed:
+    """What running the statement cost the server: its execution time, and the pages (8 kB
+    buffers, from cache or disk) it touched. Pages do not depend on the machine's load."""
+
+    execution_ms: float
+    pages: int
+
+
+def execute_and_measure(connection: Connection, statement: Statement) -> Executed:
+    """Runs the statement under EXPLAIN ANALYZE (SELECTs only: it is really executed)."""
+    rows = connection.exec_driver_sql(
+        "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement.sql, statement.parameters
+    ).scalar_one()
+    top = rows[0]["Plan"]
+    pages = int(top.get("Shared Hit Blocks", 0)) + int(top.get("Shared Read Blocks", 0))
+    return Executed(float(rows[0]["Execution Time"]), pages)
 
 
 def scans(plan: dict[str, Any]) -> list[Scan]:
