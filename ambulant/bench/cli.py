@@ -386,6 +386,9 @@ def trust_area(
     municipalities: Annotated[
         int, typer.Option(min=1, max=1000, help="Municipalities planning in the hour.")
     ] = 40,
+    window_minutes: Annotated[
+        float, typer.Option(min=1, max=1440, help="Minutes in which they all ask.")
+    ] = 60,
     second_share: Annotated[
         float, typer.Option(min=0, max=1, help="Share that plans the day a second time.")
     ] = 0.25,
@@ -395,8 +398,9 @@ def trust_area(
     hours: Annotated[int, typer.Option(min=1, max=100000, help="Simulated hours.")] = 2000,
     seed: Annotated[int, typer.Option(help="Seed of the simulation.")] = 0,
 ) -> None:
-    """How long day plans wait for a worker when a trust area's municipalities all plan in one
-    hour: a simulation of the queue with the job times of the day plans stored in the database."""
+    """How long day plans wait for a worker when a trust area's municipalities all plan within
+    the same hour (or less): a simulation of the queue with the job times of the day plans
+    stored in the database."""
     engine = engine_for(database_url or get_settings().database_url)
     job_times = measured_job_times(engine)
     if not job_times:
@@ -404,7 +408,11 @@ def trust_area(
             "the database holds no day plan a worker finished", param_hint="--database-url"
         )
     area = TrustArea(
-        municipalities=municipalities, second_share=second_share, hours=hours, seed=seed
+        municipalities=municipalities,
+        window_s=window_minutes * 60,
+        second_share=second_share,
+        hours=hours,
+        seed=seed,
     )
     outcomes = [simulate(area, job_times, m) for m in workers or [1, 2, 3, 4, 6, 8]]
     for line in format_outcomes(area, job_times, outcomes):

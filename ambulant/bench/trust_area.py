@@ -142,11 +142,11 @@ def format_outcomes(
     ordered = sorted(job_times_s)
     per_hour = statistics.mean(ordered) * area.municipalities * (1 + area.second_share) / 60
     lines = [
-        f"{area.municipalities} municipalities plan in {area.window_s / 60:g} minutes "
+        f"{area.municipalities} municipalities plan within {area.window_s / 60:g} minutes "
         f"({area.second_share:.0%} of them twice), {area.hours} simulated hours",
         f"job times measured: {len(ordered)} day plans, median {statistics.median(ordered):.1f} s, "
         f"p95 {_percentile(ordered, 0.95):.1f} s, max {ordered[-1]:.1f} s; "
-        f"work in the hour about {per_hour:.1f} worker-minutes",
+        f"work in the window about {per_hour:.1f} worker-minutes",
         "",
         f"{'workers':>7}{'wait p50 s':>12}{'p95 s':>8}{'max s':>8}{'> 60 s':>8}"
         f"{'answer p95 s':>14}{'busy':>7}",
