@@ -16,6 +16,7 @@ import typer
 
 from ambulant.bench import hhcrsp as hhcrsp_format
 from ambulant.bench import vrplib
+from ambulant.bench.hot_reads import format_hot_reads, run_hot_reads
 from ambulant.bench.linked_day import format_linked_day, run_linked_day
 from ambulant.bench.load import LoadConfig, format_load, run_load
 from ambulant.bench.replan import BenchConfig, format_report, run_bench
@@ -29,7 +30,9 @@ from ambulant.bench.runner import (
     run,
 )
 from ambulant.bench.table import aligned
+from ambulant.bench.trust_area import TrustArea, format_outcomes, measured_job_times, simulate
 from ambulant.config import get_settings
+from ambulant.db import engine_for
 
 bench_app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 
@@ -350,3 +353,71 @@ def load(
         typer.echo(line)
     if report.errors:
         raise typer.Exit(code=1)
+
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        help="The database holding the history (`ambulant demo history`); default: "
+        "DATABASE_URL from the settings."
+    ),
+]
+
+
+@bench_app.command("hot-reads")
+def hot_reads(
+    database_url: DatabaseUrl = None,
+    calls: Annotated[int, typer.Option(min=1, max=10000, help="Calls of each read.")] = 200,
+    seed: Annotated[int, typer.Option(help="Seed for drawing the reads' arguments.")] = 0,
+) -> None:
+    """Time the reads that run most (a nurse's schedule, a day's visits of a municipality, a
+    patient's audit trail) on a stored history, and on PostgreSQL show the tables and indexes
+    each reads (exit 1 if one reads a big table whole)."""
+    engine = engine_for(database_url or get_settings().database_url)
+    try:
+        report = run_hot_reads(engine, count=calls, seed=seed)
+    except LookupError as error:
+        raise typer.BadParameter(str(error), param_hint="--database-url") from error
+    for line in format_hot_reads(report):
+        typer.echo(line)
+    if any(read.full_scans for read in report.reads):
+        raise typer.Exit(code=1)
+
+
+@bench_app.command("trust-area")
+def trust_area(
+    database_url: DatabaseUrl = None,
+    municipalities: Annotated[
+        int, typer.Option(min=1, max=1000, help="Municipalities planning in the hour.")
+    ] = 40,
+    window_minutes: Annotated[
+        float, typer.Option(min=1, max=1440, help="Minutes in which they all ask.")
+    ] = 60,
+    second_share: Annotated[
+        float, typer.Option(min=0, max=1, help="Share that plans the day a second time.")
+    ] = 0.25,
+    workers: Annotated[
+        list[int] | None, typer.Option("--workers", min=1, help="Worker counts to simulate.")
+    ] = None,
+    hours: Annotated[int, typer.Option(min=1, max=100000, help="Simulated hours.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Seed of the simulation.")] = 0,
+) -> None:
+    """How long day plans wait for a worker when a trust area's municipalities all plan within
+    the same hour (or less): a simulation of the queue with the job times of the day plans
+    stored in the database."""
+    engine = engine_for(database_url or get_settings().database_url)
+    job_times = measured_job_times(engine)
+    if not job_times:
+        raise typer.BadParameter(
+            "the database holds no day plan a worker finished", param_hint="--database-url"
+        )
+    area = TrustArea(
+        municipalities=municipalities,
+        window_s=window_minutes * 60,
+        second_share=second_share,
+        hours=hours,
+        seed=seed,
+    )
+    outcomes = [simulate(area, job_times, m) for m in workers or [1, 2, 3, 4, 6, 8]]
+    for line in format_outcomes(area, job_times, outcomes):
+        typer.echo(line)

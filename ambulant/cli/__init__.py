@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import signal
 import time
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -20,8 +22,10 @@ from ambulant.bootstrap import ensure_demo_day, prepare_database, queue_day_plan
 from ambulant.cli.users import MunicipalityOption, users_app
 from ambulant.config import Settings, get_settings
 from ambulant.db import session_scope
+from ambulant.demo_history import HistoryConfig, load_history
 from ambulant.errors import AmbulantError
 from ambulant.geocoding.local_register import import_address_csv
+from ambulant.healthcheck import healthcheck
 from ambulant.jobs.lifecycle import run_job
 from ambulant.jobs.rq_queue import run_worker
 from ambulant.migrate import upgrade_database
@@ -34,6 +38,9 @@ from ambulant.travel import osrm_server
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+demo_app = typer.Typer(help="The demo region: synthetic data to try ambulant on.")
+app.add_typer(demo_app, name="demo")
+app.command("healthcheck")(healthcheck)
 osrm_app = typer.Typer(
     help="Road network for real travel times (OSRM, from the osrm-bindings wheel).",
     no_args_is_help=True,
@@ -66,19 +73,60 @@ def db_upgrade() -> None:
     typer.echo("database is up to date")
 
 
-@app.command()
+@demo_app.callback(invoke_without_command=True)
 def demo(
+    context: typer.Context,
     region: Annotated[str, typer.Option(help="Bundled region name or a region file.")] = "vaernes",
     date: DateOption = None,
     days: Annotated[int, typer.Option(help="How many days of shifts and visits.")] = 2,
     seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 0,
 ) -> None:
-    """Seed the demo region (synthetic data; no real person is described)."""
+    """Seed the demo region (synthetic data; no real person is described). `ambulant demo
+    history` lives a month of it instead: plans, replans, reports and reads."""
 
+    if context.invoked_subcommand is not None:
+        return
     settings = get_settings()
     engine = prepare_database(settings)
     summary = seed_demo(engine, region=region, day=date or _today(), days=days, seed=seed)
     typer.echo(summary)
+
+
+@demo_app.command("history")
+def demo_history(
+    days: Annotated[int, typer.Option(min=1, max=366, help="How many days.")] = 30,
+    last_day: Annotated[
+        dt.datetime | None,
+        typer.Option("--last-day", formats=["%Y-%m-%d"], help="The last day (default: yesterday)."),
+    ] = None,
+    region: Annotated[str, typer.Option(help="Bundled region name or a region file.")] = "vaernes",
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 0,
+    time_limit: Annotated[
+        float, typer.Option(min=0.1, help="Solver time limit of each day plan, seconds.")
+    ] = 2.0,
+    municipality: Annotated[
+        list[str] | None,
+        typer.Option(help="Plan only this municipality (code; repeat for more). Default: all."),
+    ] = None,
+) -> None:
+    """Live `days` days of the demo region in each of its municipalities, through the services
+    production uses: plan and publish, nurses read and report, an urgent visit is replanned and
+    published. Seeds the region first if the database is empty; a day already planned is kept,
+    so an interrupted load continues where it stopped."""
+
+    settings = get_settings()
+    engine = prepare_database(settings)
+    config = HistoryConfig(
+        days=days,
+        last_day=last_day.date() if last_day else None,
+        region=region,
+        seed=seed,
+        plan_time_limit_s=time_limit,
+        scopes=municipality or None,
+    )
+    started = time.perf_counter()
+    summary = load_history(engine, settings, config, progress=typer.echo)
+    typer.echo(f"{summary}\nloaded in {time.perf_counter() - started:.0f} s")
 
 
 @app.command()
@@ -217,12 +265,23 @@ def _osrm_data_dir(settings: Settings) -> Path:
 def osrm_build(
     pbf: Annotated[Path, typer.Argument(help="An OpenStreetMap extract, e.g. region.osm.pbf.")],
     data_dir: Annotated[Path | None, typer.Option(help="Where to write the network.")] = None,
+    if_changed: Annotated[
+        bool,
+        typer.Option(
+            "--if-changed",
+            help="Build only if the extract is newer than the network already built from it.",
+        ),
+    ] = False,
 ) -> None:
     """Extract, partition and customize an OSM extract with OSRM's car profile."""
 
     settings = get_settings()
+    target = data_dir or _osrm_data_dir(settings)
+    if if_changed and osrm_server.is_current(pbf, target):
+        typer.echo(f"{target} holds a network built after {pbf} changed; nothing to do")
+        return
     try:
-        dataset = osrm_server.build(pbf, data_dir or _osrm_data_dir(settings))
+        dataset = osrm_server.build(pbf, target)
     except osrm_server.OsrmEngineError as error:
         raise typer.BadParameter(str(error), param_hint="PBF") from error
     typer.echo(f"built {dataset.base} (data version {dataset.data_version})")
@@ -233,9 +292,14 @@ def osrm_serve(
     dataset: Annotated[
         Path | None, typer.Option(help="The .osrm base from `ambulant osrm build`.")
     ] = None,
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 5000,
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 5000,
+    host: Annotated[
+        str,
+        typer.Option(help="Address to listen on: 0.0.0.0 only inside a container's network."),
+    ] = "127.0.0.1",
 ) -> None:
-    """Serve the built network on 127.0.0.1 (access logging off: URLs hold coordinates)."""
+    """Serve the built network (access logging off: URLs hold coordinates) until Ctrl-C or
+    SIGTERM, which stop the server too."""
 
     settings = get_settings()
     if dataset is None:
@@ -243,8 +307,10 @@ def osrm_serve(
         if not built:
             raise typer.BadParameter("no network built yet: run `ambulant osrm build`")
         dataset = built[0]
+    # A container stops its main process with SIGTERM: end the server as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
     with osrm_server.serve(
-        dataset, port=port, max_table_size=settings.osrm_max_table_size
+        dataset, host=host, port=port, max_table_size=settings.osrm_max_table_size
     ) as server:
         typer.echo(f"OSRM serving {dataset} at {server.url} (Ctrl-C stops it)")
         try:
@@ -252,6 +318,12 @@ def osrm_serve(
                 time.sleep(1)
         except KeyboardInterrupt:
             pass
+        if not server.running:
+            raise typer.Exit(server.process.returncode or 1)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 @addresses_app.command("import")

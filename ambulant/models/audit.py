@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import DDL, event
+from sqlalchemy import DDL, Index, event
 from sqlmodel import AutoString, Field, SQLModel
 
 from ambulant.timeutil import AwareDateTime, now
@@ -33,6 +33,9 @@ class AuditOutcome(StrEnum):
 
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
+    # A patient's entries newest first, a page at a time, without sorting them (docs/
+    # operations.md, "PostgreSQL"); `at` alone serves the searches by time.
+    __table_args__ = (Index("ix_audit_entry_patient_id_at_id", "patient_id", "at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: dt.datetime = Field(default_factory=now, sa_type=AwareDateTime, index=True)
@@ -42,7 +45,7 @@ class AuditEntry(SQLModel, table=True):
     action: AuditAction = Field(sa_type=AutoString)
     resource_type: str = Field(max_length=40)
     resource_id: str | None = Field(default=None, max_length=40)
-    patient_id: int | None = Field(default=None, index=True)
+    patient_id: int | None = Field(default=None)
     client: str | None = Field(default=None, max_length=100, description="Client address.")
     purpose: str | None = Field(default=None, max_length=500)
     outcome: AuditOutcome = Field(

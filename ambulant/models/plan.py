@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import Index
 from sqlmodel import JSON, AutoString, Field, SQLModel
 
 from ambulant.models.vocabulary import PlanStatus
@@ -12,8 +13,12 @@ from ambulant.timeutil import AwareDateTime, now
 
 
 class Plan(SQLModel, table=True):
+    # The versions of a day and scope, and its published one: what a nurse's schedule, the
+    # current plan and the next version number look up (docs/operations.md, "PostgreSQL").
+    __table_args__ = (Index("ix_plan_date_scope_status", "date", "scope", "status"),)
+
     id: int | None = Field(default=None, primary_key=True)
-    date: dt.date = Field(index=True)
+    date: dt.date
     scope: str = Field(default="all", max_length=40, description="'all' or a municipality code.")
     version: int = Field(default=1, ge=1)
     based_on_id: int | None = Field(default=None, foreign_key="plan.id")
@@ -45,8 +50,11 @@ class Plan(SQLModel, table=True):
 class PlanRoute(SQLModel, table=True):
     """A staff member's day in a plan: when they leave and return, and the drive in total."""
 
+    # A plan's routes, and one staff member's route in it (a nurse's schedule).
+    __table_args__ = (Index("ix_planroute_plan_id_staff_id", "plan_id", "staff_id"),)
+
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int = Field(foreign_key="plan.id", index=True)
+    plan_id: int = Field(foreign_key="plan.id")
     staff_id: int = Field(foreign_key="staff.id", index=True)
     departure_at: dt.datetime = Field(sa_type=AwareDateTime)
     return_at: dt.datetime = Field(sa_type=AwareDateTime)
@@ -60,8 +68,13 @@ class PlanStop(SQLModel, table=True):
     """A visit (or a break: kind 'break', no visit; or a fixed appointment: kind 'appointment')
     in a staff member's route, in order."""
 
+    # A plan's stops, and one staff member's stops in it in order (a nurse's schedule).
+    __table_args__ = (
+        Index("ix_planstop_plan_id_staff_id_sequence", "plan_id", "staff_id", "sequence"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int = Field(foreign_key="plan.id", index=True)
+    plan_id: int = Field(foreign_key="plan.id")
     staff_id: int = Field(foreign_key="staff.id", index=True)
     visit_id: int | None = Field(default=None, foreign_key="visitrequest.id", index=True)
     # No foreign key: a meeting cancelled after planning may be deleted, and the plan keeps the

@@ -26,6 +26,8 @@ from typing import IO, Self
 import httpx
 
 TOOLS = ("osrm-extract", "osrm-partition", "osrm-customize", "osrm-routed")
+# Answers 200 once the network is loaded; (0, 0) is no one's home, so it carries no patient data.
+READY_PROBE = "/nearest/v1/driving/0,0"
 
 
 class OsrmEngineError(RuntimeError):
@@ -90,6 +92,18 @@ def default_data_version(pbf: Path, profile: Path) -> str:
     return f"{pbf.name.split('.')[0]}-{digest.hexdigest()[:12]}"
 
 
+def dataset_base(pbf: Path, data_dir: Path) -> Path:
+    """Where `build` puts the network made from `pbf`: `<data_dir>/<name>.osrm`."""
+    return data_dir / (pbf.name.split(".")[0] + ".osrm")
+
+
+def is_current(pbf: Path, data_dir: Path) -> bool:
+    """True when `data_dir` holds a finished network (its last stage's file) written after the
+    extract last changed: a rebuild would make the same network."""
+    finished = Path(f"{dataset_base(pbf, data_dir)}.mldgr")
+    return pbf.is_file() and finished.is_file() and finished.stat().st_mtime >= pbf.stat().st_mtime
+
+
 def build(
     pbf: Path,
     data_dir: Path,
@@ -106,7 +120,7 @@ def build(
     profile = profile or tools.profile("car")
     data_dir.mkdir(parents=True, exist_ok=True)
     version = data_version or default_data_version(pbf, profile)
-    base = data_dir / (pbf.name.split(".")[0] + ".osrm")
+    base = dataset_base(pbf, data_dir)
     stages = [
         [
             tools.path("osrm-extract"),
@@ -217,8 +231,7 @@ def serve(
 
 def wait_until_ready(server: OsrmServer, timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
-    # (0, 0) is no one's home: the probe carries no patient data.
-    probe = f"{server.url}/nearest/v1/driving/0,0"
+    probe = server.url + READY_PROBE
     while time.monotonic() < deadline:
         if not server.running:
             raise OsrmEngineError(f"osrm-routed exited with {server.process.returncode}")
