@@ -282,13 +282,16 @@ def plan_of(engine: Engine, read: Callable[[Session], object]) -> list[Scan]:
         return [scan for s in statements for scan in scans(explain(connection, s))]
 
 
-def uses(engine: Engine, read: Callable[[Session], object], *expected: str) -> None:
-    """The read's plans read no big table whole, and use each of the `expected` indexes."""
+def uses(engine: Engine, read: Callable[[Session], object], *expected: str | set[str]) -> None:
+    """The read's plans read no big table whole, and use each of the `expected` indexes (a set:
+    any one of them, where the planner may rightly take either way in)."""
     found = plan_of(engine, read)
     whole = [str(s) for s in found if s.node == "Seq Scan" and s.relation in BIG_TABLES]
     assert not whole, f"reads big tables whole: {whole}"
     used = {s.index for s in found if s.index}
-    assert set(expected) <= used, f"{sorted(set(expected) - used)} unused; plan: {found}"
+    for index in expected:
+        choices = index if isinstance(index, set) else {index}
+        assert choices & used, f"none of {sorted(choices)} used; plan: {found}"
 
 
 def test_the_hot_reads_use_their_indexes_on_a_month_of_history(
@@ -310,13 +313,14 @@ def test_the_hot_reads_use_their_indexes_on_a_month_of_history(
         "audit_entry": AUDIT_ENTRIES,
     }
 
-    # A nurse's published day: the newest published plan with her route (by the day's plans
-    # and the route index), the route, her stops in order with their visits and patients.
+    # A nurse's published day: the newest published plan with her route (one statement joins
+    # the day's plans to her routes: PostgreSQL starts from her routes or from the day's plans,
+    # whichever its statistics say is fewer), her stops in order with their visits and patients.
     _, day, scope = history.published[len(history.published) // 2]
     uses(
         engine,
         lambda s: staff_schedule(s, staff_id=1, day=day),
-        "ix_planroute_plan_id_staff_id",
+        {"ix_planroute_staff_id", "ix_planroute_plan_id_staff_id"},
         "ix_planstop_plan_id_staff_id_sequence",
         "visitrequest_pkey",
     )

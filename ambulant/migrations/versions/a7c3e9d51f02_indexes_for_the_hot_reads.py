@@ -6,7 +6,7 @@ index starts with the column of the single-column index it replaces, so nothing 
 old one loses its index.
 
 Revision ID: a7c3e9d51f02
-Revises: 9d4e6f2a1b37
+Revises: b7c2d9e4f815
 Create Date: 2026-12-04 21:00:00.000000
 """
 
@@ -16,7 +16,7 @@ from contextlib import AbstractContextManager, nullcontext
 from alembic import op
 
 revision: str = 'a7c3e9d51f02'
-down_revision: str | None = '9d4e6f2a1b37'
+down_revision: str | None = 'b7c2d9e4f815'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
