@@ -41,7 +41,10 @@ def _nurse_with_visits(plan: dict[str, Any], least: int = 3) -> tuple[int, list[
 def _serious(page: Page) -> list[str]:
     results = Axe().run(page)
     return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}): "
+        + "; ".join(
+            str(n.get("target")) + " " + str(n.get("failureSummary", ""))[:200] for n in v["nodes"]
+        )
         for v in results.response["violations"]
         if v["impact"] in ("serious", "critical")
     ]
