@@ -8,7 +8,7 @@ import { loadWords, t, time, minutes, km, number, longDate, osloToday } from "./
 
 const root = document.getElementById("board");
 const tileUrl = root.dataset.tileUrl;
-const COLOURS = ["#0b5d6b", "#b5432a", "#5b4fa8", "#2f7d32", "#a6610a", "#8e2c63", "#245f9c", "#6b6b00", "#00897b", "#c2185b", "#455a64", "#7b5e00"];
+const COLOURS = ["#0b5d6b", "#b5432a", "#5b4fa8", "#2f7d32", "#a6610a", "#8e2c63", "#245f9c", "#6b6b00", "#00796b", "#c2185b", "#455a64", "#7b5e00"];
 const UNPLANNED = ["queued", "solving"];
 
 const state = {
