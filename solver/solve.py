@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 # Share of the time limit for ruin and recreate; OR-Tools gets the rest.
 LNS_SHARE = 0.95
 MIN_ORTOOLS_S = 0.5
+# The least a settled search's plan is polished for.
+SETTLED_POLISH_S = 1.0
 
 
 def solve(
@@ -80,6 +82,7 @@ def _solve(problem: Problem, params: Parameters, started: float, initial: Result
         plan = warm_plan(tasks, params.weights, initial)
         complete(plan, params.seed)
     rng = random.Random(params.seed)
+    searching_from = time.monotonic()
     plan, stats = ruin_and_recreate(
         plan,
         started + LNS_SHARE * params.time_limit_s,
@@ -88,6 +91,13 @@ def _solve(problem: Problem, params: Parameters, started: float, initial: Result
         params.stop_when_settled,
     )
     searched = plan.snapshot()
+    if params.stop_when_settled:
+        # A search that settled early has said the plan will hardly get better; guided local
+        # search never ends by itself, so without a bound it would spend the rest of the time
+        # limit (a small day would answer at the limit, not in a second). It gets as long again
+        # as the search took, and never less than a second.
+        searched_for = time.monotonic() - searching_from
+        deadline = min(deadline, time.monotonic() + max(SETTLED_POLISH_S, searched_for))
     plan = _polish_with_ortools(tasks, plan, params, deadline) or plan
     fill(plan)
     result = _result(problem, params, plan, started, stats=stats)

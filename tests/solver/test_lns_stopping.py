@@ -10,6 +10,7 @@ from solver import Parameters, solve
 from solver.construction import construct
 from solver.instances import synthetic_day
 from solver.lns import ruin_and_recreate
+from solver.solve import LNS_SHARE
 from solver.tasks import Tasks
 
 
@@ -35,3 +36,17 @@ def test_the_result_says_how_many_iterations_the_search_took() -> None:
     assert result.stats.iterations == 50
     assert result.stats.seconds > 0
     assert result.stats.iterations_per_s == 50 / result.stats.seconds
+
+
+def test_a_settled_small_day_is_answered_long_before_the_time_limit() -> None:
+    """The whole solve, OR-Tools' guided local search included: it never ends by itself, so once
+    the search has settled it gets a bounded share, not the rest of the limit."""
+    result = solve(synthetic_day(n_visits=8, n_staff=2, seed=1), Parameters(time_limit_s=120.0))
+    assert not result.unassigned
+    assert result.wall_time_s < 60.0
+
+
+def test_without_stopping_when_settled_the_solve_uses_its_time_limit() -> None:
+    day = synthetic_day(n_visits=8, n_staff=2, seed=1)
+    result = solve(day, Parameters(time_limit_s=3.0, stop_when_settled=False))
+    assert result.wall_time_s >= LNS_SHARE * 3.0
