@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from ambulant.models import CarePlan
-from ambulant.registry.care_plan_visits import generate_visit_requests
+from ambulant.registry.care_plan_generation import generate_visit_requests
 from tests.builders import add, make_patient, make_region
 
 pytestmark = pytest.mark.dates
@@ -37,7 +37,7 @@ def test_a_daily_0800_care_plan_stays_at_0800_over_the_change(
         session,
         CarePlan(
             patient_id=patient.id,
-            weekdays=list(range(7)),
+            recurrence="FREQ=DAILY",
             window_start=dt.time(8),
             window_end=dt.time(9),
             duration_minutes=30,

@@ -47,7 +47,7 @@ from ambulant.models import (
     VisitRequestCreate,
 )
 from ambulant.models.region import BaseFields
-from ambulant.registry.care_plan_visits import generate_visit_requests
+from ambulant.registry.care_plan_generation import generate_visit_requests
 from ambulant.timeutil import local, to_day_seconds
 
 KM_PER_DEGREE = 111.32

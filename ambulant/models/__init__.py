@@ -43,6 +43,11 @@ from ambulant.models.patient import (
     PatientPublic,
     PatientUpdate,
 )
+from ambulant.models.patient_absence import (
+    PatientAbsence,
+    PatientAbsenceCreate,
+    PatientAbsencePublic,
+)
 from ambulant.models.plan import Plan, PlanRoute, PlanStop, UnassignedVisit
 from ambulant.models.region import Base, BasePublic, Municipality
 from ambulant.models.staff import (
@@ -107,6 +112,9 @@ __all__ = [
     "OrganisationKind",
     "OrganisationPublic",
     "Patient",
+    "PatientAbsence",
+    "PatientAbsenceCreate",
+    "PatientAbsencePublic",
     "PatientCreate",
     "PatientPublic",
     "PatientUpdate",

@@ -89,6 +89,9 @@ class VisitRequestBase(SQLModel):
 class VisitRequest(VisitRequestBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     date: dt.date = Field(index=True, description="Local (Oslo) date of the window start.")
+    # Which of its care plan's windows that day this visit is (0 = the day's first), for visits
+    # the care plan generated; None for a visit made by hand, which generation never touches.
+    care_plan_slot: int | None = Field(default=None)
 
 
 class VisitRequestCreate(VisitRequestBase):
