@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
+from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from ambulant.errors import InvalidInput
@@ -37,7 +38,7 @@ from ambulant.models import (
 )
 from ambulant.models.recurrence import occurrences
 from ambulant.registry.care_plan_visits import visit_from_plan
-from ambulant.timeutil import now
+from ambulant.timeutil import day_origin, now
 
 # The most days one run covers: a quarter, enough to plan ahead, small enough for one request.
 MAX_DAYS = 92
@@ -62,6 +63,17 @@ PLAN_FIELDS = (
 Key = tuple[int, dt.date, int]
 
 
+class GenerationCounts(BaseModel):
+    """How many generated visits a run created, updated, removed, found as they should be, and
+    kept although their care plan now says otherwise (settled, or still listed by a plan)."""
+
+    created: int
+    updated: int
+    removed: int
+    unchanged: int
+    kept: int
+
+
 @dataclass
 class Generation:
     """What one run did, visit by visit."""
@@ -71,15 +83,17 @@ class Generation:
     removed: list[int] = field(default_factory=list)
     unchanged: list[int] = field(default_factory=list)
     kept: list[int] = field(default_factory=list)
+    # The patients whose visits it created, changed or removed (for the audit trail).
+    patient_ids: set[int] = field(default_factory=set)
 
-    def counts(self) -> dict[str, int]:
-        return {
-            "created": len(self.created),
-            "updated": len(self.updated),
-            "removed": len(self.removed),
-            "unchanged": len(self.unchanged),
-            "kept": len(self.kept),
-        }
+    def counts(self) -> GenerationCounts:
+        return GenerationCounts(
+            created=len(self.created),
+            updated=len(self.updated),
+            removed=len(self.removed),
+            unchanged=len(self.unchanged),
+            kept=len(self.kept),
+        )
 
 
 def check_range(first: dt.date, last: dt.date) -> None:
@@ -99,7 +113,8 @@ def generate(
 ) -> Generation:
     """Bring the generated visits from `first` to `last` (Oslo dates, both included) of the
     patients in `municipalities` (None: everyone) in line with their care plans, as of `at`
-    (default now: windows begun by then are settled)."""
+    (default now): visits whose window has begun by then are settled, and a missing visit
+    whose window is over by then is not made."""
     check_range(first, last)
     at = at if at is not None else now()
     plans = _care_plans(session, first=first, last=last, municipalities=municipalities)
@@ -113,8 +128,11 @@ def generate(
         want, have = wanted.get(key), stored.get(key)
         if have is None:
             assert want is not None
+            if want.window_end <= at:
+                continue  # a window already over is history, not a visit to plan
             session.add(want)
             result.created.append(want)
+            result.patient_ids.add(want.patient_id)
             continue
         assert have.id is not None
         if want is None:
@@ -123,6 +141,7 @@ def generate(
             else:
                 session.delete(have)
                 result.removed.append(have.id)
+                result.patient_ids.add(have.patient_id)
             continue
         changes = {f: getattr(want, f) for f in PLAN_FIELDS if getattr(have, f) != getattr(want, f)}
         if not changes:
@@ -133,13 +152,23 @@ def generate(
             have.sqlmodel_update(changes)
             session.add(have)
             result.updated.append(have.id)
+            result.patient_ids.update((have.patient_id, want.patient_id))
     session.flush()
     return result
 
 
+def scope_municipalities(scope: str, within: Collection[str] | None) -> frozenset[str] | None:
+    """The municipalities a run over `scope` ('all' or a municipality code) covers for a caller
+    limited to `within` (None: no limit)."""
+    if scope != "all":
+        return frozenset({scope})
+    return None if within is None else frozenset(within)
+
+
 def generate_visit_requests(session: Session, *, day: dt.date) -> list[VisitRequest]:
-    """Generate one day for everyone; returns only the visits it created."""
-    return generate(session, first=day, last=day).created
+    """Generate one day for everyone as of that day's start (a day being seeded, as the demo
+    does, is not yet lived); returns only the visits it created."""
+    return generate(session, first=day, last=day, at=day_origin(day)).created
 
 
 def _care_plans(
