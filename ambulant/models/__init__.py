@@ -49,7 +49,7 @@ from ambulant.models.patient_absence import (
     PatientAbsencePublic,
 )
 from ambulant.models.plan import Plan, PlanRoute, PlanStop, UnassignedVisit
-from ambulant.models.region import Base, BasePublic, Municipality
+from ambulant.models.region import Base, BaseCreate, BasePublic, Municipality
 from ambulant.models.staff import (
     Shift,
     ShiftCreate,
@@ -61,7 +61,7 @@ from ambulant.models.staff import (
     StaffUpdate,
 )
 from ambulant.models.travel_cache import TravelLeg
-from ambulant.models.user import User
+from ambulant.models.user import User, UserCreate, UserPublic
 from ambulant.models.visit import (
     VisitRequest,
     VisitRequestCreate,
@@ -94,6 +94,7 @@ __all__ = [
     "AuditEntryPublic",
     "AuditOutcome",
     "Base",
+    "BaseCreate",
     "BasePublic",
     "CalendarLink",
     "CalendarLinkCreate",
@@ -143,6 +144,8 @@ __all__ = [
     "TravelLeg",
     "UnassignedVisit",
     "User",
+    "UserCreate",
+    "UserPublic",
     "VisitRequest",
     "VisitRequestCreate",
     "VisitRequestPublic",

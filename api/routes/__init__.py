@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from api.routes import (
     appointments,
     audit,
+    bases,
     calendar_links,
     care_plan_generation,
     care_plans,
@@ -20,6 +21,7 @@ from api.routes import (
     reports,
     shifts,
     staff,
+    users,
     visit_status,
     visits,
     well_known,
@@ -47,6 +49,8 @@ for module in (
     events,
     reports,
     audit,
+    bases,
+    users,
 ):
     api_router.include_router(module.router)
 
