@@ -24,6 +24,7 @@ from ambulant.demo.region_spec import (
     joint_coverable,
     load_region,
 )
+from ambulant.demo.rich_care_plans import enrich_care_plans
 from ambulant.errors import Conflict
 from ambulant.models import (
     Appointment,
@@ -173,6 +174,7 @@ class _Seeder:
         appointments = self.appointments(dates)
         patients = self._patients()
         self._care_plans(patients)
+        enrich_care_plans(session, first_day=first_day)
         visits = {d: self.day_of_work(d, patients) for d in dates}
         return self.summary(
             first_day,
