@@ -23,13 +23,18 @@ def visit_from_plan(plan: CarePlan, *, start: dt.datetime, slot: int = 0) -> Vis
     time later; both ends become instants by RFC 5545's rule for the clock changes."""
     day = start.date()
     end = start + window_length(plan)
+    start_at, end_at = local(day, start.time()), local(end.date(), end.time())
+    if end_at - start_at < dt.timedelta(minutes=plan.duration_minutes):
+        # The window began in the hour the spring change skips, so its start moved an hour
+        # later (RFC 5545) and its wall-clock end no longer leaves room: it keeps its length.
+        end_at = start_at + window_length(plan)
     try:
         create = VisitRequestCreate(
             patient_id=plan.patient_id,
             care_plan_id=plan.id,
             description=plan.description,
-            window_start=local(day, start.time()),
-            window_end=local(end.date(), end.time()),
+            window_start=start_at,
+            window_end=end_at,
             duration_minutes=plan.duration_minutes,
             skills=plan.skills,
             second_staff_skills=plan.second_staff_skills if plan.staff_count > 1 else [],
