@@ -20,6 +20,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
@@ -37,7 +38,7 @@ from ambulant.models import (
     VisitStatusReport,
 )
 from ambulant.models.recurrence import occurrences
-from ambulant.registry.care_plan_visits import visit_from_plan
+from ambulant.registry.care_plan_visits import planned_visit
 from ambulant.timeutil import day_origin, now
 
 # The most days one run covers: a quarter, enough to plan ahead, small enough for one request.
@@ -128,11 +129,12 @@ def generate(
         want, have = wanted.get(key), stored.get(key)
         if have is None:
             assert want is not None
-            if want.window_end <= at:
+            if want["window_end"] <= at:
                 continue  # a window already over is history, not a visit to plan
-            session.add(want)
-            result.created.append(want)
-            result.patient_ids.add(want.patient_id)
+            visit = VisitRequest.model_validate(want)
+            session.add(visit)
+            result.created.append(visit)
+            result.patient_ids.add(visit.patient_id)
             continue
         assert have.id is not None
         if want is None:
@@ -143,7 +145,7 @@ def generate(
                 result.removed.append(have.id)
                 result.patient_ids.add(have.patient_id)
             continue
-        changes = {f: getattr(want, f) for f in PLAN_FIELDS if getattr(have, f) != getattr(want, f)}
+        changes = {f: want[f] for f in PLAN_FIELDS if getattr(have, f) != want[f]}
         if not changes:
             result.unchanged.append(have.id)
         elif have.id in settled:
@@ -152,7 +154,7 @@ def generate(
             have.sqlmodel_update(changes)
             session.add(have)
             result.updated.append(have.id)
-            result.patient_ids.update((have.patient_id, want.patient_id))
+            result.patient_ids.update((have.patient_id, want["patient_id"]))
     session.flush()
     return result
 
@@ -186,9 +188,9 @@ def _care_plans(
 
 def _wanted(
     session: Session, plans: list[CarePlan], *, first: dt.date, last: dt.date
-) -> dict[Key, VisitRequest]:
+) -> dict[Key, dict[str, Any]]:
     absent = _absent_days(session, [p.patient_id for p in plans], first=first, last=last)
-    wanted: dict[Key, VisitRequest] = {}
+    wanted: dict[Key, dict[str, Any]] = {}
     for plan in plans:
         assert plan.id is not None
         begin = max(first, plan.valid_from) if plan.valid_from else first
@@ -208,7 +210,7 @@ def _wanted(
         for start in starts:
             slot = per_day[start.date()]
             per_day[start.date()] += 1
-            wanted[(plan.id, start.date(), slot)] = visit_from_plan(plan, start=start, slot=slot)
+            wanted[(plan.id, start.date(), slot)] = planned_visit(plan, start=start, slot=slot)
     return wanted
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import ValidationError
 
 from ambulant.errors import InvalidInput
-from ambulant.models import CarePlan, VisitRequest, VisitRequestCreate
+from ambulant.models import CarePlan, VisitRequestCreate
 from ambulant.timeutil import local
 
 
@@ -17,10 +18,11 @@ def window_length(plan: CarePlan) -> dt.timedelta:
     return dt.datetime.combine(day, plan.window_end) - dt.datetime.combine(day, plan.window_start)
 
 
-def visit_from_plan(plan: CarePlan, *, start: dt.datetime, slot: int = 0) -> VisitRequest:
-    """The visit request `plan` asks for in the window starting at `start` (naive Oslo
-    wall-clock time), validated like API input. The window ends `window_length` of wall-clock
-    time later; both ends become instants by RFC 5545's rule for the clock changes."""
+def planned_visit(plan: CarePlan, *, start: dt.datetime, slot: int = 0) -> dict[str, Any]:
+    """The values of the visit request `plan` asks for in the window starting at `start` (naive
+    Oslo wall-clock time), validated like API input. The window ends `window_length` of
+    wall-clock time later; both ends become instants by RFC 5545's rule for the clock changes.
+    Values, not a row: generation compares most of them with a stored visit and makes few rows."""
     day = start.date()
     end = start + window_length(plan)
     start_at, end_at = local(day, start.time()), local(end.date(), end.time())
@@ -50,4 +52,4 @@ def visit_from_plan(plan: CarePlan, *, start: dt.datetime, slot: int = 0) -> Vis
             f"care plan {plan.id} gives an invalid visit on {day}: {error.errors()[0]['msg']}",
             field="care_plan_id",
         ) from error
-    return VisitRequest.model_validate({**create.model_dump(), "date": day, "care_plan_slot": slot})
+    return {**create.model_dump(), "date": day, "care_plan_slot": slot}

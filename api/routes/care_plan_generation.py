@@ -25,7 +25,7 @@ router = APIRouter(
 
 
 class GenerationRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid")
 
     first: Day = Field(alias="from", description="The first Oslo date (included).")
     last: Day = Field(alias="to", description="The last Oslo date (included); at most 92 days.")

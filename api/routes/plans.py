@@ -87,9 +87,13 @@ def request_plan(
         result = generate(
             session, first=day, last=day, municipalities=scope_municipalities(body.scope, None)
         )
-        audit.record_patients(
-            AuditAction.UPDATE, "care_plan_generation", f"{day} {body.scope}", result.patient_ids
-        )
+        if result.patient_ids:  # the plan request itself is audited below
+            audit.record_patients(
+                AuditAction.UPDATE,
+                "care_plan_generation",
+                f"{day} {body.scope}",
+                result.patient_ids,
+            )
         generated = result.counts()
     check_problem_size(session, settings, day=body.date, scope=body.scope)
     plan = plans.request_plan(session, day=body.date, scope=body.scope, weights=body.weights)
