@@ -5,11 +5,15 @@ published, begun and hand-made visits as they are."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from ambulant.errors import Conflict
 from ambulant.models import (
     CarePlan,
     CarePlanCreate,
@@ -192,3 +196,38 @@ def test_a_scope_generates_only_its_municipality(session: Session, region: TinyR
     assert run(session, WEEK_BEFORE, municipalities={MERAKER})["created"] == 7
     plan_ids = session.exec(select(col(VisitRequest.care_plan_id)).distinct()).all()
     assert plan_ids == [meraker.id]
+
+
+def test_two_generations_at_once_make_each_visit_once(
+    session: Session, region: TinyRegion, engine: Engine
+) -> None:
+    """A second generation that read the week before the first one committed cannot make its
+    visits again: PostgreSQL refuses the duplicates (unique care plan, day and slot) and the
+    second run is a 409 (SQLite lets one writer at a time, and refuses the second outright);
+    the week has each visit once, and a third run finds them all made."""
+    make_plan(session, make_patient(session, region).id or 0)
+    session.commit()
+    first = Session(engine)
+    generate(first, first=MONDAY, last=SUNDAY, at=WEEK_BEFORE)  # written, not yet committed
+    outcome: list[Exception] = []
+
+    def second() -> None:
+        with Session(engine) as other:
+            try:
+                generate(other, first=MONDAY, last=SUNDAY, at=WEEK_BEFORE)
+                other.commit()
+            except Exception as error:  # what the second one meets is the point of the test
+                outcome.append(error)
+
+    racing = threading.Thread(target=second)
+    racing.start()
+    time.sleep(0.5)  # the second run has read the week and waits to write
+    first.commit()
+    first.close()
+    racing.join(timeout=60)
+    assert len(outcome) == 1, outcome
+    if engine.dialect.name == "postgresql":
+        assert isinstance(outcome[0], Conflict) and "at the same moment" in str(outcome[0])
+    session.expire_all()
+    assert len(session.exec(select(VisitRequest)).all()) == 7
+    assert run(session, WEEK_BEFORE)["unchanged"] == 7

@@ -19,7 +19,8 @@ def as_json(value: object) -> object:
 
 def test_weekdays_become_rules_and_back(database_url: str) -> None:
     """[0, 2, 4] is FREQ=WEEKLY;BYDAY=MO,WE,FR after the upgrade and [0, 2, 4] again after a
-    downgrade; the visit the older generation made is its plan's slot 0, a hand-made one none."""
+    downgrade; the visit the older generation made is its plan's slot 0, hand-made ones (one
+    naming the same care plan on the same day) none."""
     config = alembic_config(database_url)
     command.upgrade(config, "a7c3e9d51f02")
     engine = make_engine(database_url)
@@ -41,7 +42,7 @@ def test_weekdays_become_rules_and_back(database_url: str) -> None:
                     "'[]', 1, 'normal')"
                 )
             )
-            for visit_id, care_plan_id in ((1, "1"), (2, "null")):
+            for visit_id, care_plan_id in ((1, "1"), (2, "null"), (3, "1")):
                 conn.execute(
                     text(
                         "insert into visitrequest (id, patient_id, care_plan_id, description, "
@@ -57,7 +58,7 @@ def test_weekdays_become_rules_and_back(database_url: str) -> None:
             rule, exdates = conn.execute(text("select recurrence, exdates from careplan")).one()
             assert (rule, as_json(exdates)) == ("FREQ=WEEKLY;BYDAY=MO,WE,FR", [])
             slots = conn.execute(text("select id, care_plan_slot from visitrequest order by id"))
-            assert slots.all() == [(1, 0), (2, None)]
+            assert slots.all() == [(1, 0), (2, None), (3, None)]
         command.downgrade(config, "a7c3e9d51f02")
         with engine.connect() as conn:
             weekdays = conn.execute(text("select weekdays from careplan")).scalar_one()

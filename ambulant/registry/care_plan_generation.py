@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from ambulant.errors import InvalidInput
+from ambulant.errors import Conflict, InvalidInput
 from ambulant.models import (
     CarePlan,
     Patient,
@@ -155,7 +156,14 @@ def generate(
             session.add(have)
             result.updated.append(have.id)
             result.patient_ids.update((have.patient_id, want["patient_id"]))
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as error:
+        # Another generation (or a plan) changed these visits since they were read here.
+        raise Conflict(
+            "these visits were generated or planned at the same moment by another request; "
+            "run it again (it changes only what is still to do)"
+        ) from error
     return result
 
 

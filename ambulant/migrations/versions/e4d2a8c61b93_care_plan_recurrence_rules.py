@@ -66,7 +66,19 @@ def upgrade() -> None:
         batch_op.drop_column('weekdays')
     with op.batch_alter_table('visitrequest', schema=None, **IN_PLACE) as batch_op:
         batch_op.add_column(sa.Column('care_plan_slot', sa.Integer(), nullable=True))
-    op.execute('UPDATE visitrequest SET care_plan_slot = 0 WHERE care_plan_id IS NOT NULL')
+    # The older generation made one visit a day per care plan; should two exist (a hand-made
+    # one naming its care plan), the first is the generated one and the others are by hand.
+    op.execute(
+        'UPDATE visitrequest SET care_plan_slot = 0 WHERE care_plan_id IS NOT NULL AND id = ('
+        'SELECT MIN(v.id) FROM visitrequest v '
+        'WHERE v.care_plan_id = visitrequest.care_plan_id AND v.date = visitrequest.date)'
+    )
+    op.create_index(
+        'uq_visitrequest_care_plan_slot',
+        'visitrequest',
+        ['care_plan_id', 'date', 'care_plan_slot'],
+        unique=True,
+    )
     op.create_table(
         'patientabsence',
         sa.Column('first_day', sa.Date(), nullable=False),
@@ -85,6 +97,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f('ix_patientabsence_patient_id'), table_name='patientabsence')
     op.drop_table('patientabsence')
+    op.drop_index('uq_visitrequest_care_plan_slot', table_name='visitrequest')
     with op.batch_alter_table('visitrequest', schema=None, **IN_PLACE) as batch_op:
         batch_op.drop_column('care_plan_slot')
     with op.batch_alter_table('careplan', schema=None, **IN_PLACE) as batch_op:
