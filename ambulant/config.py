@@ -141,6 +141,9 @@ class Settings(BaseSettings):
     # A status report's `at` may lie this far ahead of the server's clock (a phone's clock
     # drifts); farther is a wrong clock, refused (422). Past: from the day before the visit's day.
     status_clock_skew_s: int = Field(default=600, ge=0, le=3600)
+    # Privacy by date (docs/security.md): a nurse's schedule shows patients' names, addresses and
+    # notes for today and her next this-many working days (days with a shift); later days 403.
+    schedule_days_ahead: int = Field(default=1, ge=0, le=7)
 
     # Public data for `ambulant bench` and the tests; both live outside the repository.
     benchmarks_dir: Path = _BESIDE_REPOSITORY / "shared" / "benchmarks"

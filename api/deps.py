@@ -9,6 +9,7 @@ never sees 201 for a row that then failed to commit.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from typing import Annotated
 
 import anyio
@@ -102,7 +103,10 @@ def get_principal(
         identity = verifier.verify(credentials.credentials)
     # Kept for the error handler, which audits a refusal after this session has rolled back.
     request.state.identity = identity
-    principal = principal_for(session, identity)
+    settings: Settings = request.app.state.settings
+    principal = replace(
+        principal_for(session, identity), schedule_days_ahead=settings.schedule_days_ahead
+    )
     request.state.principal = principal
     return principal
 

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from ambulant.models import CarePlan
-from ambulant.registry.care_plan_visits import generate_visit_requests
+from ambulant.registry.care_plan_generation import generate_visit_requests
 from tests.builders import add, make_patient, make_region
 
 pytestmark = pytest.mark.dates
@@ -37,7 +37,7 @@ def test_a_daily_0800_care_plan_stays_at_0800_over_the_change(
         session,
         CarePlan(
             patient_id=patient.id,
-            weekdays=list(range(7)),
+            recurrence="FREQ=DAILY",
             window_start=dt.time(8),
             window_end=dt.time(9),
             duration_minutes=30,
@@ -53,3 +53,23 @@ def test_a_daily_0800_care_plan_stays_at_0800_over_the_change(
         assert utc_hour == (after if visit.date >= change else before), visit.date
     # Generating the week again adds nothing.
     assert [v for day in days for v in generate_visit_requests(session, day=day)] == []
+
+
+def test_a_window_in_the_skipped_hour_keeps_its_length(session: Session) -> None:
+    """02:30-03:30 on Sunday 28 March 2027: 02:30 does not exist, so the window starts at 03:30
+    (RFC 5545) and, keeping its hour, ends at 04:30 rather than collapsing to nothing."""
+    day = dt.date(2027, 3, 28)
+    region = make_region(session, day=day)
+    patient = make_patient(session, region)
+    add(
+        session,
+        CarePlan(
+            patient_id=patient.id,
+            recurrence="FREQ=DAILY",
+            window_start=dt.time(2, 30),
+            window_end=dt.time(3, 30),
+            duration_minutes=30,
+        ),
+    )
+    [visit] = generate_visit_requests(session, day=day)
+    assert (f"{visit.window_start:%H:%M}", f"{visit.window_end:%H:%M}") == ("03:30", "04:30")

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from ambulant.auth import policy
 from ambulant.auth.principal import Principal
+from ambulant.auth.schedule_window import ScheduleWindow, schedule_window
 from ambulant.errors import Denial, Forbidden, InvalidInput, NotFound
 from ambulant.models import (
     Appointment,
@@ -192,10 +193,17 @@ def require_municipality(principal: Principal, code: str, *, field: str) -> None
         raise Forbidden(f"{field}: municipality {code} is outside your scope", field=field)
 
 
+def nurse_window(session: Session, principal: Principal, staff_id: int) -> ScheduleWindow:
+    """Which days of `staff_id` a nurse reads with the patients (ambulant.auth.schedule_window)."""
+    return schedule_window(
+        session, staff_id=staff_id, today=today(), days_ahead=principal.schedule_days_ahead
+    )
+
+
 def nurse_patient_ids(session: Session, principal: Principal) -> set[int]:
     if principal.role != Role.NURSE or principal.staff_id is None:
         return set()
-    days = policy.patient_visibility_days(today())
+    days = list(nurse_window(session, principal, principal.staff_id).open_days)
     return patient_ids_in_schedule(session, staff_id=principal.staff_id, days=days)
 
 
@@ -273,11 +281,11 @@ def visible_care_plan(session: Session, principal: Principal, care_plan_id: int)
 
 
 def nurse_visit_ids(session: Session, principal: Principal) -> set[int]:
-    """The visits on a nurse's published schedule today and tomorrow."""
+    """The visits on a nurse's published schedule today and on her next working day."""
     if principal.role != Role.NURSE or principal.staff_id is None:
         return set()
     ids: set[int] = set()
-    for day in policy.patient_visibility_days(today()):
+    for day in nurse_window(session, principal, principal.staff_id).open_days:
         plan = published_plan_for(session, staff_id=principal.staff_id, day=day)
         if plan is None:
             continue

@@ -12,7 +12,7 @@ Callers turn a refusal on an object into 404, exactly as if it did not exist (`a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from ambulant.auth.principal import Principal
 from ambulant.models.vocabulary import Role, Team
@@ -106,6 +106,11 @@ def can_make_plans(principal: Principal, scope: str) -> bool:
     return can_see_plan(principal, scope) and team_scope(principal) is None
 
 
-def patient_visibility_days(today: dt.date) -> list[dt.date]:
-    """The days whose schedule opens a patient's record to a nurse: today and tomorrow."""
-    return [today, today + dt.timedelta(days=1)]
+def patient_visibility_days(
+    today: dt.date, working_days: Iterable[dt.date], days_ahead: int = 1
+) -> list[dt.date]:
+    """The days whose schedule opens a patient's name, address and notes to a nurse: today and
+    her next `days_ahead` working days (`working_days`: the days she has a shift), so on a
+    Friday before a weekend off she prepares Monday."""
+    ahead = sorted({d for d in working_days if d > today})
+    return [today, *ahead[:days_ahead]]

@@ -27,3 +27,6 @@ class Principal:
     municipalities: frozenset[str] = field(default_factory=frozenset)
     all_municipalities: bool = False
     team: Team | None = None
+    # Privacy by date: a nurse reads her patients on today and this many next working days. The
+    # deployment's setting (AMBULANT_SCHEDULE_DAYS_AHEAD), carried here for the access checks.
+    schedule_days_ahead: int = 1

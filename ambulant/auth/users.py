@@ -13,7 +13,7 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from ambulant.auth.principal import Identity, Principal
-from ambulant.errors import Forbidden, InvalidInput
+from ambulant.errors import Conflict, Forbidden, InvalidInput
 from ambulant.models import Municipality, Role, Staff, Team, User
 from ambulant.registry.lookup import require_all, require_ref
 
@@ -133,3 +133,34 @@ def _check(
                 field="municipalities",
             )
         require_all(session, Municipality, codes, field="municipalities", what="municipalities")
+
+
+def create_user(
+    session: Session,
+    *,
+    subject: str,
+    role: Role,
+    staff_id: int | None = None,
+    municipalities: Iterable[str] = (),
+    team: Team | None = None,
+    hpr_number: str | None = None,
+) -> User:
+    """A new user (the API's POST): as `ensure_user`, but a subject or HPR number that is taken
+    is a 409 rather than an update, so that a typing error changes nobody's access."""
+    if session.exec(select(User.id).where(User.subject == subject)).first() is not None:
+        raise Conflict(f"subject: a user {subject!r} exists already", field="subject")
+    if hpr_number is not None and (
+        session.exec(select(User.id).where(User.hpr_number == hpr_number)).first() is not None
+    ):
+        raise Conflict(
+            f"hpr_number: a user with HPR number {hpr_number} exists", field="hpr_number"
+        )
+    return ensure_user(
+        session,
+        subject=subject,
+        role=role,
+        staff_id=staff_id,
+        municipalities=municipalities,
+        team=team,
+        hpr_number=hpr_number,
+    )

@@ -7,6 +7,7 @@ failed.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -16,6 +17,7 @@ import typer
 
 from ambulant.bench import hhcrsp as hhcrsp_format
 from ambulant.bench import vrplib
+from ambulant.bench.careplans import format_careplans_bench, run_careplans_bench
 from ambulant.bench.hot_reads import format_hot_reads, run_hot_reads
 from ambulant.bench.linked_day import format_linked_day, run_linked_day
 from ambulant.bench.load import LoadConfig, format_load, run_load
@@ -33,6 +35,7 @@ from ambulant.bench.table import aligned
 from ambulant.bench.trust_area import TrustArea, format_outcomes, measured_job_times, simulate
 from ambulant.config import get_settings
 from ambulant.db import engine_for
+from ambulant.timeutil import today
 
 bench_app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False)
 
@@ -420,4 +423,21 @@ def trust_area(
     )
     outcomes = [simulate(area, job_times, m) for m in workers or [1, 2, 3, 4, 6, 8]]
     for line in format_outcomes(area, job_times, outcomes):
+        typer.echo(line)
+
+
+@bench_app.command("careplans")
+def careplans(
+    days: Annotated[int, typer.Option(min=1, max=92, help="Days of the run over weeks.")] = 28,
+    repeat: Annotated[int, typer.Option(min=1, max=50, help="Timed runs of each.")] = 5,
+    first_day: Annotated[
+        dt.datetime | None,
+        typer.Option("--first-day", formats=["%Y-%m-%d"], help="The first day (default: today)."),
+    ] = None,
+) -> None:
+    """Time generation from care plans on the Værnes demo (a fresh SQLite database): one day as
+    a plan request runs it, weeks ahead the first time, and the same weeks again."""
+    first = first_day.date() if first_day is not None else today()
+    timings = run_careplans_bench(first_day=first, days=days, repeat=repeat)
+    for line in format_careplans_bench(timings):
         typer.echo(line)

@@ -19,6 +19,7 @@ from ambulant.auth.dev_login import development_token
 from ambulant.bench.cli import bench_app
 from ambulant.bench.foundation import bench_demo, bench_travel
 from ambulant.bootstrap import ensure_demo_day, prepare_database, queue_day_plan, seed_demo
+from ambulant.cli.careplans import careplans_app
 from ambulant.cli.users import MunicipalityOption, users_app
 from ambulant.config import Settings, get_settings
 from ambulant.db import session_scope
@@ -30,7 +31,8 @@ from ambulant.jobs.lifecycle import run_job
 from ambulant.jobs.rq_queue import run_worker
 from ambulant.migrate import upgrade_database
 from ambulant.models.vocabulary import Role
-from ambulant.planning.plans import plan_detail, request_plan
+from ambulant.planning.plans import plan_detail, request_plan, validate_scope
+from ambulant.registry.care_plan_generation import generate, scope_municipalities
 from ambulant.reports.continuity import continuity_report
 from ambulant.timeutil import today
 from ambulant.travel import osrm_server
@@ -54,6 +56,7 @@ app.add_typer(addresses_app, name="addresses")
 app.add_typer(users_app, name="users")
 report_app = typer.Typer(help="Reports over stored plans.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
+app.add_typer(careplans_app, name="careplans")
 
 DateOption = Annotated[
     dt.date | None,
@@ -134,6 +137,12 @@ def plan(
     date: DateOption = None,
     scope: Annotated[str, typer.Option(help="'all' or a municipality code.")] = "all",
     time_limit: Annotated[float | None, typer.Option(help="Solver time limit, seconds.")] = None,
+    from_care_plans: Annotated[
+        bool,
+        typer.Option(
+            "--generate/--no-generate", help="First generate the day's visits from care plans."
+        ),
+    ] = True,
 ) -> None:
     """Plan a day now, in this process, and print the plan's summary."""
 
@@ -142,6 +151,10 @@ def plan(
         settings = settings.model_copy(update={"solve_time_limit_s": time_limit})
     engine = prepare_database(settings)
     with Session(engine) as session:
+        if from_care_plans:
+            validate_scope(session, scope)
+            day = date or _today()
+            generate(session, first=day, last=day, municipalities=scope_municipalities(scope, None))
         queued = request_plan(session, day=date or _today(), scope=scope)
         session.commit()
         assert queued.id is not None

@@ -24,6 +24,7 @@ from ambulant.demo.region_spec import (
     joint_coverable,
     load_region,
 )
+from ambulant.demo.rich_care_plans import enrich_care_plans
 from ambulant.errors import Conflict
 from ambulant.models import (
     Appointment,
@@ -47,7 +48,7 @@ from ambulant.models import (
     VisitRequestCreate,
 )
 from ambulant.models.region import BaseFields
-from ambulant.registry.care_plan_visits import generate_visit_requests
+from ambulant.registry.care_plan_generation import generate_visit_requests
 from ambulant.timeutil import local, to_day_seconds
 
 KM_PER_DEGREE = 111.32
@@ -173,6 +174,7 @@ class _Seeder:
         appointments = self.appointments(dates)
         patients = self._patients()
         self._care_plans(patients)
+        enrich_care_plans(session, first_day=first_day)
         visits = {d: self.day_of_work(d, patients) for d in dates}
         return self.summary(
             first_day,

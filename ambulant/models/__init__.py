@@ -43,8 +43,13 @@ from ambulant.models.patient import (
     PatientPublic,
     PatientUpdate,
 )
+from ambulant.models.patient_absence import (
+    PatientAbsence,
+    PatientAbsenceCreate,
+    PatientAbsencePublic,
+)
 from ambulant.models.plan import Plan, PlanRoute, PlanStop, UnassignedVisit
-from ambulant.models.region import Base, BasePublic, Municipality
+from ambulant.models.region import Base, BaseCreate, BasePublic, Municipality
 from ambulant.models.staff import (
     Shift,
     ShiftCreate,
@@ -56,7 +61,7 @@ from ambulant.models.staff import (
     StaffUpdate,
 )
 from ambulant.models.travel_cache import TravelLeg
-from ambulant.models.user import User
+from ambulant.models.user import User, UserCreate, UserPublic
 from ambulant.models.visit import (
     VisitRequest,
     VisitRequestCreate,
@@ -89,6 +94,7 @@ __all__ = [
     "AuditEntryPublic",
     "AuditOutcome",
     "Base",
+    "BaseCreate",
     "BasePublic",
     "CalendarLink",
     "CalendarLinkCreate",
@@ -107,6 +113,9 @@ __all__ = [
     "OrganisationKind",
     "OrganisationPublic",
     "Patient",
+    "PatientAbsence",
+    "PatientAbsenceCreate",
+    "PatientAbsencePublic",
     "PatientCreate",
     "PatientPublic",
     "PatientUpdate",
@@ -135,6 +144,8 @@ __all__ = [
     "TravelLeg",
     "UnassignedVisit",
     "User",
+    "UserCreate",
+    "UserPublic",
     "VisitRequest",
     "VisitRequestCreate",
     "VisitRequestPublic",

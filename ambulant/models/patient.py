@@ -8,10 +8,14 @@ from typing import Any
 from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, AutoString, Field, SQLModel
 
+from ambulant.models.day_list import DayList
 from ambulant.models.organisation import check_part_organisations
 from ambulant.models.ranges import FORBID_EXTRA, Id
+from ambulant.models.recurrence import check_rule, weekdays_rule
 from ambulant.models.vocabulary import MAX_SKILL_LEVEL, SERIES_MAX_LENGTH, Priority, Skill
 from ambulant.timeutil import Day
+
+RRULE_MAX_LENGTH = 500
 
 
 class PatientBase(SQLModel):
@@ -82,11 +86,11 @@ class PatientPublic(PatientBase):
 
 
 class CarePlanBase(SQLModel):
-    """A standing weekly pattern: on each of `weekdays` (0 = Monday) it yields one visit request."""
+    """A standing pattern of visits: each occurrence of `recurrence` (an RFC 5545 RRULE on Oslo
+    wall-clock time) yields one visit request (docs/planning.md, "Care plans")."""
 
     patient_id: Id = Field(foreign_key="patient.id", index=True)
     description: str = Field(default="", max_length=500)
-    weekdays: list[int] = Field(sa_type=JSON, min_length=1)
     window_start: dt.time
     window_end: dt.time
     duration_minutes: int = Field(ge=1, le=600)
@@ -100,6 +104,11 @@ class CarePlanBase(SQLModel):
     priority: Priority = Field(default=Priority.NORMAL, sa_type=AutoString)
     valid_from: Day | None = None
     valid_to: Day | None = None
+    exdates: list[Day] = Field(
+        default_factory=list,
+        sa_type=DayList,
+        description="Days without this plan's visits (EXDATE), e.g. public holidays.",
+    )
     required_skill_level: int = Field(
         default=0,
         ge=0,
@@ -137,18 +146,53 @@ def _wall_clock_time(v: dt.time | None) -> dt.time | None:
     return v
 
 
+_RECURRENCE_HELP = (
+    "When: an RFC 5545 RRULE whose DTSTART is valid_from at window_start, e.g. "
+    "FREQ=WEEKLY;BYDAY=MO,WE,FR; FREQ=WEEKLY;INTERVAL=2;BYDAY=TU (every second week, counted "
+    "from valid_from); FREQ=DAILY;BYHOUR=8,20 (two windows a day, each as long as "
+    "window_start-window_end); ...;UNTIL=20270630 or ...;COUNT=10 to end it."
+)
+
+
 class CarePlan(CarePlanBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    recurrence: str = Field(max_length=RRULE_MAX_LENGTH)
 
 
 class CarePlanCreate(CarePlanBase):
     model_config = FORBID_EXTRA
 
+    weekdays: list[int] | None = Field(
+        default=None,
+        exclude=True,
+        description="The older form, instead of recurrence: these weekdays (0 = Monday) every "
+        "week; stored as the rule FREQ=WEEKLY;BYDAY=....",
+    )
+    # After the window, the validity and weekdays, so its check sees them (pydantic's order).
+    recurrence: str | None = Field(
+        default=None,
+        max_length=RRULE_MAX_LENGTH,
+        description=_RECURRENCE_HELP,
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _check_missing_rule(cls, data: Any) -> Any:
+        # A default is not validated; an explicit None is, so weekdays alone become the rule.
+        if isinstance(data, dict) and "recurrence" not in data:
+            return data | {"recurrence": None}
+        return data
+
     @field_validator("weekdays")
     @classmethod
-    def _weekdays(cls, v: list[int]) -> list[int]:
-        if any(d < 0 or d > 6 for d in v):
-            raise ValueError("weekdays must be 0 (Monday) to 6 (Sunday)")
+    def _weekdays(cls, v: list[int] | None) -> list[int] | None:
+        if v is not None and (not v or any(d < 0 or d > 6 for d in v)):
+            raise ValueError("weekdays must be 0 (Monday) to 6 (Sunday), at least one")
+        return v
+
+    @field_validator("exdates")
+    @classmethod
+    def _exdates(cls, v: list[dt.date]) -> list[dt.date]:
         return sorted(set(v))
 
     @field_validator("window_start", "window_end")
@@ -179,12 +223,32 @@ class CarePlanCreate(CarePlanBase):
         check_part_organisations(self.organisation_id, self.part_organisation_ids, self.staff_count)
         return self
 
+    @field_validator("recurrence")
+    @classmethod
+    def _rule(cls, v: str | None, info: ValidationInfo) -> str | None:
+        weekdays = info.data.get("weekdays")
+        if v is not None and weekdays is not None:
+            raise ValueError("give recurrence or weekdays, not both")
+        if v is None and weekdays is not None:
+            return weekdays_rule(weekdays)
+        if v is None:
+            raise ValueError("give recurrence (an RRULE such as FREQ=WEEKLY;BYDAY=MO) or weekdays")
+        start, end = info.data.get("window_start"), info.data.get("window_end")
+        if start is None or end is None:
+            return v  # the window's own error is the one to report
+        length = dt.datetime.combine(dt.date.min, end) - dt.datetime.combine(dt.date.min, start)
+        return check_rule(
+            v, valid_from=info.data.get("valid_from"), window_start=start, window_length=length
+        )
+
 
 class CarePlanUpdate(SQLModel):
     model_config = FORBID_EXTRA
 
     description: str | None = None
-    weekdays: list[int] | None = None
+    recurrence: str | None = Field(default=None, max_length=RRULE_MAX_LENGTH)
+    exdates: list[Day] | None = None
+    weekdays: list[int] | None = Field(default=None, exclude=True)
     window_start: dt.time | None = None
     window_end: dt.time | None = None
     duration_minutes: int | None = Field(default=None, ge=1, le=600)
@@ -204,6 +268,24 @@ class CarePlanUpdate(SQLModel):
     def _no_offset(cls, v: dt.time | None) -> dt.time | None:
         return _wall_clock_time(v)
 
+    @field_validator("weekdays")
+    @classmethod
+    def _weekdays(cls, v: list[int] | None) -> list[int] | None:
+        if v is not None and (not v or any(d < 0 or d > 6 for d in v)):
+            raise ValueError("weekdays must be 0 (Monday) to 6 (Sunday), at least one")
+        return v
+
+    @model_validator(mode="after")
+    def _weekdays_as_rule(self) -> CarePlanUpdate:
+        # The older form becomes the rule it means, so that only the rule is stored.
+        if self.weekdays is not None:
+            if self.recurrence is not None:
+                raise ValueError("give recurrence or weekdays, not both")
+            self.recurrence = weekdays_rule(self.weekdays)
+            self.weekdays = None
+        return self
+
 
 class CarePlanPublic(CarePlanBase):
     id: int
+    recurrence: str = Field(description=_RECURRENCE_HELP)

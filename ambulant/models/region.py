@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
-from ambulant.models.ranges import Id
+from ambulant.models.ranges import FORBID_EXTRA, Id
 
 
 class Municipality(SQLModel, table=True):
@@ -37,6 +37,10 @@ class Base(BaseFields, table=True):
     """A place staff start and end their day: the district medical centre, a home-care base."""
 
     id: int | None = Field(default=None, primary_key=True)
+
+
+class BaseCreate(BaseFields):
+    model_config = FORBID_EXTRA
 
 
 class BasePublic(BaseFields):

@@ -10,6 +10,7 @@ import datetime as dt
 
 from sqlmodel import JSON, AutoString, Field, SQLModel
 
+from ambulant.models.ranges import FORBID_EXTRA, Id
 from ambulant.models.vocabulary import Role, Team
 from ambulant.timeutil import AwareDateTime, now
 
@@ -33,3 +34,29 @@ class User(SQLModel, table=True):
     staff_id: int | None = Field(default=None, foreign_key="staff.id", index=True)
     active: bool = True
     created_at: dt.datetime = Field(default_factory=now, sa_type=AwareDateTime)
+
+
+class UserCreate(SQLModel):
+    """A user added through the API (admins): a nurse names her staff record, a coordinator
+    her municipalities (codes, or ["all"]) and maybe one team."""
+
+    model_config = FORBID_EXTRA
+
+    subject: str = Field(min_length=1, max_length=200, description="The token's `sub`.")
+    role: Role
+    staff_id: Id | None = None
+    municipalities: list[str] = Field(default_factory=list, max_length=500)
+    team: Team | None = None
+    hpr_number: str | None = Field(default=None, min_length=1, max_length=20)
+
+
+class UserPublic(SQLModel):
+    id: int
+    subject: str
+    role: Role
+    staff_id: int | None
+    municipalities: list[str]
+    all_municipalities: bool
+    team: Team | None
+    active: bool
+    created_at: dt.datetime

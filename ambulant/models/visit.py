@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pydantic import ValidationInfo, field_validator, model_validator
+from sqlalchemy import Index
 from sqlmodel import JSON, AutoString, Field, SQLModel
 
 from ambulant.models.organisation import check_part_organisations
@@ -87,8 +88,23 @@ class VisitRequestBase(SQLModel):
 
 
 class VisitRequest(VisitRequestBase, table=True):
+    # One generated visit per care plan, day and window: two generations at once cannot both
+    # make it (hand-made visits have no slot, and NULLs never collide).
+    __table_args__ = (
+        Index(
+            "uq_visitrequest_care_plan_slot",
+            "care_plan_id",
+            "date",
+            "care_plan_slot",
+            unique=True,
+        ),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     date: dt.date = Field(index=True, description="Local (Oslo) date of the window start.")
+    # Which of its care plan's windows that day this visit is (0 = the day's first), for visits
+    # the care plan generated; None for a visit made by hand, which generation never touches.
+    care_plan_slot: int | None = Field(default=None)
 
 
 class VisitRequestCreate(VisitRequestBase):

@@ -1,58 +1,42 @@
-"""Care plans become visit requests: each plan active on a day yields that day's visit."""
+"""A care plan's visit on one day: the visit request one window of the plan asks for."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import Session, col, or_, select
 
 from ambulant.errors import InvalidInput
-from ambulant.models import CarePlan, VisitRequest, VisitRequestCreate
+from ambulant.models import CarePlan, VisitRequestCreate
 from ambulant.timeutil import local
 
 
-def active_care_plans(session: Session, *, day: dt.date) -> list[CarePlan]:
-    """Plans valid on `day` whose weekdays include it, in id order."""
-    statement = (
-        select(CarePlan)
-        .where(or_(col(CarePlan.valid_from).is_(None), col(CarePlan.valid_from) <= day))
-        .where(or_(col(CarePlan.valid_to).is_(None), col(CarePlan.valid_to) >= day))
-        .order_by(col(CarePlan.id))
-    )
-    # weekdays is a JSON list; filtering it in SQL would differ between SQLite and PostgreSQL.
-    return [plan for plan in session.exec(statement) if day.weekday() in plan.weekdays]
+def window_length(plan: CarePlan) -> dt.timedelta:
+    """The plan's window, as wall-clock time on one day (the same every day)."""
+    day = dt.date(2000, 1, 3)
+    return dt.datetime.combine(day, plan.window_end) - dt.datetime.combine(day, plan.window_start)
 
 
-def generate_visit_requests(session: Session, *, day: dt.date) -> list[VisitRequest]:
-    """Create the day's visit requests from active care plans; returns only the new ones.
-
-    Idempotent: a plan that already has a request on `day` is skipped, so a second call creates
-    nothing. Flushes (the new rows have ids) but does not commit.
-    """
-    plans = active_care_plans(session, day=day)
-    done = set(
-        session.exec(
-            select(VisitRequest.care_plan_id)
-            .where(VisitRequest.date == day)
-            .where(col(VisitRequest.care_plan_id).is_not(None))
-        ).all()
-    )
-    created = [visit_from_plan(plan, day=day) for plan in plans if plan.id not in done]
-    session.add_all(created)
-    session.flush()
-    return created
-
-
-def visit_from_plan(plan: CarePlan, *, day: dt.date) -> VisitRequest:
-    """The visit request `plan` asks for on `day`, validated like API input."""
+def planned_visit(plan: CarePlan, *, start: dt.datetime, slot: int = 0) -> dict[str, Any]:
+    """The values of the visit request `plan` asks for in the window starting at `start` (naive
+    Oslo wall-clock time), validated like API input. The window ends `window_length` of
+    wall-clock time later; both ends become instants by RFC 5545's rule for the clock changes.
+    Values, not a row: generation compares most of them with a stored visit and makes few rows."""
+    day = start.date()
+    end = start + window_length(plan)
+    start_at, end_at = local(day, start.time()), local(end.date(), end.time())
+    if end_at - start_at < dt.timedelta(minutes=plan.duration_minutes):
+        # The window began in the hour the spring change skips, so its start moved an hour
+        # later (RFC 5545) and its wall-clock end no longer leaves room: it keeps its length.
+        end_at = start_at + window_length(plan)
     try:
         create = VisitRequestCreate(
             patient_id=plan.patient_id,
             care_plan_id=plan.id,
             description=plan.description,
-            window_start=local(day, plan.window_start),
-            window_end=local(day, plan.window_end),
+            window_start=start_at,
+            window_end=end_at,
             duration_minutes=plan.duration_minutes,
             skills=plan.skills,
             second_staff_skills=plan.second_staff_skills if plan.staff_count > 1 else [],
@@ -68,4 +52,4 @@ def visit_from_plan(plan: CarePlan, *, day: dt.date) -> VisitRequest:
             f"care plan {plan.id} gives an invalid visit on {day}: {error.errors()[0]['msg']}",
             field="care_plan_id",
         ) from error
-    return VisitRequest.model_validate({**create.model_dump(), "date": day})
+    return {**create.model_dump(), "date": day, "care_plan_slot": slot}

@@ -12,6 +12,7 @@ from ambulant.models import (
     CarePlan,
     Municipality,
     Patient,
+    PatientAbsence,
     PatientCreate,
     PatientUpdate,
     Staff,
@@ -86,6 +87,10 @@ def delete_patient(session: Session, *, patient_id: int) -> None:
         [
             ("visits", select(VisitRequest.id).where(VisitRequest.patient_id == patient_id)),
             ("care plans", select(CarePlan.id).where(CarePlan.patient_id == patient_id)),
+            (
+                "absences",
+                select(PatientAbsence.id).where(PatientAbsence.patient_id == patient_id),
+            ),
         ],
     )
     session.delete(patient)

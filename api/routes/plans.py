@@ -22,6 +22,11 @@ from ambulant.planning.problem_size import check_problem_size
 from ambulant.planning.views import PlanDetail, PlanSummary
 from ambulant.planning.weights import WeightOverrides
 from ambulant.publishing import publish_version
+from ambulant.registry.care_plan_generation import (
+    GenerationCounts,
+    generate,
+    scope_municipalities,
+)
 from ambulant.timeutil import Day
 from api.deps import (
     AuditDep,
@@ -44,12 +49,20 @@ class PlanRequest(BaseModel):
     weights: WeightOverrides | None = Field(
         default=None, description="Objective weights for this plan; the rest from the settings."
     )
+    generate_from_care_plans: bool = Field(
+        default=True,
+        description="First bring the day's visits in the scope in line with the care plans "
+        "(POST /care-plans/generate for this day); false plans the visits as they are.",
+    )
 
 
 class PlanAccepted(BaseModel):
     id: int
     status: PlanStatus
     version: int
+    care_plans: GenerationCounts | None = Field(
+        default=None, description="What generation from the care plans did first, if it ran."
+    )
 
 
 @router.post(
@@ -67,13 +80,28 @@ def request_plan(
     response: Response,
 ) -> PlanAccepted:
     access.require_planning(principal, body.scope)
+    generated = None
+    if body.generate_from_care_plans:
+        plans.validate_scope(session, body.scope)
+        day = body.date
+        result = generate(
+            session, first=day, last=day, municipalities=scope_municipalities(body.scope, None)
+        )
+        if result.patient_ids:  # the plan request itself is audited below
+            audit.record_patients(
+                AuditAction.UPDATE,
+                "care_plan_generation",
+                f"{day} {body.scope}",
+                result.patient_ids,
+            )
+        generated = result.counts()
     check_problem_size(session, settings, day=body.date, scope=body.scope)
     plan = plans.request_plan(session, day=body.date, scope=body.scope, weights=body.weights)
     assert plan.id is not None
     audit.record(AuditAction.PLAN, "plan", plan.id)
     submit_plan(session, settings, plan)
     response.headers["Location"] = f"/api/v1/plans/{plan.id}"
-    return PlanAccepted(id=plan.id, status=plan.status, version=plan.version)
+    return PlanAccepted(id=plan.id, status=plan.status, version=plan.version, care_plans=generated)
 
 
 @router.get("")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -12,14 +13,16 @@ from starlette.concurrency import run_in_threadpool
 from ambulant.acknowledgements import acknowledge, staff_acknowledgements
 from ambulant.audit import AuditTrail
 from ambulant.auth import Principal, access, policy
+from ambulant.auth.schedule_window import DayAccess, without_notes
 from ambulant.auth.users import principal_of
 from ambulant.calendar import links
 from ambulant.calendar.feed import MEDIA_TYPE, staff_feed
-from ambulant.errors import Forbidden
+from ambulant.errors import Denial, Forbidden
 from ambulant.models import (
     AcknowledgementCreate,
     AcknowledgementPublic,
     AuditAction,
+    Role,
     ScheduleAcknowledgement,
     Staff,
     StaffCreate,
@@ -43,6 +46,7 @@ from api.deps import (
     PrincipalDep,
     ReadAuditDep,
     SessionDep,
+    SettingsDep,
     client_address,
 )
 from api.security import limit_calendar_feed, limit_field_requests
@@ -136,7 +140,11 @@ async def read_schedule(
     day: DateQuery = None,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    """The staff member's day in the newest published plan (default: today in Oslo)."""
+    """The staff member's day in the newest published plan (default: today in Oslo).
+
+    A nurse reads today and her next working day (AMBULANT_SCHEDULE_DAYS_AHEAD of them) with
+    her patients' names, addresses and notes, past days without notes, and later days not at
+    all (403, audited): privacy by date, docs/security.md."""
     # One worker-thread hop for the queries; the rest runs on the event loop.
     schedule = await run_in_threadpool(
         _visible_schedule, session, principal, staff_id, day or today()
@@ -160,7 +168,21 @@ def _visible_schedule(
 ) -> Schedule:
     # Someone outside the caller's reach is "not found", exactly like an id nobody has.
     staff = access.visible_staff_card(session, principal, staff_id)
-    return staff_schedule(session, staff_id=staff_id, day=day, staff=staff)
+    # A day with no shift or no published plan is a 404 that says which, for a nurse too: there
+    # is nothing there to keep from her. A later day with patients on it is refused below.
+    schedule = staff_schedule(session, staff_id=staff_id, day=day, staff=staff)
+    if principal.role != Role.NURSE:
+        return schedule
+    window = access.nurse_window(session, principal, staff_id)
+    reach = window.access(day)
+    if reach == DayAccess.CLOSED:
+        raise Forbidden(
+            f"date: you can read your schedule up to {window.last_open_day.isoformat()} (today "
+            "and your next working day); later days open as they come closer",
+            field="date",
+            denial=Denial("schedule", staff_id, action=AuditAction.READ.value),
+        )
+    return without_notes(schedule) if reach == DayAccess.PAST else schedule
 
 
 @router.get(
@@ -169,7 +191,8 @@ def _visible_schedule(
     dependencies=[Depends(limit_calendar_feed)],
     responses={
         200: {
-            "description": "The published days the nurse may read (today and tomorrow) as "
+            "description": "The published days the nurse may read (today and her next working "
+            "day, docs/security.md) as "
             "iCalendar events.",
             "content": {"text/calendar": {"schema": {"type": "string"}}},
         },
@@ -180,6 +203,7 @@ def _visible_schedule(
 )
 def read_schedule_feed(
     session: SessionDep,
+    settings: SettingsDep,
     request: Request,
     staff_id: PathId,
     token: FeedToken,
@@ -187,12 +211,14 @@ def read_schedule_feed(
 ) -> Response:
     """A nurse's days as a calendar to subscribe to; the secret link stands in for a login."""
     owner = links.link_owner(session, secret=token)
-    principal = principal_of(owner)
+    principal = replace(principal_of(owner), schedule_days_ahead=settings.schedule_days_ahead)
     # Kept for the error handler, which audits a refused attempt under the link's owner.
     request.state.principal = principal
     links.require_own_feed(principal, staff_id)
     access.visible_staff(session, principal, staff_id)
-    feed = staff_feed(session, staff_id=staff_id, days=policy.patient_visibility_days(today()))
+    feed = staff_feed(
+        session, staff_id=staff_id, days=access.nurse_window(session, principal, staff_id).open_days
+    )
     # A calendar that has this feed already gets a 304, which shows no patient and is not logged.
     if etag_matches(if_none_match, feed.etag):
         return Response(status_code=304, headers={"ETag": feed.etag})

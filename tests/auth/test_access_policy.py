@@ -106,9 +106,19 @@ def test_auditors_see_no_planning_data() -> None:
     assert not can_see_patient(AUDITOR, patient_id=1, municipality_code=STJORDAL)
 
 
-def test_patient_visibility_is_today_and_tomorrow() -> None:
-    """Across a month end the window is still the day and the next."""
-    assert patient_visibility_days(dt.date(2026, 1, 31)) == [
-        dt.date(2026, 1, 31),
+def test_patient_visibility_is_today_and_the_next_working_day() -> None:
+    """Across a month end the window is the day and the next one with a shift; on a Friday
+    before a weekend off, Monday; with two days ahead, the next two shift days; with no shift
+    ahead, today alone."""
+    saturday = dt.date(2026, 1, 31)
+    shifts = [dt.date(2026, 1, 30), dt.date(2026, 2, 1), dt.date(2026, 2, 2), dt.date(2026, 2, 5)]
+    assert patient_visibility_days(saturday, shifts) == [saturday, dt.date(2026, 2, 1)]
+    friday = dt.date(2026, 1, 30)
+    monday = dt.date(2026, 2, 2)
+    assert patient_visibility_days(friday, [friday, monday]) == [friday, monday]
+    assert patient_visibility_days(saturday, shifts, days_ahead=2) == [
+        saturday,
         dt.date(2026, 2, 1),
+        monday,
     ]
+    assert patient_visibility_days(saturday, [], days_ahead=2) == [saturday]

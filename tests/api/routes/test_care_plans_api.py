@@ -24,12 +24,13 @@ def add_patient(client: TestClient, headers: Headers, **overrides: object) -> in
 
 
 def test_care_plan_round_trip(client: TestClient, coordinator: Headers) -> None:
-    """Weekdays are stored sorted and unique; the plan reads back, patches and deletes."""
+    """Weekdays (the older form) are stored as the weekly rule they mean; the plan reads back,
+    patches and deletes."""
     patient = add_patient(client, coordinator)
     plan = created(
         client.post(URL, json=make_care_plan(patient, weekdays=[4, 0, 4]), headers=coordinator)
     )
-    assert plan["weekdays"] == [0, 4]
+    assert plan["recurrence"] == "FREQ=WEEKLY;BYDAY=MO,FR" and "weekdays" not in plan
     assert client.get(f"{URL}/{plan['id']}", headers=coordinator).json() == plan
 
     longer = client.patch(f"{URL}/{plan['id']}", json={"duration_minutes": 45}, headers=coordinator)

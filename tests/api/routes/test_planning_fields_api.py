@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from ambulant.registry.care_plan_visits import generate_visit_requests
+from ambulant.registry.care_plan_generation import generate_visit_requests
 from tests.api.builders import (
     Headers,
     assert_invalid,

@@ -61,7 +61,7 @@ def side(session: Session, region: TinyRegion, code: str) -> Side:
         session,
         CarePlan(
             patient_id=patient.id,
-            weekdays=[0],
+            recurrence="FREQ=WEEKLY;BYDAY=MO",
             window_start=dt.time(8),
             window_end=dt.time(9),
             duration_minutes=20,
