@@ -70,10 +70,38 @@ def pytest_configure(config: pytest.Config) -> None:
     _traveller.start()
 
 
+def _names_its_databases(item: pytest.Item) -> bool:
+    for mark in item.iter_markers("parametrize"):
+        names = mark.args[0]
+        listed = names.split(",") if isinstance(names, str) else names
+        if "database_url" in (name.strip() for name in listed):
+            return True
+    return False
+
+
+def _on_postgresql_for_nothing(item: pytest.Item) -> bool:
+    """A test marked `one_database` runs on SQLite only, unless it names its databases itself:
+    what it checks happens before or beside the database (input rules, generated demo rows, the
+    app's own answers), so a PostgreSQL run would repeat the SQLite one at several times the
+    cost. Everything that reads or writes through SQL keeps both."""
+    callspec = getattr(item, "callspec", None)
+    return (
+        callspec is not None
+        and callspec.params.get("database_url") == "postgresql"
+        and item.get_closest_marker("one_database") is not None
+        and not _names_its_databases(item)
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With AMBULANT_TEST_SHARE, keeps one share of the tests and all of the `dates` tests: the
-    moved-clock runs of `make test-clocks` split the suite between them, so that together they
-    run every fast test once on a moved clock and the date rules on every moved clock."""
+    """Leaves out the PostgreSQL runs of `one_database` tests. With AMBULANT_TEST_SHARE, keeps
+    one share of the tests and all of the `dates` tests: the moved-clock runs of
+    `make test-clocks` split the suite between them, so that together they run every fast test
+    once on a moved clock and the date rules on every moved clock."""
+    repeated = [item for item in items if _on_postgresql_for_nothing(item)]
+    if repeated:
+        config.hook.pytest_deselected(items=repeated)
+        items[:] = [item for item in items if not _on_postgresql_for_nothing(item)]
     if not SHARE:
         return
     index, count = (int(part) for part in SHARE.split("/"))

@@ -19,8 +19,6 @@ from ambulant.models import Plan, Shift
 from ambulant.timeutil import local
 from tests.reason_checks import assert_reasons_hold
 
-pytestmark = pytest.mark.dates
-
 DAY = dt.date(2026, 11, 25)
 OSM = Settings().osm_extract
 
@@ -147,6 +145,7 @@ def test_continuity_report_from_the_command_line(cli_env: CliRunner, database_ur
     assert too_long.exit_code != 0 and "--end" in too_long.output
 
 
+@pytest.mark.dates
 def test_commands_without_a_date_mean_the_oslo_date(cli_env: CliRunner, database_url: str) -> None:
     """At 00:30 on new year's day in Oslo, UTC still has 31 December; `ambulant demo` without
     --date seeds new year's day, and `ambulant plan` without --date plans it."""

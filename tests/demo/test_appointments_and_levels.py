@@ -30,6 +30,8 @@ from ambulant.models import (
 from ambulant.timeutil import local
 from tests.demo.helpers import uncovered_visits
 
+pytestmark = pytest.mark.one_database
+
 MONDAY = dt.date(2026, 11, 23)
 WEDNESDAY = MONDAY + dt.timedelta(days=2)
 LEVELS = {

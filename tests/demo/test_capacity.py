@@ -10,6 +10,8 @@ from sqlmodel import Session
 from ambulant.demo import estimate_capacity, seed_region
 from tests.builders import make_patient, make_region, make_staff, make_visit
 
+pytestmark = pytest.mark.one_database
+
 WEDNESDAY = dt.date(2026, 11, 25)
 THURSDAY = WEDNESDAY + dt.timedelta(days=1)
 

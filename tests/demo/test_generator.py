@@ -31,6 +31,8 @@ from ambulant.models import (
 from ambulant.timeutil import OSLO
 from tests.demo.helpers import dump, uncovered_visits
 
+pytestmark = pytest.mark.one_database
+
 WEDNESDAY = dt.date(2026, 11, 25)
 THURSDAY = WEDNESDAY + dt.timedelta(days=1)
 SATURDAY = dt.date(2026, 11, 28)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlmodel import Session, select
 
 from ambulant.config import Settings
@@ -20,6 +21,8 @@ from ambulant.models import (
 )
 from ambulant.planning.problem_builder import build_problem
 from ambulant.travel import GeodesicTravelTimes
+
+pytestmark = pytest.mark.one_database
 
 MONDAY = dt.date(2026, 11, 23)
 # Monday to Wednesday: the week's two Selbu joint visits fall on these days with seed 0.

@@ -14,6 +14,8 @@ from ambulant.models import CarePlan, PatientAbsence, VisitRequest
 from ambulant.registry.care_plan_generation import generate
 from ambulant.timeutil import OSLO
 
+pytestmark = pytest.mark.one_database
+
 MONDAY = dt.date(2026, 12, 21)  # the week of Christmas
 WEEK = [MONDAY + dt.timedelta(days=n) for n in range(1, 9)]  # Tuesday to the next Tuesday
 

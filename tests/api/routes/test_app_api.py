@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import jwt
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
@@ -13,6 +14,8 @@ from ambulant.config import Settings
 from api.main import create_app
 from tests.api.builders import Headers
 from tests.builders import MERAKER, STJORDAL
+
+pytestmark = pytest.mark.one_database
 
 
 def test_health_answers_without_a_token(client: TestClient) -> None:

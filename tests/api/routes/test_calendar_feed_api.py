@@ -19,6 +19,8 @@ from ambulant.models import AuditEntry, AuditOutcome, CalendarLink, Patient, Rol
 from tests.api.builders import Headers, assert_invalid, created
 from tests.api.roster import Rostered, republish_with_anns_visit_later
 
+pytestmark = pytest.mark.one_database
+
 LINKS = "/api/v1/me/calendar-links"
 
 

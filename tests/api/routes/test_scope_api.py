@@ -30,8 +30,6 @@ from tests.builders import make_patient as add_patient
 from tests.builders import make_staff as add_staff
 from tests.builders import make_visit as add_visit
 
-pytestmark = pytest.mark.dates
-
 
 @dataclass
 class Side:
