@@ -123,11 +123,16 @@ def iso_instant(value: object) -> object:
     return value
 
 
-_DAY_SCHEMA = {"type": "string", "format": "date", "pattern": f"^{YEARS}-\\d{{2}}-\\d{{2}}$"}
+# The whole value, not only its year: a generator (or a client's form) drawing from the pattern
+# then makes real dates and times, which the format's own check keeps to the calendar.
+_DATE = f"{YEARS}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])"
+_TIME = "([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,6})?)?"
+_OFFSET = "([Zz]|[+-]([01]\\d|2[0-3]):[0-5]\\d)"
+_DAY_SCHEMA = {"type": "string", "format": "date", "pattern": f"^{_DATE}$"}
 _INSTANT_SCHEMA = {
     "type": "string",
     "format": "date-time",
-    "pattern": f"^{YEARS}-\\d{{2}}-\\d{{2}}[Tt ]",
+    "pattern": f"^{_DATE}[Tt ]{_TIME}{_OFFSET}?$",
 }
 
 # Field types for what people and devices send: pydantic names the field in the 422.

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ValidationInfo, field_validator, model_validator
+from pydantic import ValidationInfo, WithJsonSchema, field_validator, model_validator
 from sqlmodel import JSON, AutoString, Field, SQLModel
 
 from ambulant.models.organisation import check_part_organisations
@@ -137,12 +137,25 @@ def _wall_clock_time(v: dt.time | None) -> dt.time | None:
     return v
 
 
+# What `_wall_clock_time` enforces, said in the OpenAPI document: a time of day without an offset
+# (pydantic's own `format: time` would allow one). A client sees the rule the 422 enforces.
+WALL_TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
+WallTime = Annotated[
+    dt.time, WithJsonSchema({"type": "string", "pattern": WALL_TIME_PATTERN, "example": "08:30"})
+]
+Weekday = Annotated[int, Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")]
+
+
 class CarePlan(CarePlanBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
 
 
 class CarePlanCreate(CarePlanBase):
     model_config = FORBID_EXTRA
+
+    weekdays: list[Weekday] = Field(min_length=1)
+    window_start: WallTime
+    window_end: WallTime
 
     @field_validator("weekdays")
     @classmethod
@@ -184,9 +197,9 @@ class CarePlanUpdate(SQLModel):
     model_config = FORBID_EXTRA
 
     description: str | None = None
-    weekdays: list[int] | None = None
-    window_start: dt.time | None = None
-    window_end: dt.time | None = None
+    weekdays: list[Weekday] | None = Field(default=None, min_length=1)
+    window_start: WallTime | None = None
+    window_end: WallTime | None = None
     duration_minutes: int | None = Field(default=None, ge=1, le=600)
     skills: list[Skill] | None = None
     second_staff_skills: list[Skill] | None = None

@@ -17,7 +17,7 @@ from ambulant.models.vocabulary import (
     Priority,
     Skill,
 )
-from ambulant.timeutil import OSLO, AwareDateTime, WallClock, as_aware
+from ambulant.timeutil import OSLO, AwareDateTime, WallClock
 
 
 class VisitRequestBase(SQLModel):
@@ -94,10 +94,10 @@ class VisitRequest(VisitRequestBase, table=True):
 class VisitRequestCreate(VisitRequestBase):
     model_config = FORBID_EXTRA
 
-    @field_validator("window_start", "window_end")
-    @classmethod
-    def _aware(cls, v: dt.datetime) -> dt.datetime:
-        return as_aware(v)
+    # A time a person types (naive is Oslo), in the years ambulant plans: the type says so in the
+    # OpenAPI document too.
+    window_start: WallClock
+    window_end: WallClock
 
     @field_validator("window_end")
     @classmethod
