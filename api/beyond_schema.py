@@ -49,6 +49,12 @@ _VISIT_REFS = {
     "second_staff_skills": "only with staff_count 2",
 }
 
+
+def _without(rules: dict[str, str], *fields: str) -> dict[str, str]:
+    """`rules` for a change, which does not take `fields` (they are fixed once created)."""
+    return {field: rule for field, rule in rules.items() if field not in fields}
+
+
 _STAFF_REFS = {
     "municipality_code": "a municipality that exists",
     "serves": "municipalities that exist",
@@ -101,7 +107,6 @@ _MOVE = {
     "staff_id": "a staff member with a shift that day, for a visit for one",
     "staff_ids": "one staff member per part of a joint visit, each with a shift that day",
     "start_at": "on the plan's day",
-    "status": "the plan is a version that can be changed",
 }
 
 # (method, path) -> field -> rule. Paths as in the document.
@@ -119,15 +124,15 @@ RULES: dict[tuple[str, str], dict[str, str]] = {
         "etag": "the schedule's ETag as it is now",
     },
     ("post", f"{_V1}/shifts"): _SHIFT,
-    ("patch", f"{_V1}/shifts/{{shift_id}}"): _SHIFT,
+    ("patch", f"{_V1}/shifts/{{shift_id}}"): _without(_SHIFT, "staff_id"),
     ("post", f"{_V1}/appointments"): _APPOINTMENT,
     ("patch", f"{_V1}/appointments/{{appointment_id}}"): _APPOINTMENT,
     ("post", f"{_V1}/patients"): _PATIENT_FIELDS,
     ("patch", f"{_V1}/patients/{{patient_id}}"): _PATIENT_FIELDS,
     ("post", f"{_V1}/care-plans"): _CARE_PLAN,
-    ("patch", f"{_V1}/care-plans/{{care_plan_id}}"): _CARE_PLAN,
+    ("patch", f"{_V1}/care-plans/{{care_plan_id}}"): _without(_CARE_PLAN, "patient_id"),
     ("post", f"{_V1}/visits"): _VISIT,
-    ("patch", f"{_V1}/visits/{{visit_id}}"): {**_VISIT, "visit_id": "not being solved now"},
+    ("patch", f"{_V1}/visits/{{visit_id}}"): _without(_VISIT, "patient_id", "care_plan_id"),
     ("post", f"{_V1}/plans"): {
         "date": f"{_DAY_HAS_SHIFTS}, and no more visits and staff than the limits",
         "scope": "'all' or a municipality that exists",
@@ -138,7 +143,6 @@ RULES: dict[tuple[str, str], dict[str, str]] = {
         "cancelled_visit_ids": "visits of the plan",
         "unavailable": "staff with a shift that day, from a time on that day",
         "running_late": "visits of the plan under way, ending on that day",
-        "visit_id": "visits of the plan",
     },
     ("post", f"{_V1}/plans/{{plan_id}}/recommendations"): {
         **_VISIT,

@@ -220,3 +220,6 @@ class CarePlanUpdate(SQLModel):
 
 class CarePlanPublic(CarePlanBase):
     id: int
+    # Stored without an offset: `format: time` (RFC 3339) would call every answer invalid.
+    window_start: WallTime
+    window_end: WallTime

@@ -4,38 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, Field, computed_field, field_validator
+from pydantic import BaseModel, Field, computed_field
 
 from ambulant.models import VisitRequestCreate
 from ambulant.models.ranges import FORBID_EXTRA, Id
 from ambulant.planning.views import PlanSummary
 from ambulant.replanning.diff import PlanDiff, VisitChange
-from ambulant.timeutil import OSLO, WallClock, as_aware
+from ambulant.timeutil import OSLO, WallClock
 
 
 class StaffUnavailable(BaseModel):
     model_config = FORBID_EXTRA
 
     staff_id: Id
-    from_at: dt.datetime = Field(description="Unavailable from then for the rest of the day.")
+    from_at: WallClock = Field(description="Unavailable from then for the rest of the day.")
     reason: str = Field(default="", max_length=200)
-
-    @field_validator("from_at")
-    @classmethod
-    def _aware(cls, v: dt.datetime) -> dt.datetime:
-        return as_aware(v)
 
 
 class RunningLate(BaseModel):
     model_config = FORBID_EXTRA
 
     visit_id: Id
-    expected_end_at: dt.datetime = Field(description="When the running visit will now end.")
-
-    @field_validator("expected_end_at")
-    @classmethod
-    def _aware(cls, v: dt.datetime) -> dt.datetime:
-        return as_aware(v)
+    expected_end_at: WallClock = Field(description="When the running visit will now end.")
 
 
 class ReplanRequest(BaseModel):
@@ -46,7 +36,7 @@ class ReplanRequest(BaseModel):
     based_on_version: int | None = Field(
         default=None, ge=1, description="The version the caller looked at (or send If-Match)."
     )
-    at: dt.datetime | None = Field(
+    at: WallClock | None = Field(
         default=None, description="The moment to replan from (default: now)."
     )
     new_visits: list[VisitRequestCreate] = Field(default_factory=list, max_length=20)
@@ -56,11 +46,6 @@ class ReplanRequest(BaseModel):
     publish: bool = Field(
         default=False, description="Publish the new version at once if it is ready in time."
     )
-
-    @field_validator("at")
-    @classmethod
-    def _aware(cls, v: dt.datetime | None) -> dt.datetime | None:
-        return None if v is None else as_aware(v)
 
 
 class ReplanAnswer(BaseModel):
