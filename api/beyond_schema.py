@@ -75,7 +75,10 @@ _APPOINTMENT = {
     "staff_id": _STAFF,
     "start_at": "inside a day the staff member can have it",
     "end_at": "after start_at, on the same day, at most 12 hours later",
-    "base_id": "a base that exists; give base_id or lat and lon, not both",
+    "base_id": "a base that exists",
+}
+_ONE_PLACE = {
+    "base_id": "a base that exists; with the stored place, base_id or lat and lon, not both",
     "lat": "with lon, instead of base_id",
     "lon": "with lat, instead of base_id",
 }
@@ -125,9 +128,11 @@ RULES: dict[tuple[str, str], dict[str, str]] = {
     },
     ("post", f"{_V1}/shifts"): _SHIFT,
     ("patch", f"{_V1}/shifts/{{shift_id}}"): _without(_SHIFT, "staff_id"),
+    # A new one's place is one of two shapes in its schema; a change is checked merged with
+    # what is stored, which no schema of the change can know.
     ("post", f"{_V1}/appointments"): _APPOINTMENT,
-    ("patch", f"{_V1}/appointments/{{appointment_id}}"): _APPOINTMENT,
-    ("post", f"{_V1}/patients"): _PATIENT_FIELDS,
+    ("patch", f"{_V1}/appointments/{{appointment_id}}"): {**_APPOINTMENT, **_ONE_PLACE},
+    ("post", f"{_V1}/patients"): _without(_PATIENT_FIELDS, "lat", "lon"),
     ("patch", f"{_V1}/patients/{{patient_id}}"): _PATIENT_FIELDS,
     ("post", f"{_V1}/care-plans"): _CARE_PLAN,
     ("patch", f"{_V1}/care-plans/{{care_plan_id}}"): _without(_CARE_PLAN, "patient_id"),

@@ -46,6 +46,9 @@ class Organisation(OrganisationBase, table=True):
 class OrganisationCreate(OrganisationBase):
     model_config = FORBID_EXTRA
 
+    # Something besides spaces: the name is stripped before it is stored.
+    name: str = Field(min_length=1, max_length=200, schema_extra={"pattern": r"\S"})
+
 
 class OrganisationPublic(OrganisationBase):
     id: int

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import ValidationInfo, WithJsonSchema, field_validator, model_validator
 from sqlmodel import JSON, AutoString, Field, SQLModel
+from sqlmodel._compat import SQLModelConfig
 
 from ambulant.models.organisation import check_part_organisations
 from ambulant.models.ranges import FORBID_EXTRA, Id
@@ -29,11 +30,23 @@ class Patient(PatientBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
 
 
+# What `PatientCreate._both_or_neither` enforces, said in the OpenAPI document: a point is a pair.
+BOTH_OR_NEITHER_SCHEMA: dict[str, Any] = {
+    "allOf": [
+        {
+            "if": {"required": [one], "properties": {one: {"type": "number"}}},
+            "then": {"required": [other], "properties": {other: {"type": "number"}}},
+        }
+        for one, other in (("lat", "lon"), ("lon", "lat"))
+    ]
+}
+
+
 class PatientCreate(PatientBase):
     """Coordinates may be left out: the address is then geocoded (the local address register by
     default, so a patient's address does not leave the system)."""
 
-    model_config = FORBID_EXTRA
+    model_config = SQLModelConfig(**FORBID_EXTRA, json_schema_extra=BOTH_OR_NEITHER_SCHEMA)
 
     lat: float | None = Field(default=None, ge=-90, le=90)  # type: ignore[assignment]
     lon: float | None = Field(default=None, ge=-180, le=180)  # type: ignore[assignment]

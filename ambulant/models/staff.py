@@ -11,7 +11,7 @@ from sqlmodel._compat import SQLModelConfig
 
 from ambulant.models.ranges import FORBID_EXTRA, Id
 from ambulant.models.vocabulary import MAX_SKILL_LEVEL, Discipline, Skill, StartFrom, Team
-from ambulant.timeutil import OSLO, AwareDateTime, WallClock, as_aware
+from ambulant.timeutil import OSLO, AwareDateTime, WallClock
 
 
 class StaffBase(SQLModel):
@@ -128,10 +128,11 @@ class Shift(ShiftBase, table=True):
 class ShiftCreate(ShiftBase):
     model_config = FORBID_EXTRA
 
-    @field_validator("start_at", "end_at", "break_earliest", "break_latest")
-    @classmethod
-    def _aware(cls, v: dt.datetime | None) -> dt.datetime | None:
-        return None if v is None else as_aware(v)
+    # Times a person types (naive is Oslo), in the years ambulant plans, as the document says.
+    start_at: WallClock
+    end_at: WallClock
+    break_earliest: WallClock | None = None
+    break_latest: WallClock | None = Field(default=None, description="The break must end by then.")
 
     @field_validator("end_at")
     @classmethod

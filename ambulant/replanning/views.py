@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from ambulant.models import VisitRequestCreate
 from ambulant.models.ranges import FORBID_EXTRA, Id
@@ -126,13 +127,22 @@ class Recommendations(BaseModel):
     elapsed_s: float
 
 
+# What `hand_moves` refuses first, said in the OpenAPI document: staff_id or staff_ids, not both.
+NOT_BOTH_STAFF_SCHEMA: dict[str, Any] = {
+    "not": {
+        "required": ["staff_id", "staff_ids"],
+        "properties": {"staff_id": {"type": "integer"}, "staff_ids": {"type": "array"}},
+    }
+}
+
+
 class MoveRequest(BaseModel):
     """A visit moved by hand: to other staff, to another time, or both. A joint visit names its
     staff in `staff_ids` (one per part, in part order); a visit for one names `staff_id`. Without
     staff the visit stays with whoever has it; without `start_at` it keeps its start if the new
     route allows (else as soon as it does)."""
 
-    model_config = FORBID_EXTRA
+    model_config = ConfigDict(extra="forbid", json_schema_extra=NOT_BOTH_STAFF_SCHEMA)
 
     visit_id: Id
     staff_id: Id | None = None
@@ -140,6 +150,15 @@ class MoveRequest(BaseModel):
     start_at: WallClock | None = Field(
         default=None, description="The new start; without an offset, Oslo time."
     )
+
+    @model_validator(mode="after")
+    def _not_both(self) -> MoveRequest:
+        # Refused before the plan is read, as the document's `not` says.
+        if self.staff_id is not None and self.staff_ids is not None:
+            raise ValueError(
+                "staff_ids or staff_id, not both: a joint visit's staff go in staff_ids"
+            )
+        return self
 
 
 class MoveViolation(BaseModel):

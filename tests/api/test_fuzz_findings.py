@@ -238,3 +238,70 @@ def test_a_care_plans_stored_times_match_what_the_document_says_of_them(
     for field in ["window_start", "window_end"]:
         assert "format" not in answer[field]
         assert re.match(answer[field]["pattern"], care_plan[field]), care_plan[field]
+
+
+def test_an_organisation_name_of_spaces_is_a_422_not_an_empty_name(
+    client: TestClient, coordinator: Headers
+) -> None:
+    """Found while stating names in the document: "   " passed `minLength: 1` and was stored
+    stripped, as an organisation without a name. The document and the server now want a
+    character that is not a space."""
+    body = body_schema(document(client), "post", f"{API}/organisations")
+    assert body["properties"]["name"]["pattern"] == "\\S"
+    response = client.post(
+        f"{API}/organisations", json={"kind": "municipality", "name": "   "}, headers=coordinator
+    )
+    assert_invalid(response, "name")
+    assert client.get(f"{API}/organisations", headers=coordinator).json() == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "shape", "fields"),
+    [
+        ("post", "appointments", "oneOf", {"base_id", "lat", "lon"}),
+        ("post", "patients", "allOf", {"lat", "lon"}),
+        ("post", "plans/{plan_id}/moves", "not", {"staff_id", "staff_ids"}),
+    ],
+)
+def test_a_rule_across_fields_the_schema_can_state_is_in_the_schema_not_the_list(
+    client: TestClient, method: str, path: str, shape: str, fields: set[str]
+) -> None:
+    """An appointment's one place, a patient's point as a pair, a move's staff_id or staff_ids:
+    the schema says them (oneOf, if/then, not), so the list of rules beyond it does not."""
+    schema = document(client)
+    body = body_schema(schema, method, f"{API}/{path}")
+    assert shape in body
+    listed = schema["paths"][f"{API}/{path}"][method]["responses"]["422"][RULES_KEY]
+    assert not {"lat", "lon"} & set(listed)
+    assert fields <= set(body["properties"])
+
+
+def test_a_move_naming_staff_id_and_staff_ids_is_a_422_naming_staff_ids(
+    client: TestClient, coordinator: Headers
+) -> None:
+    """The schema says `not` both; the request is refused before its plan is read."""
+    schema = body_schema(document(client), "post", f"{API}/plans/{{plan_id}}/moves")
+    assert schema["not"]["required"] == ["staff_id", "staff_ids"]
+    body = {"visit_id": 1, "staff_id": 1, "staff_ids": [2]}
+    for path in ["moves", "moves/check"]:
+        response = client.post(f"{API}/plans/1/{path}", json=body, headers=coordinator)
+        assert_invalid(response, "staff_ids")
+
+
+def test_a_patient_with_half_a_point_is_a_422_naming_the_missing_half(
+    client: TestClient, coordinator: Headers
+) -> None:
+    response = client.post(f"{API}/patients", json=make_patient(lon=None), headers=coordinator)
+    assert_invalid(response, "lon")
+    response = client.post(
+        f"{API}/appointments",
+        json={
+            "staff_id": 1,
+            "title": "Team meeting",
+            "start_at": "2026-12-07T08:00",
+            "end_at": "2026-12-07T09:00",
+            "lat": 63.47,
+        },
+        headers=coordinator,
+    )
+    assert_invalid(response, "base_id")
