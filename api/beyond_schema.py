@@ -46,7 +46,6 @@ _VISIT_REFS = {
     "organisation_id": _ORGANISATIONS,
     "part_organisation_ids": _ORGANISATIONS,
     "max_lag_minutes": "not below min_lag_minutes",
-    "second_staff_skills": "only with staff_count 2",
 }
 
 
@@ -97,7 +96,6 @@ _CARE_PLAN = {
     "valid_to": "not before valid_from",
     "organisation_id": _ORGANISATIONS,
     "part_organisation_ids": _ORGANISATIONS,
-    "second_staff_skills": "only with staff_count 2",
 }
 _VISIT = {
     **_VISIT_WINDOW,
@@ -137,7 +135,11 @@ RULES: dict[tuple[str, str], dict[str, str]] = {
     ("post", f"{_V1}/care-plans"): _CARE_PLAN,
     ("patch", f"{_V1}/care-plans/{{care_plan_id}}"): _without(_CARE_PLAN, "patient_id"),
     ("post", f"{_V1}/visits"): _VISIT,
-    ("patch", f"{_V1}/visits/{{visit_id}}"): _without(_VISIT, "patient_id", "care_plan_id"),
+    # A change is checked merged with the stored visit: its staff_count may be the stored one.
+    ("patch", f"{_V1}/visits/{{visit_id}}"): {
+        **_without(_VISIT, "patient_id", "care_plan_id"),
+        "second_staff_skills": "only with staff_count 2",
+    },
     ("post", f"{_V1}/plans"): {
         "date": f"{_DAY_HAS_SHIFTS}, and no more visits and staff than the limits",
         "scope": "'all' or a municipality that exists",

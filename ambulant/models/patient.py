@@ -9,7 +9,7 @@ from pydantic import ValidationInfo, WithJsonSchema, field_validator, model_vali
 from sqlmodel import JSON, AutoString, Field, SQLModel
 from sqlmodel._compat import SQLModelConfig
 
-from ambulant.models.organisation import check_part_organisations
+from ambulant.models.organisation import PART_ORGANISATIONS_SCHEMA, check_part_organisations
 from ambulant.models.ranges import FORBID_EXTRA, Id
 from ambulant.models.vocabulary import MAX_SKILL_LEVEL, SERIES_MAX_LENGTH, Priority, Skill
 from ambulant.timeutil import Day
@@ -163,8 +163,11 @@ class CarePlan(CarePlanBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
 
 
+CARE_PLAN_PARTS_SCHEMA: dict[str, Any] = {"allOf": PART_ORGANISATIONS_SCHEMA}
+
+
 class CarePlanCreate(CarePlanBase):
-    model_config = FORBID_EXTRA
+    model_config = SQLModelConfig(**FORBID_EXTRA, json_schema_extra=CARE_PLAN_PARTS_SCHEMA)
 
     weekdays: list[Weekday] = Field(min_length=1)
     window_start: WallTime

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, AutoString, Field, SQLModel
+from sqlmodel._compat import SQLModelConfig
 
-from ambulant.models.organisation import check_part_organisations
+from ambulant.models.organisation import PART_ORGANISATIONS_SCHEMA, check_part_organisations
 from ambulant.models.ranges import FORBID_EXTRA, MAX_LAG_MINUTES, Id
 from ambulant.models.vocabulary import (
     MAX_SKILL_LEVEL,
@@ -91,8 +93,20 @@ class VisitRequest(VisitRequestBase, table=True):
     date: dt.date = Field(index=True, description="Local (Oslo) date of the window start.")
 
 
+# What `VisitRequestCreate._lags` enforces of its parts, said in the OpenAPI document.
+VISIT_PARTS_SCHEMA: dict[str, Any] = {
+    "allOf": [
+        *PART_ORGANISATIONS_SCHEMA,
+        {
+            "if": {"properties": {"staff_count": {"const": 1}}},
+            "then": {"properties": {"second_staff_skills": {"maxItems": 0}}},
+        },
+    ]
+}
+
+
 class VisitRequestCreate(VisitRequestBase):
-    model_config = FORBID_EXTRA
+    model_config = SQLModelConfig(**FORBID_EXTRA, json_schema_extra=VISIT_PARTS_SCHEMA)
 
     # A time a person types (naive is Oslo), in the years ambulant plans: the type says so in the
     # OpenAPI document too.

@@ -305,3 +305,21 @@ def test_a_patient_with_half_a_point_is_a_422_naming_the_missing_half(
         headers=coordinator,
     )
     assert_invalid(response, "base_id")
+
+
+def test_a_visits_parts_are_stated_in_its_schema(client: TestClient, coordinator: Headers) -> None:
+    """second_staff_skills only for two staff, organisation_id or one organisation per part:
+    stated as if/then, so the list beyond the schema keeps only what is stored (organisations
+    that exist)."""
+    schema = document(client)
+    body = body_schema(schema, "post", f"{API}/visits")
+    thens = [condition["then"]["properties"] for condition in body["allOf"]]
+    assert {"second_staff_skills": {"maxItems": 0}} in thens
+    assert {"part_organisation_ids": {"maxItems": 0}} in thens
+    listed = schema["paths"][f"{API}/visits"]["post"]["responses"]["422"][RULES_KEY]
+    assert "second_staff_skills" not in listed
+    patient = created(client.post(f"{API}/patients", json=make_patient(), headers=coordinator))
+    visit = make_visit(patient["id"], second_staff_skills=["medication"])
+    response = client.post(f"{API}/visits", json=visit, headers=coordinator)
+    assert_invalid(response, "second_staff_skills")
+    assert total(client, coordinator, "visits") == 0
