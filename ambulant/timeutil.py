@@ -123,11 +123,29 @@ def iso_instant(value: object) -> object:
     return value
 
 
-_DAY_SCHEMA = {"type": "string", "format": "date", "pattern": f"^{YEARS}-\\d{{2}}-\\d{{2}}$"}
+# The whole value as the validators take it, calendar and all, so that what the document allows
+# is exactly what is accepted: a generator (or a client's form) drawing from the pattern makes real
+# dates. February 29th only in leap years (every fourth in 1970-2199, 2100 not).
+_LEAP = "(19(7[26]|8[048]|9[26])|20([02468][048]|[13579][26])|21([02468][48]|[13579][26]|[2468]0))"
+_DATE = (
+    f"({YEARS}-(0[1-9]|1[0-2])-(0[1-9]|1\\d|2[0-8])"
+    f"|{YEARS}-(0[13-9]|1[0-2])-(29|30)"
+    f"|{YEARS}-(0[13578]|1[02])-31"
+    f"|{_LEAP}-02-29)"
+)
+_TIME = "([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d([.,]\\d+)?)?"
+_OFFSET = "([Zz]|[+-]([01]\\d|2[0-3]):?[0-5]\\d)"
+_DAY_SCHEMA = {"type": "string", "format": "date", "pattern": f"^{_DATE}$"}
+# Not `format: date-time`: RFC 3339 wants seconds and an offset, and a person may leave out both.
+_WALL_CLOCK_SCHEMA = {
+    "type": "string",
+    "pattern": f"^{_DATE}[Tt ]{_TIME}{_OFFSET}?$",
+    "description": "ISO 8601; without an offset, Oslo wall-clock time.",
+}
 _INSTANT_SCHEMA = {
     "type": "string",
-    "format": "date-time",
-    "pattern": f"^{YEARS}-\\d{{2}}-\\d{{2}}[Tt ]",
+    "pattern": f"^{_DATE}[Tt ]{_TIME}{_OFFSET}$",
+    "description": "ISO 8601 with its UTC offset.",
 }
 
 # Field types for what people and devices send: pydantic names the field in the 422.
@@ -140,7 +158,7 @@ WallClock = Annotated[
     datetime,
     BeforeValidator(iso_instant),
     AfterValidator(as_aware),
-    WithJsonSchema(_INSTANT_SCHEMA),
+    WithJsonSchema(_WALL_CLOCK_SCHEMA),
 ]
 # An instant a device reports: the offset is required, since a phone knows it and a naive time
 # in the repeated autumn hour could be either of two instants.

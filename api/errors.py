@@ -8,6 +8,7 @@ unexpected is a 500 that says nothing about the internals (the log has the trace
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 
 from fastapi import FastAPI, Request
@@ -81,6 +82,9 @@ RESOURCE_TYPES = {
 }
 
 
+DIGITS = re.compile(r"[0-9]{1,10}")
+
+
 def _denial_from_path(request: Request) -> Denial:
     """A refusal that names no object (a role or scope check): the resource and id the path
     names, e.g. /api/v1/plans/7/replan -> plan 7; a patient's id also as the patient's, so the
@@ -89,7 +93,9 @@ def _denial_from_path(request: Request) -> Denial:
     if parts[:2] == ["api", "v1"]:
         parts = parts[2:]
     collection = parts[0] if parts else ""
-    resource_id = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+    # ASCII digits only (str.isdigit() is also true of "³", which int() refuses), and no more
+    # than an id can have (the audit trail's resource_id holds 40 characters).
+    resource_id = int(parts[1]) if len(parts) > 1 and DIGITS.fullmatch(parts[1]) else None
     patient_id = resource_id if collection == "patients" else None
     return Denial(RESOURCE_TYPES.get(collection, collection), resource_id, patient_id)
 

@@ -16,6 +16,8 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel, Field
 
+from api.beyond_schema import describe_rules_beyond_schema
+
 WRITES = frozenset({"post", "put", "patch", "delete"})
 ID_QUERIES = frozenset({"staff_id", "patient_id", "user_id", "against"})
 ERROR = "#/components/schemas/Error"
@@ -116,7 +118,7 @@ def install_openapi(app: FastAPI) -> None:
                 summary=app.summary,
                 routes=app.routes,
             )
-            app.openapi_schema = describe_errors(schema)
+            app.openapi_schema = describe_rules_beyond_schema(describe_errors(schema))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -7,12 +7,14 @@ it. The place is a base (the district medical centre) or a point with an address
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import Field, SQLModel
+from sqlmodel._compat import SQLModelConfig
 
 from ambulant.models.ranges import FORBID_EXTRA, Id
-from ambulant.timeutil import OSLO, AwareDateTime, WallClock, as_aware
+from ambulant.timeutil import OSLO, AwareDateTime, WallClock
 
 # Longer than this is not an appointment inside a working day but a day off the road.
 MAX_APPOINTMENT = dt.timedelta(hours=12)
@@ -36,10 +38,37 @@ class Appointment(AppointmentBase, table=True):
     date: dt.date = Field(index=True, description="Local (Oslo) date it starts on.")
 
 
+# What `AppointmentCreate._one_place` enforces, said in the OpenAPI document.
+ONE_PLACE_SCHEMA: dict[str, Any] = {
+    "oneOf": [
+        {
+            "required": ["base_id"],
+            "properties": {
+                "base_id": {"type": "integer"},
+                "lat": {"type": "null"},
+                "lon": {"type": "null"},
+            },
+        },
+        {
+            "required": ["lat", "lon"],
+            "properties": {
+                "lat": {"type": "number"},
+                "lon": {"type": "number"},
+                "base_id": {"type": "null"},
+            },
+        },
+    ]
+}
+
+
 class AppointmentCreate(AppointmentBase):
     """At a base (`base_id`) or at a point (`lat`, `lon`, and `address` for people), not both."""
 
-    model_config = FORBID_EXTRA
+    model_config = SQLModelConfig(**FORBID_EXTRA, json_schema_extra=ONE_PLACE_SCHEMA)
+
+    title: str = Field(min_length=1, max_length=200, schema_extra={"pattern": r"\S"})
+    start_at: WallClock
+    end_at: WallClock
 
     @field_validator("title")
     @classmethod
@@ -48,11 +77,6 @@ class AppointmentCreate(AppointmentBase):
         if not v:
             raise ValueError("title must not be blank")
         return v
-
-    @field_validator("start_at", "end_at")
-    @classmethod
-    def _aware(cls, v: dt.datetime) -> dt.datetime:
-        return as_aware(v)
 
     @field_validator("end_at")
     @classmethod

@@ -4,6 +4,7 @@ team of a hospital trust), so a visit can ask for staff of one of them."""
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from pydantic import field_validator
 from sqlmodel import AutoString, Field, SQLModel
@@ -46,9 +47,40 @@ class Organisation(OrganisationBase, table=True):
 class OrganisationCreate(OrganisationBase):
     model_config = FORBID_EXTRA
 
+    # Something besides spaces: the name is stripped before it is stored.
+    name: str = Field(min_length=1, max_length=200, schema_extra={"pattern": r"\S"})
+
 
 class OrganisationPublic(OrganisationBase):
     id: int
+
+
+# What `check_part_organisations` enforces, said in the OpenAPI document of a visit and a care
+# plan: organisation_id or part_organisation_ids, and one part per staff member (staff_count, 1
+# when left out).
+PART_ORGANISATIONS_SCHEMA: list[dict[str, Any]] = [
+    {
+        "if": {
+            "required": ["organisation_id"],
+            "properties": {"organisation_id": {"type": "integer"}},
+        },
+        "then": {"properties": {"part_organisation_ids": {"maxItems": 0}}},
+    },
+    {
+        "if": {"properties": {"staff_count": {"const": 1}}},
+        "then": {"properties": {"part_organisation_ids": {"maxItems": 1}}},
+    },
+    {
+        "if": {"required": ["staff_count"], "properties": {"staff_count": {"const": 2}}},
+        "then": {
+            "properties": {
+                "part_organisation_ids": {
+                    "anyOf": [{"maxItems": 0}, {"minItems": 2, "maxItems": 2}]
+                }
+            }
+        },
+    },
+]
 
 
 def check_part_organisations(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ValidationInfo, field_validator, model_validator
+from pydantic import ValidationInfo, WithJsonSchema, field_validator, model_validator
 from sqlmodel import JSON, AutoString, Field, SQLModel
+from sqlmodel._compat import SQLModelConfig
 
 from ambulant.models.day_list import DayList
-from ambulant.models.organisation import check_part_organisations
+from ambulant.models.organisation import PART_ORGANISATIONS_SCHEMA, check_part_organisations
 from ambulant.models.ranges import FORBID_EXTRA, Id
 from ambulant.models.recurrence import check_rule, weekdays_rule
 from ambulant.models.vocabulary import MAX_SKILL_LEVEL, SERIES_MAX_LENGTH, Priority, Skill
@@ -33,11 +34,23 @@ class Patient(PatientBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
 
 
+# What `PatientCreate._both_or_neither` enforces, said in the OpenAPI document: a point is a pair.
+BOTH_OR_NEITHER_SCHEMA: dict[str, Any] = {
+    "allOf": [
+        {
+            "if": {"required": [one], "properties": {one: {"type": "number"}}},
+            "then": {"required": [other], "properties": {other: {"type": "number"}}},
+        }
+        for one, other in (("lat", "lon"), ("lon", "lat"))
+    ]
+}
+
+
 class PatientCreate(PatientBase):
     """Coordinates may be left out: the address is then geocoded (the local address register by
     default, so a patient's address does not leave the system)."""
 
-    model_config = FORBID_EXTRA
+    model_config = SQLModelConfig(**FORBID_EXTRA, json_schema_extra=BOTH_OR_NEITHER_SCHEMA)
 
     lat: float | None = Field(default=None, ge=-90, le=90)  # type: ignore[assignment]
     lon: float | None = Field(default=None, ge=-180, le=180)  # type: ignore[assignment]
@@ -153,17 +166,31 @@ _RECURRENCE_HELP = (
     "window_start-window_end); ...;UNTIL=20270630 or ...;COUNT=10 to end it."
 )
 
+# What `_wall_clock_time` enforces, said in the OpenAPI document: a time of day without an offset
+# (pydantic's own `format: time` would allow one). A client sees the rule the 422 enforces.
+WALL_TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
+WallTime = Annotated[
+    dt.time, WithJsonSchema({"type": "string", "pattern": WALL_TIME_PATTERN, "example": "08:30"})
+]
+Weekday = Annotated[int, Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")]
+
 
 class CarePlan(CarePlanBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     recurrence: str = Field(max_length=RRULE_MAX_LENGTH)
 
 
-class CarePlanCreate(CarePlanBase):
-    model_config = FORBID_EXTRA
+CARE_PLAN_PARTS_SCHEMA: dict[str, Any] = {"allOf": PART_ORGANISATIONS_SCHEMA}
 
-    weekdays: list[int] | None = Field(
+
+class CarePlanCreate(CarePlanBase):
+    model_config = SQLModelConfig(**FORBID_EXTRA, json_schema_extra=CARE_PLAN_PARTS_SCHEMA)
+
+    window_start: WallTime
+    window_end: WallTime
+    weekdays: list[Weekday] | None = Field(
         default=None,
+        min_length=1,
         exclude=True,
         description="The older form, instead of recurrence: these weekdays (0 = Monday) every "
         "week; stored as the rule FREQ=WEEKLY;BYDAY=....",
@@ -248,9 +275,9 @@ class CarePlanUpdate(SQLModel):
     description: str | None = None
     recurrence: str | None = Field(default=None, max_length=RRULE_MAX_LENGTH)
     exdates: list[Day] | None = None
-    weekdays: list[int] | None = Field(default=None, exclude=True)
-    window_start: dt.time | None = None
-    window_end: dt.time | None = None
+    weekdays: list[Weekday] | None = Field(default=None, min_length=1, exclude=True)
+    window_start: WallTime | None = None
+    window_end: WallTime | None = None
     duration_minutes: int | None = Field(default=None, ge=1, le=600)
     skills: list[Skill] | None = None
     second_staff_skills: list[Skill] | None = None
@@ -289,3 +316,6 @@ class CarePlanUpdate(SQLModel):
 class CarePlanPublic(CarePlanBase):
     id: int
     recurrence: str = Field(description=_RECURRENCE_HELP)
+    # Stored without an offset: `format: time` (RFC 3339) would call every answer invalid.
+    window_start: WallTime
+    window_end: WallTime

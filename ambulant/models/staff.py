@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import ValidationInfo, field_validator, model_validator
 from sqlmodel import JSON, AutoString, Field, SQLModel
+from sqlmodel._compat import SQLModelConfig
 
 from ambulant.models.ranges import FORBID_EXTRA, Id
 from ambulant.models.vocabulary import MAX_SKILL_LEVEL, Discipline, Skill, StartFrom, Team
-from ambulant.timeutil import OSLO, AwareDateTime, WallClock, as_aware
+from ambulant.timeutil import OSLO, AwareDateTime, WallClock
 
 
 class StaffBase(SQLModel):
@@ -52,8 +54,30 @@ class Staff(StaffBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
 
 
+# What `StaffCreate._start_location` enforces, said in the OpenAPI document: a day starts at a
+# base (the default) or at home, and the place it starts from must be given.
+START_LOCATION_SCHEMA: dict[str, Any] = {
+    "allOf": [
+        {
+            "if": {"properties": {"start_from": {"const": StartFrom.BASE.value}}},
+            "then": {"required": ["base_id"], "properties": {"base_id": {"type": "integer"}}},
+        },
+        {
+            "if": {
+                "properties": {"start_from": {"const": StartFrom.HOME.value}},
+                "required": ["start_from"],
+            },
+            "then": {
+                "required": ["home_lat", "home_lon"],
+                "properties": {"home_lat": {"type": "number"}, "home_lon": {"type": "number"}},
+            },
+        },
+    ]
+}
+
+
 class StaffCreate(StaffBase):
-    model_config = FORBID_EXTRA
+    model_config = SQLModelConfig(**FORBID_EXTRA, json_schema_extra=START_LOCATION_SCHEMA)
 
     @model_validator(mode="after")
     def _start_location(self) -> StaffCreate:
@@ -104,10 +128,11 @@ class Shift(ShiftBase, table=True):
 class ShiftCreate(ShiftBase):
     model_config = FORBID_EXTRA
 
-    @field_validator("start_at", "end_at", "break_earliest", "break_latest")
-    @classmethod
-    def _aware(cls, v: dt.datetime | None) -> dt.datetime | None:
-        return None if v is None else as_aware(v)
+    # Times a person types (naive is Oslo), in the years ambulant plans, as the document says.
+    start_at: WallClock
+    end_at: WallClock
+    break_earliest: WallClock | None = None
+    break_latest: WallClock | None = Field(default=None, description="The break must end by then.")
 
     @field_validator("end_at")
     @classmethod

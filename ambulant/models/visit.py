@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import ValidationInfo, field_validator, model_validator
 from sqlalchemy import Index
 from sqlmodel import JSON, AutoString, Field, SQLModel
+from sqlmodel._compat import SQLModelConfig
 
-from ambulant.models.organisation import check_part_organisations
+from ambulant.models.organisation import PART_ORGANISATIONS_SCHEMA, check_part_organisations
 from ambulant.models.ranges import FORBID_EXTRA, MAX_LAG_MINUTES, Id
 from ambulant.models.vocabulary import (
     MAX_SKILL_LEVEL,
@@ -18,7 +20,7 @@ from ambulant.models.vocabulary import (
     Priority,
     Skill,
 )
-from ambulant.timeutil import OSLO, AwareDateTime, WallClock, as_aware
+from ambulant.timeutil import OSLO, AwareDateTime, WallClock
 
 
 class VisitRequestBase(SQLModel):
@@ -107,13 +109,25 @@ class VisitRequest(VisitRequestBase, table=True):
     care_plan_slot: int | None = Field(default=None)
 
 
-class VisitRequestCreate(VisitRequestBase):
-    model_config = FORBID_EXTRA
+# What `VisitRequestCreate._lags` enforces of its parts, said in the OpenAPI document.
+VISIT_PARTS_SCHEMA: dict[str, Any] = {
+    "allOf": [
+        *PART_ORGANISATIONS_SCHEMA,
+        {
+            "if": {"properties": {"staff_count": {"const": 1}}},
+            "then": {"properties": {"second_staff_skills": {"maxItems": 0}}},
+        },
+    ]
+}
 
-    @field_validator("window_start", "window_end")
-    @classmethod
-    def _aware(cls, v: dt.datetime) -> dt.datetime:
-        return as_aware(v)
+
+class VisitRequestCreate(VisitRequestBase):
+    model_config = SQLModelConfig(**FORBID_EXTRA, json_schema_extra=VISIT_PARTS_SCHEMA)
+
+    # A time a person types (naive is Oslo), in the years ambulant plans: the type says so in the
+    # OpenAPI document too.
+    window_start: WallClock
+    window_end: WallClock
 
     @field_validator("window_end")
     @classmethod

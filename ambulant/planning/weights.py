@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 import solver
 from ambulant.config import Settings
 
 # Far above any plan's travel cost, far below where the solver's 64-bit sums could overflow.
 MAX_PENALTY = 1_000_000_000
+
+
+# A penalty for leaving a visit out: its bounds are in the OpenAPI document.
+Penalty = Annotated[int, Field(ge=0, le=MAX_PENALTY)]
 
 
 class WeightOverrides(BaseModel):
@@ -26,20 +30,13 @@ class WeightOverrides(BaseModel):
 
     travel_per_s: int | None = Field(default=None, ge=0, le=1_000)
     overtime_per_s: int | None = Field(default=None, ge=0, le=1_000)
-    unassigned: tuple[int, int, int, int] | None = Field(
+    unassigned: tuple[Penalty, Penalty, Penalty, Penalty] | None = Field(
         default=None, description="Leaving a visit out, by priority: urgent, high, normal, low."
     )
     preferred_staff_bonus: int | None = Field(default=None, ge=0, le=1_000_000)
     overqualification_per_level: int | None = Field(default=None, ge=0, le=1_000_000)
     outside_home_municipality: int | None = Field(default=None, ge=0, le=1_000_000)
     workload_per_s: int | None = Field(default=None, ge=0, le=1_000)
-
-    @field_validator("unassigned")
-    @classmethod
-    def _penalties(cls, v: tuple[int, int, int, int] | None) -> tuple[int, int, int, int] | None:
-        if v is not None and any(not 0 <= p <= MAX_PENALTY for p in v):
-            raise ValueError(f"unassigned penalties must be between 0 and {MAX_PENALTY}")
-        return v
 
     def given(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)

@@ -106,11 +106,11 @@ def check_references(session: Session, principal: Principal, request: ReplanRequ
         access.patient_ref(
             session, principal, visit.patient_id, field=f"new_visits[{i}].patient_id"
         )
-    for visit_id in [
-        *request.cancelled_visit_ids,
-        *(late.visit_id for late in request.running_late),
-    ]:
-        access.visit_ref(session, principal, visit_id, field="visit_id")
+    # The field the client sent, so a 422 names it (the document lists these two).
+    for visit_id in request.cancelled_visit_ids:
+        access.visit_ref(session, principal, visit_id, field="cancelled_visit_ids")
+    for late in request.running_late:
+        access.visit_ref(session, principal, late.visit_id, field="running_late")
     for absence in request.unavailable:
         access.staff_ref(session, principal, absence.staff_id, field="unavailable.staff_id")
 

@@ -3,39 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from pydantic import BaseModel, Field, computed_field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from ambulant.models import VisitRequestCreate
 from ambulant.models.ranges import FORBID_EXTRA, Id
 from ambulant.planning.views import PlanSummary
 from ambulant.replanning.diff import PlanDiff, VisitChange
-from ambulant.timeutil import OSLO, WallClock, as_aware
+from ambulant.timeutil import OSLO, WallClock
 
 
 class StaffUnavailable(BaseModel):
     model_config = FORBID_EXTRA
 
     staff_id: Id
-    from_at: dt.datetime = Field(description="Unavailable from then for the rest of the day.")
+    from_at: WallClock = Field(description="Unavailable from then for the rest of the day.")
     reason: str = Field(default="", max_length=200)
-
-    @field_validator("from_at")
-    @classmethod
-    def _aware(cls, v: dt.datetime) -> dt.datetime:
-        return as_aware(v)
 
 
 class RunningLate(BaseModel):
     model_config = FORBID_EXTRA
 
     visit_id: Id
-    expected_end_at: dt.datetime = Field(description="When the running visit will now end.")
-
-    @field_validator("expected_end_at")
-    @classmethod
-    def _aware(cls, v: dt.datetime) -> dt.datetime:
-        return as_aware(v)
+    expected_end_at: WallClock = Field(description="When the running visit will now end.")
 
 
 class ReplanRequest(BaseModel):
@@ -46,7 +37,7 @@ class ReplanRequest(BaseModel):
     based_on_version: int | None = Field(
         default=None, ge=1, description="The version the caller looked at (or send If-Match)."
     )
-    at: dt.datetime | None = Field(
+    at: WallClock | None = Field(
         default=None, description="The moment to replan from (default: now)."
     )
     new_visits: list[VisitRequestCreate] = Field(default_factory=list, max_length=20)
@@ -56,11 +47,6 @@ class ReplanRequest(BaseModel):
     publish: bool = Field(
         default=False, description="Publish the new version at once if it is ready in time."
     )
-
-    @field_validator("at")
-    @classmethod
-    def _aware(cls, v: dt.datetime | None) -> dt.datetime | None:
-        return None if v is None else as_aware(v)
 
 
 class ReplanAnswer(BaseModel):
@@ -141,13 +127,22 @@ class Recommendations(BaseModel):
     elapsed_s: float
 
 
+# What `hand_moves` refuses first, said in the OpenAPI document: staff_id or staff_ids, not both.
+NOT_BOTH_STAFF_SCHEMA: dict[str, Any] = {
+    "not": {
+        "required": ["staff_id", "staff_ids"],
+        "properties": {"staff_id": {"type": "integer"}, "staff_ids": {"type": "array"}},
+    }
+}
+
+
 class MoveRequest(BaseModel):
     """A visit moved by hand: to other staff, to another time, or both. A joint visit names its
     staff in `staff_ids` (one per part, in part order); a visit for one names `staff_id`. Without
     staff the visit stays with whoever has it; without `start_at` it keeps its start if the new
     route allows (else as soon as it does)."""
 
-    model_config = FORBID_EXTRA
+    model_config = ConfigDict(extra="forbid", json_schema_extra=NOT_BOTH_STAFF_SCHEMA)
 
     visit_id: Id
     staff_id: Id | None = None
@@ -155,6 +150,15 @@ class MoveRequest(BaseModel):
     start_at: WallClock | None = Field(
         default=None, description="The new start; without an offset, Oslo time."
     )
+
+    @model_validator(mode="after")
+    def _not_both(self) -> MoveRequest:
+        # Refused before the plan is read, as the document's `not` says.
+        if self.staff_id is not None and self.staff_ids is not None:
+            raise ValueError(
+                "staff_ids or staff_id, not both: a joint visit's staff go in staff_ids"
+            )
+        return self
 
 
 class MoveViolation(BaseModel):

@@ -22,6 +22,17 @@ router = APIRouter(tags=["events"])
 
 PING_S = 15
 
+EVENT_SCHEMA = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "id": {"type": "string", "description": "Send it back as Last-Event-ID to resume."},
+        "event": {"type": "string", "description": "Its kind, e.g. `ready`, `plan_published`."},
+        "data": {"type": "string", "contentMediaType": "application/json"},
+        "retry": {"type": "integer"},
+    },
+}
+
 
 @router.get(
     "/events",
@@ -29,7 +40,8 @@ PING_S = 15
     responses={
         200: {
             "description": "Server-sent events: `id`, `event` (its kind) and `data` (JSON).",
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            # OpenAPI 3.1: for an event stream, `schema` describes each event.
+            "content": {"text/event-stream": {"schema": EVENT_SCHEMA}},
         }
     },
 )
