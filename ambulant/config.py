@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     job_retries: int = Field(default=2, ge=0, le=10)
     worker_heartbeat_s: int = Field(default=10, ge=1, le=600)
     worker_maintenance_s: int = Field(default=30, ge=1, le=3600)
+    # RQ: how long a solving job's heartbeat may lapse before its worker counts as dead (RQ's
+    # own fixed value is 60 s); shorter finds a dead worker sooner, but must stay well above the
+    # heartbeat, or a slow heartbeat of a live worker gets its job run twice (harmless: the first
+    # to finish stores the plan, the other writes nothing; but the work is done twice).
+    worker_grace_s: int = Field(default=60, ge=2, le=3600)
 
     # Travel times
     travel_provider: Literal["geodesic", "osrm"] = "geodesic"

@@ -21,9 +21,16 @@ from ambulant.planning.weights import plan_weights, weights_record
 from ambulant.travel.factory import travel_times_from_settings
 
 
-def solve_day(session: Session, engine: Engine, plan: Plan, settings: Settings) -> None:
+def solve_day(
+    session: Session,
+    engine: Engine,
+    plan: Plan,
+    settings: Settings,
+    monitor: solver.Monitor | None = None,
+) -> None:
     """Solves day plan `plan` and writes routes, stops, unassigned visits, KPIs and statistics
-    into it (flushed, not committed); raises when the solve fails or its result is invalid."""
+    into it (flushed, not committed); raises when the solve fails or its result is invalid.
+    `monitor` watches the search (progress, and a stop on request)."""
     params = solver.Parameters(
         time_limit_s=settings.solve_time_limit_s,
         seed=settings.solve_seed,
@@ -38,7 +45,7 @@ def solve_day(session: Session, engine: Engine, plan: Plan, settings: Settings) 
         settings=settings,
     )
     matrix_s = time.perf_counter() - started
-    result = solver.solve(built.problem, params)
+    result = solver.solve(built.problem, params, monitor=monitor)
     if result.status == "error":
         # Its unassigned reasons would not be true; a coordinator must not see them.
         raise RuntimeError("the solver failed on this day; see the worker's log")

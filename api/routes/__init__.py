@@ -13,6 +13,7 @@ from api.routes import (
     municipalities,
     organisations,
     patients,
+    plan_jobs,
     plans,
     replan,
     reports,
@@ -43,6 +44,7 @@ for module in (
     events,
     reports,
     audit,
+    plan_jobs,
 ):
     api_router.include_router(module.router)
 
