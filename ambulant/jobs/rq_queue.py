@@ -101,12 +101,25 @@ def job_failed(
 
 class AmbulantWorker(Worker):
     """RQ's worker, with how long a job's heartbeat may lapse before the job counts as
-    abandoned (RQ's fixed 60 s, here `worker_grace_s`)."""
+    abandoned (RQ's fixed 60 s, here `worker_grace_s`), and a command listener that stops
+    within a second."""
 
     grace_s = 60
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
         return super().get_heartbeat_ttl(job, working_time) - 60 + self.grace_s
+
+    def subscribe(self) -> None:
+        # RQ's listener for worker commands waits up to 60 s for a message, and redis-py 8
+        # joins it when the worker stops: every stop (SIGTERM on a deploy, the end of --burst)
+        # took a minute, beyond a container's stop timeout. Waiting a second at a time, the
+        # same listener stops at once.
+        self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]  # RQ types it None
+            sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
 
 
 def run_worker(settings: Settings, *, burst: bool = False) -> None:

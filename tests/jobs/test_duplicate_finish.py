@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
@@ -66,6 +67,7 @@ def test_two_workers_finishing_the_same_job_store_one_plan(
     assert len(parts) + unassigned == 6 and plan.kpis["visits"] == 5
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_a_finished_plan_is_not_moved_back_by_a_late_writer(
     engine: Engine, database_url: str
 ) -> None:
