@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     max_plan_staff: int = Field(default=200, ge=1)
     solve_seed: int = 0
     max_overtime_min: int = 30
+    # A fixed amount of search per day plan instead of "until the time limit": this many
+    # ruin-and-recreate iterations, then OR-Tools' descent to its local optimum. The plan then
+    # does not depend on the machine's speed or load (benchmarks; reproducible plans). None:
+    # search until the time limit or until the search has settled.
+    solve_max_iterations: int | None = Field(default=None, ge=1)
 
     # Objective weights (docs/planning.md), in cost units: 1 = one second of driving. The
     # defaults are the solver's (solver.Weights); a plan request may override them per plan.

@@ -349,6 +349,7 @@ def test_data_lives_in_declared_volumes_and_redis_keeps_an_append_only_file(
     assert any(v.endswith(":/data") for v in services["redis"]["volumes"])
     redis = command_of(services["redis"])
     assert redis[redis.index("--appendonly") + 1] == "yes"
+    assert redis[redis.index("--appendfsync") + 1] == "always"  # no acknowledged job lost
 
 
 def test_the_build_context_leaves_out_secrets_and_local_environments() -> None:

@@ -122,14 +122,22 @@ class AmbulantWorker(Worker):
         )
 
 
-def run_worker(settings: Settings, *, burst: bool = False) -> None:
-    """Runs an RQ worker on the replan and plan queues, replans first (`ambulant worker`); its
-    heartbeat, grace and maintenance intervals bound how soon a job of a worker that died is
-    run again."""
+WORKER_QUEUES = {
+    "all": (REPLAN_QUEUE_NAME, QUEUE_NAME),
+    "replans": (REPLAN_QUEUE_NAME,),
+    "plans": (QUEUE_NAME,),
+}
+
+
+def run_worker(settings: Settings, *, burst: bool = False, queues: str = "all") -> None:
+    """Runs an RQ worker (`ambulant worker`): on the replan and plan queues, replans first
+    ("all"), or on one of them ("replans": a worker kept for replans, which never starts a
+    day's solve; "plans"). Its heartbeat, grace and maintenance intervals bound how soon a job
+    of a worker that died is run again."""
     redis = Redis.from_url(settings.redis_url)
     AmbulantWorker.grace_s = settings.worker_grace_s
     worker = AmbulantWorker(
-        [Queue(REPLAN_QUEUE_NAME, connection=redis), Queue(QUEUE_NAME, connection=redis)],
+        [Queue(name, connection=redis) for name in WORKER_QUEUES[queues]],
         connection=redis,
         job_monitoring_interval=settings.worker_heartbeat_s,
         maintenance_interval=settings.worker_maintenance_s,

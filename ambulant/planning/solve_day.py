@@ -8,6 +8,7 @@ The solver holds the GIL for its whole run, so this never runs in the API's proc
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -36,6 +37,15 @@ def solve_day(
         seed=settings.solve_seed,
         weights=plan_weights(settings, plan.parameters.get("weights")),
     )
+    if settings.solve_max_iterations is not None:
+        # The same work whatever the clock: no guided local search (it runs until the time
+        # limit), and no early stop (it would still be the same, but say so plainly).
+        params = replace(
+            params,
+            max_iterations=settings.solve_max_iterations,
+            guided_local_search=False,
+            stop_when_settled=False,
+        )
     started = time.perf_counter()
     built = build_problem(
         session,
