@@ -447,7 +447,7 @@ def throughput(
         shared_replans=shared_replans,
         seed=seed,
     )
-    report = run_throughput(config)
+    report = run_throughput(config, say=lambda line: typer.echo(line, err=True))
     for line in format_throughput(report, config):
         typer.echo(line)
     failed = sum(r.failed for r in report.runs) + sum(r.failed for r in report.replans)

@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +38,6 @@ from sqlmodel import Session, col, select
 from ambulant.bench.replan import (
     BENCH,
     BenchConfig,
-    _undo,
     percentile,
     prepare_day,
     report_the_morning,
@@ -46,12 +45,13 @@ from ambulant.bench.replan import (
 )
 from ambulant.config import Settings
 from ambulant.db import engine_for
+from ambulant.execution.status_reports import StatusReport, record_status
 from ambulant.jobs import shutdown_queues, submit_plan, wait_for_plan
 from ambulant.jobs.cancel import cancel_plan
 from ambulant.jobs.rq_queue import QUEUE_NAME, REPLAN_QUEUE_NAME
 from ambulant.jobs.transitions import PENDING
 from ambulant.migrate import upgrade_database
-from ambulant.models import Plan, PlanStatus, VisitRequest
+from ambulant.models import Plan, PlanStatus, VisitRequest, VisitStatus
 from ambulant.planning.plans import request_plan
 from ambulant.replanning.requests import request_replan
 from ambulant.replanning.views import ReplanRequest
@@ -152,7 +152,9 @@ def workers(settings: Settings, redis: Redis, *queues: str) -> Iterator[WorkerPr
         started.stop()
 
 
-def run_throughput(config: ThroughputConfig) -> ThroughputReport:
+def run_throughput(
+    config: ThroughputConfig, say: Callable[[str], None] = lambda _: None
+) -> ThroughputReport:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = config.workdir or Path(tmp)
         database = workdir / "bench-throughput.db"
@@ -171,7 +173,7 @@ def run_throughput(config: ThroughputConfig) -> ThroughputReport:
         engine = engine_for(settings.database_url)
         redis = Redis.from_url(config.redis_url)
         try:
-            return _run(engine, redis, config, settings)
+            return _run(engine, redis, config, settings, say)
         finally:
             shutdown_queues()
             redis.close()
@@ -179,7 +181,11 @@ def run_throughput(config: ThroughputConfig) -> ThroughputReport:
 
 
 def _run(
-    engine: Engine, redis: Redis, config: ThroughputConfig, settings: Settings
+    engine: Engine,
+    redis: Redis,
+    config: ThroughputConfig,
+    settings: Settings,
+    say: Callable[[str], None],
 ) -> ThroughputReport:
     for name in (QUEUE_NAME, REPLAN_QUEUE_NAME):
         Queue(name, connection=redis).empty()  # type: ignore[no-untyped-call]
@@ -199,6 +205,7 @@ def _run(
     for count in (1, 2):
         with workers(settings, redis, *["plans"] * count):
             runs.append(_solve_day_plans(engine, settings, config, count))
+        say(f"{count} worker(s): {runs[-1].seconds:.1f} s for {config.plans} day plans")
 
     replans = []
     with workers(settings, redis, "plans", "plans", "replans"):
@@ -213,6 +220,7 @@ def _run(
                 config.replans,
             )
         )
+    say(f"replans with a worker kept for them: {replans[-1].latencies_s}")
     with workers(settings, redis, "all", "all"):
         replans.append(
             _replans_under_load(
@@ -225,6 +233,7 @@ def _run(
                 config.shared_replans,
             )
         )
+    say(f"replans with no worker kept for them: {replans[-1].latencies_s}")
     return ThroughputReport(visits, runs, replans, load_before, os.getloadavg())
 
 
@@ -283,13 +292,29 @@ def _replans_under_load(
                 run.failed += 1
             else:
                 run.latencies_s.append(time.perf_counter() - started)
-            _undo(engine, plan_id)
+            _cancel_visits(engine, plan_id, at)
     finally:
         with Session(engine, expire_on_commit=False) as session:
             for plan in session.exec(select(Plan).where(col(Plan.id).in_(day_plans))):
                 if plan.status in PENDING:
                     cancel_plan(session, settings, plan)
     return run
+
+
+def _cancel_visits(engine: Engine, plan_id: int, at: dt.datetime) -> None:
+    """The replan's urgent visit is cancelled once it is measured, so the next replan solves the
+    same day (it cannot be deleted: a day plan solved meanwhile may hold it)."""
+    with Session(engine) as session:
+        plan = session.get_one(Plan, plan_id)
+        for visit_id in plan.parameters["replan"]["new_visit_ids"]:
+            record_status(
+                session,
+                visit_id=visit_id,
+                report=StatusReport(VisitStatus.CANCELLED, at),
+                principal=BENCH,
+                now=at,
+            )
+        session.commit()
 
 
 def format_throughput(report: ThroughputReport, config: ThroughputConfig) -> list[str]:

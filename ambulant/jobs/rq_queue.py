@@ -14,13 +14,14 @@ retries left (`Retry`), else moves it to the FailedJobRegistry.
 from __future__ import annotations
 
 import logging
+import uuid
 from types import TracebackType
 from typing import Any
 
 from redis import Redis
 from rq import Callback, Queue, Retry, Worker
 from rq.exceptions import AbandonedJobError, InvalidJobOperation, NoSuchJobError
-from rq.job import Job, JobStatus
+from rq.job import Job
 
 from ambulant.config import Settings
 from ambulant.db import engine_for
@@ -32,8 +33,16 @@ QUEUE_NAME = "ambulant-plans"
 REPLAN_QUEUE_NAME = "ambulant-replans"
 
 
-def job_id(plan_id: int) -> str:
-    return f"plan-{plan_id}"
+def job_prefix(plan_id: int) -> str:
+    return f"plan-{plan_id}-"
+
+
+def new_job_id(plan_id: int) -> str:
+    """A job id of its own for each submission. Not the plan id alone: plan ids start again in a
+    new or restored database while Redis keeps old jobs, and a job enqueued under the id of an
+    old finished one inherits that job's expiry: its data vanishes from Redis while it waits,
+    and the worker that dequeues it drops it, leaving the plan queued for ever."""
+    return job_prefix(plan_id) + uuid.uuid4().hex[:12]
 
 
 class RqQueue:
@@ -57,25 +66,24 @@ class RqQueue:
             self._settings_data,
             plan_id,
             job_timeout=self._job_timeout_s,
-            job_id=job_id(plan_id),
+            job_id=new_job_id(plan_id),
             retry=Retry(max=self._retries) if self._retries else None,
             on_failure=Callback(job_failed),
         )
 
     def cancel(self, plan_id: int) -> bool:
-        """Takes the plan's job off its queue if no worker has started it; True if it did. A job
-        that has started is stopped by its own worker, which sees the plan cancelled."""
-        try:
-            job = Job.fetch(job_id(plan_id), connection=self._redis)
-        except NoSuchJobError:
-            return False
-        if job.get_status() not in (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED):
-            return False
-        try:
-            job.cancel()
-        except InvalidJobOperation:  # started meanwhile
-            return False
-        return True
+        """Takes the plan's jobs off its queue if no worker has started them; True if it did. A
+        job that has started is stopped by its own worker, which sees the plan cancelled."""
+        taken = False
+        for found in self.queue.get_job_ids():
+            if not found.startswith(job_prefix(plan_id)):
+                continue
+            try:
+                Job.fetch(found, connection=self._redis).cancel()
+                taken = True
+            except (NoSuchJobError, InvalidJobOperation):  # gone, or started meanwhile
+                continue
+        return taken
 
     def shutdown(self) -> None:
         self._redis.close()

@@ -22,7 +22,7 @@ from ambulant.config import Settings
 from ambulant.db import create_all
 from ambulant.jobs.local import LocalProcessQueue
 from ambulant.jobs.queues import get_queue
-from ambulant.jobs.rq_queue import QUEUE_NAME, job_id
+from ambulant.jobs.rq_queue import QUEUE_NAME, job_prefix
 from ambulant.models import AuditEntry, PlanRoute, PlanStop, Role
 from api.main import create_app
 from tests.builders import DAY
@@ -116,7 +116,11 @@ def worker_finished(settings: Settings, plan_id: int, timeout_s: float) -> None:
         return
     redis = Redis.from_url(settings.redis_url)
     deadline = time.monotonic() + timeout_s
-    while Job.fetch(job_id(plan_id), connection=redis).get_status() != JobStatus.FINISHED:
+    (found,) = [k.decode() for k in redis.keys(f"rq:job:{job_prefix(plan_id)}*")]
+    while (
+        Job.fetch(found.removeprefix("rq:job:"), connection=redis).get_status()
+        != JobStatus.FINISHED
+    ):
         assert time.monotonic() < deadline, "the worker is still on the job"
         time.sleep(0.1)
     redis.close()
@@ -175,11 +179,12 @@ def test_cancelling_a_queued_plan_takes_it_off_the_queue(
         plan_id = response.json()["id"]
         redis = Redis.from_url(redis_url)
         queue = Queue(QUEUE_NAME, connection=redis)
-        assert queue.job_ids == [job_id(plan_id)]
+        (waiting,) = queue.job_ids
+        assert waiting.startswith(job_prefix(plan_id))
         response = client.post(f"/api/v1/plans/{plan_id}/cancel", headers=coordinator)
         assert response.status_code == 200, response.text
         assert queue.job_ids == []
-        assert Job.fetch(job_id(plan_id), connection=redis).get_status() == JobStatus.CANCELED
+        assert Job.fetch(waiting, connection=redis).get_status() == JobStatus.CANCELED
         job = job_of(client, coordinator, plan_id)
         redis.close()
     assert job["state"] == "cancelled" and job["attempts"] == 0 and job["worker"] is None
