@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     job_retries: int = Field(default=2, ge=0, le=10)
     worker_heartbeat_s: int = Field(default=10, ge=1, le=600)
     worker_maintenance_s: int = Field(default=30, ge=1, le=3600)
+    # RQ: how long a solving job's heartbeat may lapse before its worker counts as dead (RQ's
+    # own fixed value is 60 s); shorter finds a dead worker sooner, but must stay well above the
+    # heartbeat, or a slow heartbeat of a live worker gets its job run twice (harmless: the first
+    # to finish stores the plan, the other writes nothing; but the work is done twice).
+    worker_grace_s: int = Field(default=60, ge=2, le=3600)
 
     # Travel times
     travel_provider: Literal["geodesic", "osrm"] = "geodesic"
@@ -82,6 +87,11 @@ class Settings(BaseSettings):
     max_plan_staff: int = Field(default=200, ge=1)
     solve_seed: int = 0
     max_overtime_min: int = 30
+    # A fixed amount of search per day plan instead of "until the time limit": this many
+    # ruin-and-recreate iterations, then OR-Tools' descent to its local optimum. The plan then
+    # does not depend on the machine's speed or load (benchmarks; reproducible plans). None:
+    # search until the time limit or until the search has settled.
+    solve_max_iterations: int | None = Field(default=None, ge=1)
 
     # Objective weights (docs/planning.md), in cost units: 1 = one second of driving. The
     # defaults are the solver's (solver.Weights); a plan request may override them per plan.

@@ -4,6 +4,7 @@ Pure Python in, pure Python out: it imports only the standard library and OR-Too
 nothing of HTTP, databases, dates or coordinates.
 """
 
+from solver.monitor import Monitor, Progress
 from solver.problem import (
     Appointment,
     Break,
@@ -41,6 +42,7 @@ __all__ = [
     "Break",
     "BreakTaken",
     "Dependency",
+    "Monitor",
     "OffDuty",
     "OffDutyTaken",
     "Option",
@@ -48,6 +50,7 @@ __all__ = [
     "PlanInvalid",
     "Priority",
     "Problem",
+    "Progress",
     "Reason",
     "Result",
     "Route",

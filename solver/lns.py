@@ -17,6 +17,7 @@ from collections.abc import Callable
 from solver.construction import group_key
 from solver.linked import place_group
 from solver.local_search import descend
+from solver.monitor import Monitor, Progress
 from solver.plan import Plan
 from solver.result import SearchStats
 
@@ -68,10 +69,12 @@ def ruin_and_recreate(
     rng: random.Random,
     max_iterations: int | None = None,
     stop_when_settled: bool = True,
+    monitor: Monitor | None = None,
 ) -> tuple[Plan, SearchStats]:
     """Improve `plan` in place until the deadline (or the iteration cap), or, if
-    `stop_when_settled`, until it has gone STALL_RESTARTS rounds without a better plan; keeps
-    the best. Returns the plan and how many iterations it took in how long."""
+    `stop_when_settled`, until it has gone STALL_RESTARTS rounds without a better plan, or
+    until `monitor` says stop; keeps the best. Returns the plan and how many iterations it took
+    in how long. `monitor` hears of the best plan between iterations."""
     groups = Groups(plan)
     planned = _planned_groups(plan, groups)
     if not planned:
@@ -91,7 +94,15 @@ def ruin_and_recreate(
         _string_ruin,
         _room_ruin,
     ]
+    visits = len(plan.tasks.of_visit)
+    best_placed = visits - len(plan.unplanned())
+
+    def so_far() -> Progress:
+        return Progress(best_cost, best_placed, visits, iteration, time.monotonic() - started)
+
     while time.monotonic() < deadline and (max_iterations is None or iteration < max_iterations):
+        if monitor is not None and monitor.check(so_far):
+            break
         if stop_when_settled and iteration - last_best > STALL_RESTARTS * stall:
             break
         if iteration - last_restart > stall and iteration - last_best > stall:
@@ -130,9 +141,12 @@ def ruin_and_recreate(
                         current = cost = plan.cost()
                     searching += time.monotonic() - now
                 best, best_cost, last_best = plan.snapshot(), cost, iteration
+                best_placed = visits - len(plan.unplanned())
         else:
             plan.restore(before)
     plan.restore(best)
+    if monitor is not None:
+        monitor.report(so_far())
     log.debug("ruin and recreate: %d iterations, last improvement at %d", iteration, last_best)
     return plan, SearchStats(iteration, time.monotonic() - started)
 

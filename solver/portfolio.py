@@ -11,19 +11,26 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 
+from solver.monitor import Monitor
 from solver.problem import Parameters, Problem
 from solver.result import Result
 
 log = logging.getLogger(__name__)
 
-Solve = Callable[[Problem, Parameters, Result | None], Result]
+Solve = Callable[[Problem, Parameters, Result | None, Monitor | None], Result]
 
 
 def run_portfolio(
-    solve: Solve, problem: Problem, params: Parameters, initial: Result | None
+    solve: Solve,
+    problem: Problem,
+    params: Parameters,
+    initial: Result | None,
+    monitor: Monitor | None = None,
 ) -> Result:
     """The best of `params.workers` searches with seeds seed, seed + 1, ...; ties go to the
-    lower seed. A child that fails or is late is ignored: the caller's own search stands."""
+    lower seed. A child that fails or is late is ignored: the caller's own search stands.
+    `monitor` watches the caller's own search; once it stops that search, the children's
+    results are not waited for."""
     deadline = time.monotonic() + params.time_limit_s
     single = replace(params, workers=1)
     context = multiprocessing.get_context("spawn")
@@ -35,9 +42,13 @@ def run_portfolio(
         ]
     except Exception:  # e.g. no processes allowed here: search alone
         log.exception("could not start portfolio workers; searching in this process only")
-        return solve(problem, single, initial)
+        return solve(problem, single, initial, monitor)
     with pool:
-        own = solve(problem, single, initial)
+        own = solve(problem, single, initial, monitor)
+        if own.status == "stopped":
+            for future in futures:
+                future.cancel()
+            return own
         results = [own, *_collect(futures, deadline)]
     return min(results, key=lambda r: (r.status != "ok", r.objective))
 
@@ -67,4 +78,4 @@ def _child(
     left = deadline - time.monotonic()
     if left <= 0.1:
         return None
-    return solve(problem, replace(params, workers=1, seed=seed, time_limit_s=left), initial)
+    return solve(problem, replace(params, workers=1, seed=seed, time_limit_s=left), initial, None)

@@ -8,6 +8,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from solver.extract import read_solution
 from solver.model import build_model
+from solver.monitor import Monitor
 from solver.plan import Plan
 from solver.problem import Parameters
 from solver.tasks import Tasks
@@ -26,9 +27,14 @@ def search_parameters(params: Parameters, time_limit_s: float) -> Any:
 
 
 def improve(
-    tasks: Tasks, plan: Plan, params: Parameters, time_limit_s: float
+    tasks: Tasks,
+    plan: Plan,
+    params: Parameters,
+    time_limit_s: float,
+    monitor: Monitor | None = None,
 ) -> tuple[list[list[int]], dict[int, int]] | None:
-    """Better task orders and linked starts, or None if OR-Tools did not accept the plan."""
+    """Better task orders and linked starts, or None if OR-Tools did not accept the plan.
+    `monitor` may end the search at any solution OR-Tools finds (its best so far is kept)."""
     model = build_model(tasks, params.weights, plan.start_of_visit)
     search = search_parameters(params, time_limit_s)
     # Close with our parameters first: reading routes would otherwise close the model with the
@@ -38,6 +44,13 @@ def improve(
     initial = model.routing.ReadAssignmentFromRoutes(routes, True)
     if initial is None:
         return None
+    if monitor is not None:
+        # The polish reports no progress of its own: the search's best stands until it is done.
+        def at_solution() -> None:
+            if monitor.stop_requested():
+                model.routing.solver().FinishCurrentSearch()
+
+        model.routing.AddAtSolutionCallback(at_solution)
     solution = model.routing.SolveFromAssignmentWithParameters(initial, search)
     if solution is None:
         return None

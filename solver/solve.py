@@ -17,6 +17,7 @@ import time
 from solver.construction import complete, construct, fill
 from solver.extract import plan_from_sequences, to_routes, unkept_appointments
 from solver.lns import ruin_and_recreate
+from solver.monitor import Monitor
 from solver.objective import breakdown, kpis
 from solver.plan import Plan
 from solver.portfolio import run_portfolio
@@ -38,7 +39,10 @@ SETTLED_POLISH_S = 1.0
 
 
 def solve(
-    problem: Problem, params: Parameters = Parameters(), initial: Result | None = None
+    problem: Problem,
+    params: Parameters = Parameters(),
+    initial: Result | None = None,
+    monitor: Monitor | None = None,
 ) -> Result:
     """The best plan found within `params.time_limit_s` (plus a little for the final checks).
     Never raises on a valid Problem: what cannot be planned is listed with its reason.
@@ -47,12 +51,15 @@ def solve(
     still in the problem - insert what it lacks, then improve. It need not be valid for this
     problem; what no longer fits is taken out and planned again.
 
-    `params.workers` > 1 runs that many searches in parallel (see solver.portfolio)."""
+    `params.workers` > 1 runs that many searches in parallel (see solver.portfolio).
+
+    `monitor` (this process's search) hears of the best plan between iterations and may stop
+    the search early: the best plan so far is then returned with status "stopped"."""
     if params.workers > 1:
-        return run_portfolio(solve, problem, params, initial)
+        return run_portfolio(solve, problem, params, initial, monitor)
     started = time.monotonic()
     try:
-        return _solve(problem, params, started, initial)
+        return _solve(problem, params, started, initial, monitor)
     except Exception:  # a bug: the caller (a worker) still gets a valid, if empty, plan
         log.exception("solver failed; returning a plan with every visit unassigned")
         unassigned = tuple(
@@ -73,7 +80,13 @@ def solve(
         )
 
 
-def _solve(problem: Problem, params: Parameters, started: float, initial: Result | None) -> Result:
+def _solve(
+    problem: Problem,
+    params: Parameters,
+    started: float,
+    initial: Result | None,
+    monitor: Monitor | None,
+) -> Result:
     deadline = started + params.time_limit_s
     tasks = Tasks(problem, params.weights)
     if initial is None:
@@ -89,6 +102,7 @@ def _solve(problem: Problem, params: Parameters, started: float, initial: Result
         rng,
         params.max_iterations,
         params.stop_when_settled,
+        monitor,
     )
     searched = plan.snapshot()
     if params.stop_when_settled:
@@ -98,9 +112,13 @@ def _solve(problem: Problem, params: Parameters, started: float, initial: Result
         # as the search took, and never less than a second.
         searched_for = time.monotonic() - searching_from
         deadline = min(deadline, time.monotonic() + max(SETTLED_POLISH_S, searched_for))
-    plan = _polish_with_ortools(tasks, plan, params, deadline) or plan
+    stopped = monitor is not None and monitor.stopped
+    if not stopped:
+        plan = _polish_with_ortools(tasks, plan, params, deadline, monitor) or plan
+        stopped = monitor is not None and monitor.stopped
     fill(plan)
-    result = _result(problem, params, plan, started, stats=stats)
+    status = "stopped" if stopped else "ok"
+    result = _result(problem, params, plan, started, status, stats)
     violations = validate(problem, result)
     if violations:
         # A bug, never expected: say so loudly and fall back to a plan that is valid.
@@ -114,13 +132,13 @@ def _solve(problem: Problem, params: Parameters, started: float, initial: Result
 
 
 def _polish_with_ortools(
-    tasks: Tasks, plan: Plan, params: Parameters, deadline: float
+    tasks: Tasks, plan: Plan, params: Parameters, deadline: float, monitor: Monitor | None
 ) -> Plan | None:
     remaining = deadline - time.monotonic()
     if remaining < MIN_ORTOOLS_S or not any(r.used for r in plan.routes):
         return None
     try:
-        found = improve(tasks, plan, params, remaining)
+        found = improve(tasks, plan, params, remaining, monitor)
     except Exception:  # OR-Tools is a means, not a requirement: keep the plan we have
         log.exception("OR-Tools local search failed")
         return None

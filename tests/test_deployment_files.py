@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 ENV_EXAMPLE = ROOT / ".env.example"
-AMBULANT_SERVICES = {"migrate", "api", "worker", "osrm-prepare", "osrm"}
+AMBULANT_SERVICES = {"migrate", "api", "worker", "osrm-prepare", "osrm", "replan-worker"}
 # The images' own health-check tools: pg_isready ships in postgres's image, redis-cli in redis's.
 IMAGE_TOOLS = {"postgres": "pg_isready", "redis": "redis-cli"}
 # The console scripts pyproject.toml installs, and the command lines they run.
@@ -249,7 +249,7 @@ def test_health_checks_ask_real_endpoints_on_the_ports_listened_on(
             assert argv[0] == "ambulant-healthcheck", f"{name}: use the light health check"
             check_ambulant_command(argv)
             urls = [a for a in argv if a.startswith("http")]
-            if name == "worker":
+            if name in ("worker", "replan-worker"):
                 assert argv[1:] == ["--worker"]
                 continue
             assert len(urls) == 1, name
@@ -325,10 +325,11 @@ def test_dependencies_wait_for_what_they_need(services: dict[str, dict[str, Any]
         "postgres": "service_healthy",
         "redis": "service_healthy",
     }
-    for name in ("api", "worker"):
+    for name in ("api", "worker", "replan-worker"):
         depends = {k: v["condition"] for k, v in services[name]["depends_on"].items()}
         assert needs.items() <= depends.items(), name
-    assert services["worker"]["depends_on"]["osrm"]["condition"] == "service_healthy"
+    for name in ("worker", "replan-worker"):
+        assert services[name]["depends_on"]["osrm"]["condition"] == "service_healthy"
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
 
 
@@ -349,6 +350,7 @@ def test_data_lives_in_declared_volumes_and_redis_keeps_an_append_only_file(
     assert any(v.endswith(":/data") for v in services["redis"]["volumes"])
     redis = command_of(services["redis"])
     assert redis[redis.index("--appendonly") + 1] == "yes"
+    assert redis[redis.index("--appendfsync") + 1] == "always"  # no acknowledged job lost
 
 
 def test_the_build_context_leaves_out_secrets_and_local_environments() -> None:

@@ -32,6 +32,7 @@ from ambulant.bench.runner import (
     run,
 )
 from ambulant.bench.table import aligned
+from ambulant.bench.throughput import ThroughputConfig, format_throughput, run_throughput
 from ambulant.bench.trust_area import TrustArea, format_outcomes, measured_job_times, simulate
 from ambulant.config import get_settings
 from ambulant.db import engine_for
@@ -441,3 +442,34 @@ def careplans(
     timings = run_careplans_bench(first_day=first, days=days, repeat=repeat)
     for line in format_careplans_bench(timings):
         typer.echo(line)
+
+
+@bench_app.command("throughput")
+def throughput(
+    iterations: Annotated[
+        int, typer.Option(min=1, help="Search per day plan (ruin-and-recreate iterations).")
+    ] = 200,
+    plans: Annotated[int, typer.Option(min=1, help="Day plans per worker count.")] = 4,
+    replans: Annotated[int, typer.Option(min=1, help="Urgent replans under load.")] = 20,
+    shared_replans: Annotated[
+        int, typer.Option(min=1, help="Replans with no worker kept for them.")
+    ] = 5,
+    seed: Seed = 0,
+) -> None:
+    """Day plans through the real queue with 1 and 2 workers (solves a minute), and urgent
+    replans while 2 workers solve day plans (request to stored plan). Needs Redis
+    (AMBULANT_REDIS_URL, a database of its own: its ambulant queues are emptied)."""
+    config = ThroughputConfig(
+        redis_url=get_settings().redis_url,
+        iterations=iterations,
+        plans=plans,
+        replans=replans,
+        shared_replans=shared_replans,
+        seed=seed,
+    )
+    report = run_throughput(config, say=lambda line: typer.echo(line, err=True))
+    for line in format_throughput(report, config):
+        typer.echo(line)
+    failed = sum(r.failed for r in report.runs) + sum(r.failed for r in report.replans)
+    if failed:
+        raise typer.Exit(code=1)

@@ -9,7 +9,7 @@ import signal
 import time
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 import uvicorn
@@ -264,10 +264,14 @@ def _serve(settings: Settings) -> None:
 @app.command()
 def worker(
     burst: Annotated[bool, typer.Option(help="Stop when the queue is empty.")] = False,
+    queues: Annotated[
+        Literal["all", "replans", "plans"],
+        typer.Option(help="all: replans first, then day plans; or only one of them."),
+    ] = "all",
 ) -> None:
     """Run an RQ worker that solves queued plans (production: AMBULANT_QUEUE=rq)."""
 
-    run_worker(get_settings(), burst=burst)
+    run_worker(get_settings(), burst=burst, queues=queues)
 
 
 def _osrm_data_dir(settings: Settings) -> Path:

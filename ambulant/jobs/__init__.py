@@ -1,7 +1,10 @@
 """Where solves run, and the life of a plan job: a local process pool beside the API (the
 embedded default) or RQ workers on Redis (to scale out), chosen by `AMBULANT_QUEUE`.
 
-    lifecycle   queued → solving → draft | failed, for day plans and replans alike
+    lifecycle   queued → solving → draft | failed | cancelled, for day plans and replans alike
+    transitions every change of a job's state, compare-and-set from the state it expects
+    watch       a worker's monitor of its search: progress once a second, stop once cancelled
+    cancel      cancelling a queued or solving plan
     submit      commit a queued plan and hand it to its queue (503 when the queue refuses)
     queues      the queue for a configuration: plan queue and replan queue
     local, rq_queue, queue   the two backends and their contract

@@ -1,10 +1,14 @@
 """The life of a plan job, the same for a day plan and a replan and for every queue:
-queued → solving → draft (done) | failed.
+queued → solving → draft (done) | failed | cancelled.
 
-A job queue delivers a plan id; the job marks the plan solving, hands it to the solve of its kind
-(a whole day, or the rest of a day that has begun), and stores the outcome with the status in one
-transaction: any failure leaves the plan failed with the reason, never half written. A job
-delivered twice finds its plan finished and does nothing.
+A job queue delivers a plan id; the job claims the plan (queued → solving), hands it to the
+solve of its kind (a whole day, or the rest of a day that has begun) with a monitor that writes
+progress and stops the search once the plan is no longer solving, and stores the outcome with
+the status in one transaction. Every move is a compare-and-set from the state it expects
+(`ambulant.jobs.transitions`): the result is written only if the plan is still solving, whole,
+in the same transaction as solving → draft; a second worker finishing the same job, or a worker
+finishing after a cancel, writes nothing. Any failure leaves the plan failed with the reason,
+never half written. A job delivered after its plan finished does nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from sqlmodel import Session
 
 from ambulant.config import Settings
 from ambulant.db import engine_for
+from ambulant.jobs.transitions import PENDING, claim, move
+from ambulant.jobs.watch import job_monitor
 from ambulant.models import Plan, PlanStatus
 from ambulant.planning.solve_day import solve_day
 from ambulant.replanning.solve_rest_of_day import solve_rest_of_day
@@ -27,11 +33,13 @@ from ambulant.timeutil import now
 
 log = logging.getLogger(__name__)
 
-# Who runs a job, as an operator finds the process: the machine and the process id.
-WORKER = f"{socket.gethostname()}:{os.getpid()}"
-
-PENDING = (PlanStatus.QUEUED, PlanStatus.SOLVING)
-FINISHED = (PlanStatus.DRAFT, PlanStatus.PUBLISHED, PlanStatus.FAILED, PlanStatus.SUPERSEDED)
+FINISHED = (
+    PlanStatus.DRAFT,
+    PlanStatus.PUBLISHED,
+    PlanStatus.FAILED,
+    PlanStatus.SUPERSEDED,
+    PlanStatus.CANCELLED,
+)
 
 
 def run_plan_job(settings_data: dict[str, Any], plan_id: int) -> str:
@@ -46,52 +54,73 @@ def is_replan(plan: Plan) -> bool:
 
 def run_job(engine: Engine, *, plan_id: int, settings: Settings) -> Plan:
     """Solves queued plan `plan_id` and stores the outcome; returns the plan as stored."""
+    if not claim(engine, plan_id, worker=worker_name()):
+        return read_plan(engine, plan_id)  # finished or cancelled already: nothing to do
+    monitor = job_monitor(engine, plan_id)
     with Session(engine, expire_on_commit=False) as session:
-        plan = session.get(Plan, plan_id)
-        if plan is None:
-            raise LookupError(f"plan {plan_id} not found")
-        if plan.status not in PENDING:
-            return plan  # already done: a job queue may deliver a job twice
-        plan.status = PlanStatus.SOLVING
-        plan.started_at = now()
-        plan.worker = WORKER
-        plan.attempts += 1
-        session.add(plan)
-        session.commit()
+        plan = session.get_one(Plan, plan_id)
         try:
             if is_replan(plan):
-                solve_rest_of_day(session, engine, plan, settings)
+                solve_rest_of_day(session, engine, plan, settings, monitor=monitor)
             else:
-                solve_day(session, engine, plan, settings)
-            plan.status = PlanStatus.DRAFT
+                solve_day(session, engine, plan, settings, monitor=monitor)
+            session.flush()
+            stored = not monitor.stopped and move(
+                session,
+                plan_id,
+                expected=[PlanStatus.SOLVING],
+                to=PlanStatus.DRAFT,
+                finished_at=now(),
+            )
+            if stored:
+                session.commit()
+            else:
+                # Cancelled, or stored by another worker that ran the same job: write nothing.
+                session.rollback()
+                log.info("plan %s: no longer solving; its result is dropped", plan_id)
         except Exception as error:
             session.rollback()
             log.exception("plan %s failed", plan_id)
-            plan = session.get(Plan, plan_id) or plan
-            plan.status = PlanStatus.FAILED
-            plan.error = f"{error.__class__.__name__}: {error}"[:2000]
-        plan.finished_at = now()
-        session.add(plan)
-        session.commit()
-        return plan
+            move(
+                session,
+                plan_id,
+                expected=[PlanStatus.SOLVING],
+                to=PlanStatus.FAILED,
+                error=f"{error.__class__.__name__}: {error}"[:2000],
+                finished_at=now(),
+            )
+            session.commit()
+    return read_plan(engine, plan_id)
+
+
+def worker_name() -> str:
+    """Who runs a job, as an operator finds the process: the machine and the process id (read
+    at each job: RQ's work horse is a fork, with a process id of its own)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def read_plan(engine: Engine, plan_id: int) -> Plan:
+    with Session(engine, expire_on_commit=False) as session:
+        return session.get_one(Plan, plan_id)
 
 
 def worker_lost(engine: Engine, *, plan_id: int, retries_left: int) -> None:
     """The worker solving the plan died (killed, or its machine lost): the plan is queued again
     for the retry, or failed with the reason once no retry is left. A plan that was finished
-    meanwhile is left as it is."""
-    with Session(engine, expire_on_commit=False) as session:
-        plan = session.get(Plan, plan_id)
-        if plan is None or plan.status not in PENDING:
-            return
+    or cancelled meanwhile is left as it is."""
+    with Session(engine) as session:
         if retries_left > 0:
-            plan.status = PlanStatus.QUEUED
-            log.warning("plan %s: its worker died; solving it again", plan_id)
+            if move(session, plan_id, expected=PENDING, to=PlanStatus.QUEUED):
+                log.warning("plan %s: its worker died; solving it again", plan_id)
         else:
-            plan.status = PlanStatus.FAILED
-            plan.error = "the worker solving this plan stopped and no retry is left; plan it again"
-            plan.finished_at = now()
-        session.add(plan)
+            move(
+                session,
+                plan_id,
+                expected=PENDING,
+                to=PlanStatus.FAILED,
+                error="the worker solving this plan stopped and no retry is left; plan it again",
+                finished_at=now(),
+            )
         session.commit()
 
 

@@ -23,17 +23,23 @@ class LocalProcessQueue:
         self._pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=multiprocessing.get_context("spawn")
         )
-        self._futures: list[Future[str]] = []
+        self._futures: dict[int, Future[str]] = {}
 
     def submit(self, plan_id: int) -> None:
         future = self._pool.submit(run_plan_job, self._settings_data, plan_id)
         future.add_done_callback(lambda f: _log_failure(f, plan_id))
-        self._futures = [f for f in self._futures if not f.done()] + [future]
+        self._futures = {p: f for p, f in self._futures.items() if not f.done()}
+        self._futures[plan_id] = future
+
+    def cancel(self, plan_id: int) -> bool:
+        future = self._futures.get(plan_id)
+        return future is not None and future.cancel()  # False once a process runs it
 
     def wait(self, timeout_s: float | None = None) -> None:
-        """Blocks until every submitted job has finished (used by the CLI and tests)."""
-        for future in list(self._futures):
-            future.result(timeout=timeout_s)
+        """Blocks until every submitted job has finished or been cancelled (the CLI, tests)."""
+        for future in list(self._futures.values()):
+            if not future.cancelled():
+                future.result(timeout=timeout_s)
 
     def shutdown(self) -> None:
         """Stops the pool with its server: queued jobs are cancelled and a solve that is running

@@ -8,7 +8,7 @@ import threading
 from ambulant.config import Settings
 from ambulant.jobs.local import LocalProcessQueue
 from ambulant.jobs.queue import JobQueue
-from ambulant.jobs.rq_queue import RqQueue
+from ambulant.jobs.rq_queue import QUEUE_NAME, REPLAN_QUEUE_NAME, RqQueue
 
 _queues: dict[tuple[str, str, str], JobQueue] = {}
 _lock = threading.Lock()
@@ -21,7 +21,7 @@ def get_queue(settings: Settings) -> JobQueue:
 
 def get_replan_queue(settings: Settings) -> JobQueue:
     """Where mid-day replans go: they must not wait behind a full day's solve. Locally they get
-    a worker process of their own; on RQ they go to the front of the queue."""
+    a worker process of their own; on RQ a queue of their own, which every worker takes first."""
     return _shared(settings, replans=True)
 
 
@@ -45,7 +45,7 @@ def _shared(settings: Settings, *, replans: bool) -> JobQueue:
                     data,
                     redis_url=settings.redis_url,
                     job_timeout_s=int(timeout_s + 120),
-                    at_front=replans,
+                    queue_name=REPLAN_QUEUE_NAME if replans else QUEUE_NAME,
                 )
             else:
                 _queues[key] = LocalProcessQueue(data)

@@ -23,6 +23,7 @@ class AuditAction(StrEnum):
     PLAN = "plan"
     PUBLISH = "publish"
     EMERGENCY_READ = "emergency_read"
+    CANCEL = "cancel"
 
 
 class AuditOutcome(StrEnum):

@@ -45,6 +45,12 @@ class Plan(SQLModel, table=True):
         default=None, max_length=200, description="host:pid of the worker that last ran its job."
     )
     attempts: int = Field(default=0, description="How often a worker has started its job.")
+    progress: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_type=JSON,
+        description="While it solves: the best plan so far (objective, visits placed), written "
+        "by the worker about once a second.",
+    )
 
 
 class PlanRoute(SQLModel, table=True):

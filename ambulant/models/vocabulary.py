@@ -82,6 +82,8 @@ class PlanStatus(StrEnum):
     PUBLISHED = "published"
     SUPERSEDED = "superseded"
     FAILED = "failed"
+    CANCELLED = "cancelled"
+    """A coordinator cancelled it while it was queued or solving: nothing of it was stored."""
 
 
 class Role(StrEnum):

@@ -8,6 +8,7 @@ The solver holds the GIL for its whole run, so this never runs in the API's proc
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -21,14 +22,30 @@ from ambulant.planning.weights import plan_weights, weights_record
 from ambulant.travel.factory import travel_times_from_settings
 
 
-def solve_day(session: Session, engine: Engine, plan: Plan, settings: Settings) -> None:
+def solve_day(
+    session: Session,
+    engine: Engine,
+    plan: Plan,
+    settings: Settings,
+    monitor: solver.Monitor | None = None,
+) -> None:
     """Solves day plan `plan` and writes routes, stops, unassigned visits, KPIs and statistics
-    into it (flushed, not committed); raises when the solve fails or its result is invalid."""
+    into it (flushed, not committed); raises when the solve fails or its result is invalid.
+    `monitor` watches the search (progress, and a stop on request)."""
     params = solver.Parameters(
         time_limit_s=settings.solve_time_limit_s,
         seed=settings.solve_seed,
         weights=plan_weights(settings, plan.parameters.get("weights")),
     )
+    if settings.solve_max_iterations is not None:
+        # The same work whatever the clock: no guided local search (it runs until the time
+        # limit), and no early stop (it would still be the same, but say so plainly).
+        params = replace(
+            params,
+            max_iterations=settings.solve_max_iterations,
+            guided_local_search=False,
+            stop_when_settled=False,
+        )
     started = time.perf_counter()
     built = build_problem(
         session,
@@ -38,7 +55,7 @@ def solve_day(session: Session, engine: Engine, plan: Plan, settings: Settings) 
         settings=settings,
     )
     matrix_s = time.perf_counter() - started
-    result = solver.solve(built.problem, params)
+    result = solver.solve(built.problem, params, monitor=monitor)
     if result.status == "error":
         # Its unassigned reasons would not be true; a coordinator must not see them.
         raise RuntimeError("the solver failed on this day; see the worker's log")

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ambulant.planning.job_view import JobView
 from ambulant.planning.municipality_kpis import MunicipalityKpis
 from ambulant.planning.organisation_kpis import JointVisitView, OrganisationKpis
 
@@ -95,6 +96,8 @@ class PlanDetail(PlanSummary):
     joint_visits: list[JointVisitView] = []
     """The visits several staff do together, with each one's organisation, and whether they
     bring organisations together (a hospital team's specialist with a municipal nurse)."""
+    job: JobView | None = None
+    """The plan's job: queued, running (with the best plan so far), done, failed, cancelled."""
 
 
 class ScheduleStop(BaseModel):

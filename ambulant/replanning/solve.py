@@ -94,6 +94,7 @@ def solve_replan(
     settings: Settings,
     travel: TravelTimes,
     time_limit_s: float | None = None,
+    monitor: solver.Monitor | None = None,
 ) -> ReplanOutcome:
     started = time.perf_counter()
     state, built, rp, base_stops = prepare_replan(
@@ -106,7 +107,7 @@ def solve_replan(
         weights=disruption_weights(settings, base.parameters),
     )
     initial = warm_start(rp, base_stops, base.date)
-    result = solver.solve(rp.problem, params, initial=initial)
+    result = solver.solve(rp.problem, params, initial=initial, monitor=monitor)
     solved = time.perf_counter()
     violations = solver.validate(rp.problem, result)
     return ReplanOutcome(

@@ -38,9 +38,11 @@ def solve_rest_of_day(
     plan: Plan,
     settings: Settings,
     travel: TravelTimes | None = None,
+    monitor: solver.Monitor | None = None,
 ) -> ReplanOutcome:
     """Solves the replan described by `plan.parameters` and writes it into `plan`, with its diff
-    against the base (flushed, not committed)."""
+    against the base (flushed, not committed). `monitor` watches the search; once it has
+    stopped the search, no further attempt is made."""
     assert plan.based_on_id is not None
     base = session.get(Plan, plan.based_on_id)
     if base is None:
@@ -51,9 +53,13 @@ def solve_rest_of_day(
     attempts = 0
     while True:
         attempts += 1
-        outcome = solve_replan(session, base=base, at=at, settings=settings, travel=travel)
+        outcome = solve_replan(
+            session, base=base, at=at, settings=settings, travel=travel, monitor=monitor
+        )
         if outcome.violations:
             raise solver.PlanInvalid(outcome.violations)
+        if monitor is not None and monitor.stopped:
+            break
         # A fresh session sees what was committed while this one solved.
         with Session(engine) as fresh:
             newest = newest_report_id(fresh, day=base.date)

@@ -16,6 +16,7 @@ from api.routes import (
     organisations,
     patient_absences,
     patients,
+    plan_jobs,
     plans,
     replan,
     reports,
@@ -51,6 +52,7 @@ for module in (
     audit,
     bases,
     users,
+    plan_jobs,
 ):
     api_router.include_router(module.router)
 

@@ -84,3 +84,26 @@ def test_interrupted_plans_are_resubmitted_at_start(engine: Engine, database_url
     finally:
         queue.shutdown()
     assert status_of(engine, plan_id) == PlanStatus.DRAFT
+
+
+def test_every_submission_is_a_job_of_its_own_and_a_cancel_takes_them_all(
+    redis_url: str,
+) -> None:
+    """RQ job ids are not the plan id alone (a new or restored database starts its plan ids
+    again while Redis keeps old jobs); cancelling the plan takes each of its jobs off the queue."""
+    from redis import Redis
+    from rq import Queue
+
+    from tests.jobs.workers import empty_queues
+
+    empty_queues(redis_url)
+    settings = Settings(redis_url=redis_url)
+    queue = RqQueue(settings.model_dump(mode="json"), redis_url=redis_url, job_timeout_s=60)
+    queue.submit(1)
+    queue.submit(1)
+    queue.submit(2)
+    waiting = Queue(QUEUE_NAME, connection=Redis.from_url(redis_url)).job_ids
+    assert len(set(waiting)) == 3 and all(j.startswith(("plan-1-", "plan-2-")) for j in waiting)
+    assert queue.cancel(1)
+    assert [j.split("-")[1] for j in queue.queue.job_ids] == ["2"]
+    queue.shutdown()
