@@ -96,6 +96,9 @@ _CARE_PLAN = {
     "valid_to": "not before valid_from",
     "organisation_id": _ORGANISATIONS,
     "part_organisation_ids": _ORGANISATIONS,
+    "recurrence": "an RFC 5545 RRULE that yields days from valid_from at window_start; "
+    "it or weekdays, not both",
+    "weekdays": "instead of recurrence",
 }
 _VISIT = {
     **_VISIT_WINDOW,
@@ -134,6 +137,21 @@ RULES: dict[tuple[str, str], dict[str, str]] = {
     ("patch", f"{_V1}/patients/{{patient_id}}"): _PATIENT_FIELDS,
     ("post", f"{_V1}/care-plans"): _CARE_PLAN,
     ("patch", f"{_V1}/care-plans/{{care_plan_id}}"): _without(_CARE_PLAN, "patient_id"),
+    ("post", f"{_V1}/care-plans/generate"): {
+        "to": "not before from, at most 92 days after it",
+        "scope": "'all' or a municipality the caller plans for",
+    },
+    ("post", f"{_V1}/patients/{{patient_id}}/absences"): {"last_day": "not before first_day"},
+    ("post", f"{_V1}/bases"): {
+        "name": "not the name of another base",
+        "municipality_code": "a municipality that exists",
+    },
+    ("post", f"{_V1}/users"): {
+        "subject": "not the subject of another user",
+        "hpr_number": "not the HPR number of another user",
+        "staff_id": f"{_STAFF}; required for a nurse",
+        "municipalities": "municipalities that exist (or 'all'); at least one for a coordinator",
+    },
     ("post", f"{_V1}/visits"): _VISIT,
     # A change is checked merged with the stored visit: its staff_count may be the stored one.
     ("patch", f"{_V1}/visits/{{visit_id}}"): {
