@@ -22,6 +22,7 @@ from ambulant.models import (
     UnassignedVisit,
     VisitRequest,
 )
+from ambulant.planning.cost_sharing import cost_sharing
 from ambulant.planning.municipality_kpis import municipality_kpis
 from ambulant.planning.organisation_kpis import joint_visits, organisation_kpis
 from ambulant.planning.problem_builder import staff_in_scope
@@ -194,6 +195,7 @@ def plan_detail(session: Session, *, plan_id: int) -> PlanDetail:
         kpis_by_municipality=municipality_kpis(session, plan_id=plan_id),
         kpis_by_organisation=organisation_kpis(session, plan_id=plan_id),
         joint_visits=joint_visits(session, plan_id=plan_id),
+        cost_sharing=cost_sharing(session, plan_id=plan_id),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ambulant.planning.cost_sharing import CostSharing
 from ambulant.planning.municipality_kpis import MunicipalityKpis
 from ambulant.planning.organisation_kpis import JointVisitView, OrganisationKpis
 
@@ -95,6 +96,9 @@ class PlanDetail(PlanSummary):
     joint_visits: list[JointVisitView] = []
     """The visits several staff do together, with each one's organisation, and whether they
     bring organisations together (a hospital team's specialist with a municipal nurse)."""
+    cost_sharing: CostSharing = CostSharing()
+    """Border crossings per (from, to) municipality and the shared team's work split by the
+    municipality served; rules in ambulant.planning.cost_sharing."""
 
 
 class ScheduleStop(BaseModel):
