@@ -7,6 +7,7 @@ failed.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -16,6 +17,7 @@ import typer
 
 from ambulant.bench import hhcrsp as hhcrsp_format
 from ambulant.bench import vrplib
+from ambulant.bench.continuity_week import format_week, run_week
 from ambulant.bench.hot_reads import format_hot_reads, run_hot_reads
 from ambulant.bench.linked_day import format_linked_day, run_linked_day
 from ambulant.bench.load import LoadConfig, format_load, run_load
@@ -420,4 +422,41 @@ def trust_area(
     )
     outcomes = [simulate(area, job_times, m) for m in workers or [1, 2, 3, 4, 6, 8]]
     for line in format_outcomes(area, job_times, outcomes):
+        typer.echo(line)
+
+
+# --- Continuity over a week (new_staff_per_visit) ---
+
+
+@bench_app.command("continuity")
+def continuity(
+    weights: Annotated[
+        list[int] | None,
+        typer.Option("--weight", min=0, help="new_staff_per_visit values to compare."),
+    ] = None,
+    start: Annotated[
+        dt.datetime, typer.Option("--start", formats=["%Y-%m-%d"], help="First day of the week.")
+    ] = dt.datetime(2026, 11, 23),
+    days: Annotated[int, typer.Option(min=2, max=14, help="Days planned in turn.")] = 7,
+    iterations: Annotated[
+        int, typer.Option(min=1, help="Ruin-and-recreate iterations per day (fixed work).")
+    ] = 2000,
+    data_seed: Annotated[int, typer.Option(help="Seed of the demo data.")] = 0,
+) -> None:
+    """The Værnes demo week planned and published day by day, once per weight: distinct staff
+    per patient over the week (median, mean), the share of visits by a face the patient had
+    seen, drive time and unassigned visits (docs/benchmarks.md)."""
+    rows = []
+    for weight in weights or [0, get_settings().weight_new_staff_per_visit]:
+        rows.append(
+            run_week(
+                weight=weight,
+                start=start.date(),
+                days=days,
+                iterations=iterations,
+                data_seed=data_seed,
+            )
+        )
+        typer.echo(f"weight {weight}: done", err=True)
+    for line in format_week(rows):
         typer.echo(line)

@@ -15,6 +15,7 @@ from sqlmodel import Session
 import solver
 from ambulant.config import Settings
 from ambulant.models import Plan
+from ambulant.planning.continuity_kpis import continuity_kpis
 from ambulant.planning.problem_builder import build_problem
 from ambulant.planning.store import store_solution
 from ambulant.planning.weights import plan_weights, weights_record
@@ -70,7 +71,7 @@ def solve_day(session: Session, engine: Engine, plan: Plan, settings: Settings) 
             for u in result.unkept_appointments
         ],
     }
-    plan.kpis = dict(result.kpis)
+    plan.kpis = {**result.kpis, **continuity_kpis(built, result)}
     plan.objective = {"total": result.objective, **result.breakdown}
     plan.travel_provider = built.matrix.provider
     plan.travel_estimated = built.matrix.estimated
