@@ -33,6 +33,7 @@ from ambulant.bench.runner import (
 )
 from ambulant.bench.table import aligned
 from ambulant.bench.trust_area import TrustArea, format_outcomes, measured_job_times, simulate
+from ambulant.bench.workload_days import format_days, run_days
 from ambulant.config import get_settings
 from ambulant.db import engine_for
 
@@ -459,4 +460,35 @@ def continuity(
         )
         typer.echo(f"weight {weight}: done", err=True)
     for line in format_week(rows):
+        typer.echo(line)
+
+
+# --- Workload balance on the demo days (workload_per_s) ---
+
+
+@bench_app.command("workload")
+def workload(
+    weights: Annotated[
+        list[int] | None,
+        typer.Option("--weight", min=0, help="workload_per_s values to compare."),
+    ] = None,
+    start: Annotated[
+        dt.datetime, typer.Option("--start", formats=["%Y-%m-%d"], help="First demo day.")
+    ] = dt.datetime(2026, 11, 23),
+    days: Annotated[int, typer.Option(min=1, max=14, help="Demo days, each planned alone.")] = 3,
+    iterations: Annotated[
+        int, typer.Option(min=1, help="Ruin-and-recreate iterations per solve (fixed work).")
+    ] = 1500,
+    data_seed: Annotated[int, typer.Option(help="Seed of the demo data.")] = 0,
+) -> None:
+    """The Værnes demo days planned with each workload weight: the spread of working minutes
+    (max - min, standard deviation), drive time and unassigned visits (docs/benchmarks.md)."""
+    rows = run_days(
+        weights=weights or [0, get_settings().weight_workload_per_s],
+        start=start.date(),
+        days=days,
+        iterations=iterations,
+        data_seed=data_seed,
+    )
+    for line in format_days(rows):
         typer.echo(line)

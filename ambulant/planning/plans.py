@@ -35,6 +35,7 @@ from ambulant.planning.views import (
     UnkeptAppointmentView,
 )
 from ambulant.planning.weights import WeightOverrides
+from ambulant.planning.workload_kpis import workload_spread
 from ambulant.timeutil import now
 
 
@@ -196,6 +197,7 @@ def plan_detail(session: Session, *, plan_id: int) -> PlanDetail:
         kpis_by_organisation=organisation_kpis(session, plan_id=plan_id),
         joint_visits=joint_visits(session, plan_id=plan_id),
         cost_sharing=cost_sharing(session, plan_id=plan_id),
+        workload=workload_spread(session, plan),
     )
 
 

@@ -19,6 +19,7 @@ from ambulant.planning.continuity_kpis import continuity_kpis
 from ambulant.planning.problem_builder import build_problem
 from ambulant.planning.store import store_solution
 from ambulant.planning.weights import plan_weights, weights_record
+from ambulant.planning.workload_kpis import workload_kpis
 from ambulant.travel.factory import travel_times_from_settings
 
 
@@ -71,7 +72,12 @@ def solve_day(session: Session, engine: Engine, plan: Plan, settings: Settings) 
             for u in result.unkept_appointments
         ],
     }
-    plan.kpis = {**result.kpis, **continuity_kpis(built, result)}
+    working = {int(r.staff_id): r.working_s for r in result.routes}
+    plan.kpis = {
+        **result.kpis,
+        **continuity_kpis(built, result),
+        **workload_kpis(working, built.staff),
+    }
     plan.objective = {"total": result.objective, **result.breakdown}
     plan.travel_provider = built.matrix.provider
     plan.travel_estimated = built.matrix.estimated

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from ambulant.planning.cost_sharing import CostSharing
 from ambulant.planning.municipality_kpis import MunicipalityKpis
 from ambulant.planning.organisation_kpis import JointVisitView, OrganisationKpis
+from ambulant.planning.workload_kpis import WorkloadSpread
 
 
 class StopView(BaseModel):
@@ -96,6 +97,9 @@ class PlanDetail(PlanSummary):
     joint_visits: list[JointVisitView] = []
     """The visits several staff do together, with each one's organisation, and whether they
     bring organisations together (a hospital team's specialist with a municipal nurse)."""
+    workload: WorkloadSpread | None = None
+    """Working minutes per staff member on shift and their spread (max - min, standard
+    deviation); rules in ambulant.planning.workload_kpis."""
     cost_sharing: CostSharing = CostSharing()
     """Border crossings per (from, to) municipality and the shared team's work split by the
     municipality served; rules in ambulant.planning.cost_sharing."""

@@ -7,8 +7,10 @@ import datetime as dt
 
 from sqlmodel import Session
 
+import solver
 from ambulant.config import Settings
 from ambulant.models import PlanStatus, VisitRequest
+from ambulant.planning.continuity_kpis import continuity_kpis
 from ambulant.planning.problem_builder import build_problem
 from ambulant.planning.seen_staff import seen_staff
 from ambulant.travel import GeodesicTravelTimes
@@ -48,3 +50,32 @@ def test_published_plans_of_the_horizon_count_and_nothing_else(session: Session)
     assert built.problem.visit(str(d.per_visit.id)).seen_staff == frozenset(
         {str(d.ann), str(d.tor)}
     )
+
+
+def test_continuity_kpis_count_seen_faces_and_distinct_staff(session: Session) -> None:
+    """With today's published plan as history (Ola and Per saw Ann, Siv saw Tor), a plan in
+    which Ann visits Ola, Tor visits Per and Ann visits Siv has one part of three by a seen
+    face, and 1, 2 and 2 distinct staff per patient over the horizon."""
+    d = make_hand_day(session, make_region(session))
+    plan_hand_day(session, d)
+    session.flush()
+    built = build_problem(
+        session, day=d.region.day, scope="all", travel=GeodesicTravelTimes(), settings=Settings()
+    )
+
+    def stop(visit: VisitRequest, hour: int) -> solver.Stop:
+        return solver.Stop(str(visit.id), 0, hour * 3600, hour * 3600, hour * 3600 + 1800, 60)
+
+    result = solver.Result(
+        routes=(
+            solver.Route(
+                str(d.ann), 8 * 3600, 15 * 3600, (stop(d.ola_visit, 9), stop(d.siv_visit, 12))
+            ),
+            solver.Route(str(d.tor), 8 * 3600, 15 * 3600, (stop(d.per_visit, 10),)),
+        ),
+        unassigned=(),
+    )
+    kpis = continuity_kpis(built, result)
+    assert kpis["seen_staff_share"] == round(1 / 3, 4)
+    assert kpis["horizon_distinct_staff_mean"] == round(5 / 3, 3)
+    assert kpis["horizon_distinct_staff_median"] == 2.0

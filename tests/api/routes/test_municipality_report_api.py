@@ -86,6 +86,8 @@ def test_the_range_counts_the_published_plan_once_and_is_audited(
 
     plan = client.get(f"/api/v1/plans/{published}", headers=coordinator).json()
     assert plan["cost_sharing"]["border_crossings"] == body["border_crossings"]
+    workload = plan["workload"]
+    assert (workload["staff_working"], workload["spread_min"], workload["max_min"]) == (2, 0, 420)
     assert entries(db) == [(f"{span(d)['from']}..{span(d)['to']}", None, "coordinator")]
 
 
