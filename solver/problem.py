@@ -285,9 +285,10 @@ class Weights:
     visit's, per part; `outside_home_municipality` each part done outside the staff member's
     home municipality; `workload_per_s` each second a staff member's working time (first
     departure to return) exceeds the mean over the staff who work, so that the day is shared
-    and not only the longest route shortened. It is 0 (off) by default: on the synthetic day it
-    costs 5-9 % more driving and a visit or two (docs/problem-format.md, "Choosing the workload
-    weight"); 1 is the smallest setting that shares the day.
+    and not only the longest route shortened. It is 1 by default, the smallest setting that
+    shares the day: on the Værnes demo days it halves the spread of working time for about 2 %
+    more driving (docs/benchmarks.md, "Workload balance on by default"); staff with no route are
+    not in the mean, so it never pays to give an idle person a route only to lower it.
 
     `new_staff_per_visit` costs each visit part done by a staff member outside the visit's
     `seen_staff` (when it has any): continuity of care over the days.
@@ -304,7 +305,7 @@ class Weights:
     move_tolerance_s: int = 15 * 60
     overqualification_per_level: int = 120
     outside_home_municipality: int = 300
-    workload_per_s: int = 0
+    workload_per_s: int = 1
     new_staff_per_visit: int = 600
 
     def __post_init__(self) -> None:
