@@ -102,7 +102,10 @@ class Settings(BaseSettings):
     weight_preferred_staff_bonus: int = Field(default=600, ge=0)
     weight_overqualification_per_level: int = Field(default=120, ge=0)
     weight_outside_home_municipality: int = Field(default=300, ge=0)
-    weight_workload_per_s: int = Field(default=0, ge=0)
+    weight_workload_per_s: int = Field(default=1, ge=0)
+    # Continuity over the days: each visit part by someone the patient has not seen in the
+    # published plans of the last days (ambulant/planning/seen_staff.py).
+    weight_new_staff_per_visit: int = Field(default=600, ge=0)
 
     # Replanning during the day (docs/replanning.md): a replan solves briefly in a worker while
     # the request waits up to replan_wait_s; moving a planned visit to another staff member, or

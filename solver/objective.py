@@ -44,23 +44,27 @@ def breakdown(
         "overqualification": weights.overqualification_per_level * fit.levels_above,
         "outside_home_municipality": weights.outside_home_municipality * fit.outside_home,
         "workload": workload_cost(weights.workload_per_s, routes),
+        "new_staff": weights.new_staff_per_visit * fit.new_staff,
     }
 
 
 @dataclass(frozen=True)
 class StaffFit:
     """Over all visit parts: skill levels above the visit's (summed), parts over-qualified,
-    parts outside the staff member's home municipality."""
+    parts outside the staff member's home municipality; of the parts of visits whose patient
+    has seen staff before (`Visit.seen_staff`), those by a new face and those by a seen one."""
 
     levels_above: int
     overqualified: int
     outside_home: int
+    new_staff: int = 0
+    seen_staff: int = 0
 
 
 def staff_fit(problem: Problem, routes: tuple[Route, ...]) -> StaffFit:
     staff = {s.id: s for s in problem.staff}
     visits = {v.id: v for v in problem.visits}
-    levels = overqualified = outside = 0
+    levels = overqualified = outside = new = seen = 0
     for route in routes:
         member = staff[route.staff_id]
         for stop in route.stops:
@@ -72,7 +76,12 @@ def staff_fit(problem: Problem, routes: tuple[Route, ...]) -> StaffFit:
             home = member.home_municipality
             if home is not None and visit.municipality is not None and visit.municipality != home:
                 outside += 1
-    return StaffFit(levels, overqualified, outside)
+            if visit.seen_staff:
+                if route.staff_id in visit.seen_staff:
+                    seen += 1
+                else:
+                    new += 1
+    return StaffFit(levels, overqualified, outside, new, seen)
 
 
 def workload_cost(per_s: int, routes: tuple[Route, ...]) -> int:
@@ -158,4 +167,6 @@ def kpis(
         "parts_outside_home_municipality": float(fit.outside_home),
         "appointments": float(sum(len(s.appointments) for s in problem.staff)),
         "appointments_kept": float(sum(len(r.appointments) for r in routes)),
+        "parts_by_new_staff": float(fit.new_staff),
+        "parts_by_seen_staff": float(fit.seen_staff),
     }

@@ -167,7 +167,8 @@ class Plan:
         previous = self.previous[visit]
         if previous is not None and route not in previous:
             cost += self.weights.reassign_per_visit
-        own = self.tasks.part_cost[visit]  # over-qualification, outside home municipality
+        # Over-qualification, outside home municipality, a face the patient has not seen.
+        own = self.tasks.part_cost[visit]
         if own is not None:
             cost += own[route]
         return cost

@@ -173,6 +173,11 @@ class Visit:
     over-qualification, soft). Visits with the same `series` (e.g. a patient's morning and
     evening visit) are all done by one staff member (hard).
 
+    `seen_staff` are the staff the patient has seen in the days before (continuity over a
+    week): when it is not empty, each part done by someone outside it costs
+    `Weights.new_staff_per_visit`, so the plan keeps to familiar faces. Empty: no history, no
+    cost.
+
     `organisation` is one every part's staff member must work for (see `Staff.organisations`);
     `part_organisations` (one entry per staff member, None for any) names it per part, e.g. a
     specialist of the hospital's ambulant team and a nurse of the municipality (hard).
@@ -199,6 +204,7 @@ class Visit:
     series: str | None = None
     organisation: str | None = None
     part_organisations: tuple[str | None, ...] = ()
+    seen_staff: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if self.duration_s <= 0:
@@ -279,9 +285,13 @@ class Weights:
     visit's, per part; `outside_home_municipality` each part done outside the staff member's
     home municipality; `workload_per_s` each second a staff member's working time (first
     departure to return) exceeds the mean over the staff who work, so that the day is shared
-    and not only the longest route shortened. It is 0 (off) by default: on the synthetic day it
-    costs 5-9 % more driving and a visit or two (docs/problem-format.md, "Choosing the workload
-    weight"); 1 is the smallest setting that shares the day.
+    and not only the longest route shortened. It is 1 by default, the smallest setting that
+    shares the day: on the Værnes demo days it halves the spread of working time for about 2 %
+    more driving (docs/benchmarks.md, "Workload balance on by default"); staff with no route are
+    not in the mean, so it never pays to give an idle person a route only to lower it.
+
+    `new_staff_per_visit` costs each visit part done by a staff member outside the visit's
+    `seen_staff` (when it has any): continuity of care over the days.
     """
 
     travel_per_s: int = 1
@@ -295,7 +305,8 @@ class Weights:
     move_tolerance_s: int = 15 * 60
     overqualification_per_level: int = 120
     outside_home_municipality: int = 300
-    workload_per_s: int = 0
+    workload_per_s: int = 1
+    new_staff_per_visit: int = 600
 
     def __post_init__(self) -> None:
         for name in (
@@ -310,6 +321,7 @@ class Weights:
             "overqualification_per_level",
             "outside_home_municipality",
             "workload_per_s",
+            "new_staff_per_visit",
         ):
             if getattr(self, name) < 0:
                 raise ValueError(f"Weights.{name} must not be negative")

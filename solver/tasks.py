@@ -98,8 +98,9 @@ def _target(visit: Visit, weights: Weights) -> int | None:
 
 
 def part_costs(problem: Problem, visit: Visit, weights: Weights) -> tuple[int, ...] | None:
-    """What one part of the visit costs by itself with each staff member: over-qualification
-    and work outside the staff member's home municipality (None: nothing, for anyone)."""
+    """What one part of the visit costs by itself with each staff member: over-qualification,
+    work outside the staff member's home municipality, and a face the patient has not seen
+    (None: nothing, for anyone)."""
     costs = []
     for staff in problem.staff:
         cost = 0
@@ -109,6 +110,8 @@ def part_costs(problem: Problem, visit: Visit, weights: Weights) -> tuple[int, .
         home = staff.home_municipality
         if home is not None and visit.municipality is not None and visit.municipality != home:
             cost += weights.outside_home_municipality
+        if visit.seen_staff and staff.id not in visit.seen_staff:
+            cost += weights.new_staff_per_visit
         costs.append(cost)
     return tuple(costs) if any(costs) else None
 

@@ -18,6 +18,7 @@ import typer
 from ambulant.bench import hhcrsp as hhcrsp_format
 from ambulant.bench import vrplib
 from ambulant.bench.careplans import format_careplans_bench, run_careplans_bench
+from ambulant.bench.continuity_week import format_week, run_week
 from ambulant.bench.hot_reads import format_hot_reads, run_hot_reads
 from ambulant.bench.linked_day import format_linked_day, run_linked_day
 from ambulant.bench.load import LoadConfig, format_load, run_load
@@ -34,6 +35,7 @@ from ambulant.bench.runner import (
 from ambulant.bench.table import aligned
 from ambulant.bench.throughput import ThroughputConfig, format_throughput, run_throughput
 from ambulant.bench.trust_area import TrustArea, format_outcomes, measured_job_times, simulate
+from ambulant.bench.workload_days import format_days, run_days
 from ambulant.config import get_settings
 from ambulant.db import engine_for
 from ambulant.timeutil import today
@@ -297,10 +299,6 @@ def _pct(value: float) -> str:
     return "0.00" if text == "-0.00" else text
 
 
-if __name__ == "__main__":
-    bench_app()
-
-
 @bench_app.command("pages")
 def pages(
     runs: Annotated[int, typer.Option(min=1, max=50, help="Loads of each page.")] = 5,
@@ -473,3 +471,75 @@ def throughput(
     failed = sum(r.failed for r in report.runs) + sum(r.failed for r in report.replans)
     if failed:
         raise typer.Exit(code=1)
+
+
+# --- Continuity over a week (new_staff_per_visit) ---
+
+
+@bench_app.command("continuity")
+def continuity(
+    weights: Annotated[
+        list[int] | None,
+        typer.Option("--weight", min=0, help="new_staff_per_visit values to compare."),
+    ] = None,
+    start: Annotated[
+        dt.datetime, typer.Option("--start", formats=["%Y-%m-%d"], help="First day of the week.")
+    ] = dt.datetime(2026, 11, 23),
+    days: Annotated[int, typer.Option(min=2, max=14, help="Days planned in turn.")] = 7,
+    iterations: Annotated[
+        int, typer.Option(min=1, help="Ruin-and-recreate iterations per day (fixed work).")
+    ] = 2000,
+    data_seed: Annotated[int, typer.Option(help="Seed of the demo data.")] = 0,
+) -> None:
+    """The Værnes demo week planned and published day by day, once per weight: distinct staff
+    per patient over the week (median, mean), the share of visits by a face the patient had
+    seen, drive time and unassigned visits (docs/benchmarks.md)."""
+    rows = []
+    for weight in weights or [0, get_settings().weight_new_staff_per_visit]:
+        rows.append(
+            run_week(
+                weight=weight,
+                start=start.date(),
+                days=days,
+                iterations=iterations,
+                data_seed=data_seed,
+            )
+        )
+        typer.echo(f"weight {weight}: done", err=True)
+    for line in format_week(rows):
+        typer.echo(line)
+
+
+# --- Workload balance on the demo days (workload_per_s) ---
+
+
+@bench_app.command("workload")
+def workload(
+    weights: Annotated[
+        list[int] | None,
+        typer.Option("--weight", min=0, help="workload_per_s values to compare."),
+    ] = None,
+    start: Annotated[
+        dt.datetime, typer.Option("--start", formats=["%Y-%m-%d"], help="First demo day.")
+    ] = dt.datetime(2026, 11, 23),
+    days: Annotated[int, typer.Option(min=1, max=14, help="Demo days, each planned alone.")] = 3,
+    iterations: Annotated[
+        int, typer.Option(min=1, help="Ruin-and-recreate iterations per solve (fixed work).")
+    ] = 1500,
+    data_seed: Annotated[int, typer.Option(help="Seed of the demo data.")] = 0,
+) -> None:
+    """The Værnes demo days planned with each workload weight: the spread of working minutes
+    (max - min, standard deviation), drive time and unassigned visits (docs/benchmarks.md)."""
+    rows = run_days(
+        weights=weights or [0, get_settings().weight_workload_per_s],
+        start=start.date(),
+        days=days,
+        iterations=iterations,
+        data_seed=data_seed,
+    )
+    for line in format_days(rows):
+        typer.echo(line)
+
+
+if __name__ == "__main__":
+    bench_app()

@@ -39,6 +39,7 @@ WEIGHTS = Weights(
     overqualification_per_level=0,
     outside_home_municipality=0,
     workload_per_s=0,
+    new_staff_per_visit=0,
 )
 """The instance's objective, dist + sum of tardiness + max tardiness (all in hundredths; the
 division by 3 changes no comparison); every service must be planned. Home care's other soft

@@ -37,6 +37,7 @@ WEIGHTS = Weights(
     overqualification_per_level=0,
     outside_home_municipality=0,
     workload_per_s=0,
+    new_staff_per_visit=0,
 )
 """Distance only (travel time equals distance); leaving a customer out is never worth it."""
 

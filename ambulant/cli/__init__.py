@@ -31,6 +31,7 @@ from ambulant.jobs.lifecycle import run_job
 from ambulant.jobs.rq_queue import run_worker
 from ambulant.migrate import upgrade_database
 from ambulant.models.vocabulary import Role
+from ambulant.planning.municipality_report import municipality_report, report_csv
 from ambulant.planning.plans import plan_detail, request_plan, validate_scope
 from ambulant.registry.care_plan_generation import generate, scope_municipalities
 from ambulant.reports.continuity import continuity_report
@@ -396,6 +397,31 @@ def report_continuity(
             f"{row.patient_id}\t{row.municipality_code}\t{row.visits}\t{row.distinct_staff}"
             f"\t{share}\t{staff}"
         )
+
+
+@report_app.command("municipalities")
+def report_municipalities(
+    start: Annotated[dt.datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")],
+    end: Annotated[
+        dt.datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day (included).")
+    ],
+    as_csv: Annotated[bool, typer.Option("--csv", help="One comma-separated table.")] = False,
+) -> None:
+    """The cost-sharing figures over the published plans of the days (docs/planning.md):
+    per municipality, border crossings, the shared team's split, per organisation. JSON, or
+    the CSV table of GET /reports/municipalities."""
+
+    engine = prepare_database(get_settings())
+    try:
+        with Session(engine) as session:
+            report = municipality_report(session, start=start.date(), end=end.date())
+    except AmbulantError as error:
+        hint = f"--{error.field}" if error.field else None
+        raise typer.BadParameter(error.message, param_hint=hint) from error
+    if as_csv:
+        typer.echo(report_csv(report), nl=False)
+        return
+    typer.echo(report.model_dump_json(indent=2, by_alias=True))
 
 
 def main() -> None:

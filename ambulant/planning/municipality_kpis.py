@@ -102,6 +102,18 @@ def municipality_kpis(session: Session, *, plan_id: int) -> list[MunicipalityKpi
     unassigned = list(
         session.exec(select(UnassignedVisit).where(UnassignedVisit.plan_id == plan_id))
     )
+    return municipality_kpis_of(session, stops=stops, routes=routes, unassigned=unassigned)
+
+
+def municipality_kpis_of(
+    session: Session,
+    *,
+    stops: list[PlanStop],
+    routes: list[PlanRoute],
+    unassigned: list[UnassignedVisit],
+) -> list[MunicipalityKpis]:
+    """The rows of `municipality_kpis` from plan rows already chosen: one plan's, or the routes
+    that count over several days (a visit id names one visit on one day, so days add up)."""
     visit_ids = {s.visit_id for s in stops if s.visit_id is not None}
     visit_ids |= {u.visit_id for u in unassigned}
     lives_in = _patient_municipalities(session, visit_ids)

@@ -116,6 +116,14 @@ def organisation_kpis(session: Session, *, plan_id: int) -> list[OrganisationKpi
         select(PlanStop).where(PlanStop.plan_id == plan_id, PlanStop.kind == "visit")
     ).all()
     routes = session.exec(select(PlanRoute).where(PlanRoute.plan_id == plan_id)).all()
+    return organisation_kpis_of(session, stops=list(stops), routes=list(routes))
+
+
+def organisation_kpis_of(
+    session: Session, *, stops: list[PlanStop], routes: list[PlanRoute]
+) -> list[OrganisationKpis]:
+    """The rows of `organisation_kpis` from plan rows already chosen (visit stops only): one
+    plan's, or the routes that count over several days."""
     employer = _employers(session, {r.staff_id for r in routes} | {s.staff_id for s in stops})
     rows: dict[int | None, OrganisationKpis] = {}
     total = OrganisationKpis(organisation_id=None, organisation_name=DAY_TOTAL_NAME, total=True)

@@ -22,6 +22,7 @@ from ambulant.models import (
     UnassignedVisit,
     VisitRequest,
 )
+from ambulant.planning.cost_sharing import cost_sharing
 from ambulant.planning.job_view import job_view
 from ambulant.planning.municipality_kpis import municipality_kpis
 from ambulant.planning.organisation_kpis import joint_visits, organisation_kpis
@@ -35,6 +36,7 @@ from ambulant.planning.views import (
     UnkeptAppointmentView,
 )
 from ambulant.planning.weights import WeightOverrides
+from ambulant.planning.workload_kpis import workload_spread
 from ambulant.timeutil import now
 
 
@@ -196,6 +198,8 @@ def plan_detail(session: Session, *, plan_id: int) -> PlanDetail:
         kpis_by_organisation=organisation_kpis(session, plan_id=plan_id),
         joint_visits=joint_visits(session, plan_id=plan_id),
         job=job_view(plan),
+        cost_sharing=cost_sharing(session, plan_id=plan_id),
+        workload=workload_spread(session, plan),
     )
 
 

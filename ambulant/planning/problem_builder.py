@@ -30,6 +30,7 @@ from ambulant.models import (
     VisitRequest,
 )
 from ambulant.models.vocabulary import Priority
+from ambulant.planning.seen_staff import seen_staff
 from ambulant.registry.organisations import with_parents
 from ambulant.timeutil import to_day_seconds
 from ambulant.travel import Point, TravelMatrix, TravelTimes
@@ -146,7 +147,11 @@ def build_problem(
     visit_rows = visits_in_scope(session, day=day, scope=scope) + list(extra_visits)
     visits = {v.id: v for v, _ in visit_rows if v.id is not None}
     patients = {p.id: p for _, p in visit_rows if p.id is not None}
-    solver_visits = [_solver_visit(v, p, locations.index(p.lat, p.lon), day) for v, p in visit_rows]
+    familiar = seen_staff(session, day=day, patient_ids=[p for p in patients if p is not None])
+    solver_visits = [
+        _solver_visit(v, p, locations.index(p.lat, p.lon), day, familiar.get(p.id or 0))
+        for v, p in visit_rows
+    ]
     dependencies = _dependencies(visits, warnings)
 
     extra_locations = [locations.index(p.lat, p.lon) for p in extra_points]
@@ -312,7 +317,11 @@ def _solver_staff(
 
 
 def _solver_visit(
-    visit: VisitRequest, patient: Patient, location: int, day: dt.date
+    visit: VisitRequest,
+    patient: Patient,
+    location: int,
+    day: dt.date,
+    seen: frozenset[int] | None = None,
 ) -> solver.Visit:
     duration_s = visit.duration_minutes * 60
     earliest = to_day_seconds(day, visit.window_start)
@@ -338,6 +347,7 @@ def _solver_visit(
         series=series_key(patient.id, visit.series),
         organisation=None if visit.organisation_id is None else str(visit.organisation_id),
         part_organisations=_part_organisations(visit),
+        seen_staff=frozenset(str(s) for s in seen or ()),
     )
 
 

@@ -16,9 +16,11 @@ from sqlmodel import Session
 import solver
 from ambulant.config import Settings
 from ambulant.models import Plan
+from ambulant.planning.continuity_kpis import continuity_kpis
 from ambulant.planning.problem_builder import build_problem
 from ambulant.planning.store import store_solution
 from ambulant.planning.weights import plan_weights, weights_record
+from ambulant.planning.workload_kpis import workload_kpis
 from ambulant.travel.factory import travel_times_from_settings
 
 
@@ -87,7 +89,12 @@ def solve_day(
             for u in result.unkept_appointments
         ],
     }
-    plan.kpis = dict(result.kpis)
+    working = {int(r.staff_id): r.working_s for r in result.routes}
+    plan.kpis = {
+        **result.kpis,
+        **continuity_kpis(built, result),
+        **workload_kpis(working, built.staff),
+    }
     plan.objective = {"total": result.objective, **result.breakdown}
     plan.travel_provider = built.matrix.provider
     plan.travel_estimated = built.matrix.estimated

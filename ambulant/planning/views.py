@@ -7,9 +7,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ambulant.planning.cost_sharing import CostSharing
 from ambulant.planning.job_view import JobView
 from ambulant.planning.municipality_kpis import MunicipalityKpis
 from ambulant.planning.organisation_kpis import JointVisitView, OrganisationKpis
+from ambulant.planning.workload_kpis import WorkloadSpread
 
 
 class StopView(BaseModel):
@@ -98,6 +100,12 @@ class PlanDetail(PlanSummary):
     bring organisations together (a hospital team's specialist with a municipal nurse)."""
     job: JobView | None = None
     """The plan's job: queued, running (with the best plan so far), done, failed, cancelled."""
+    workload: WorkloadSpread | None = None
+    """Working minutes per staff member on shift and their spread (max - min, standard
+    deviation); rules in ambulant.planning.workload_kpis."""
+    cost_sharing: CostSharing = CostSharing()
+    """Border crossings per (from, to) municipality and the shared team's work split by the
+    municipality served; rules in ambulant.planning.cost_sharing."""
 
 
 class ScheduleStop(BaseModel):

@@ -37,6 +37,7 @@ class WeightOverrides(BaseModel):
     overqualification_per_level: int | None = Field(default=None, ge=0, le=1_000_000)
     outside_home_municipality: int | None = Field(default=None, ge=0, le=1_000_000)
     workload_per_s: int | None = Field(default=None, ge=0, le=1_000)
+    new_staff_per_visit: int | None = Field(default=None, ge=0, le=1_000_000)
 
     def given(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)
@@ -52,6 +53,7 @@ def plan_weights(settings: Settings, overrides: Mapping[str, Any] | None = None)
         overqualification_per_level=settings.weight_overqualification_per_level,
         outside_home_municipality=settings.weight_outside_home_municipality,
         workload_per_s=settings.weight_workload_per_s,
+        new_staff_per_visit=settings.weight_new_staff_per_visit,
     )
     if not overrides:
         return weights

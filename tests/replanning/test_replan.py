@@ -261,13 +261,13 @@ def test_publishing_announces_the_version_to_the_staff_whose_day_changed(
 def test_a_replan_keeps_the_weights_its_plan_was_solved_with(engine: Engine, day: Day) -> None:
     """A plan solved with a per-plan override (here a workload weight of 3, stored in its
     parameters as every solved plan stores its weights) is replanned with that weight, not the
-    settings' 0, and the new version carries it on to the next replan; the cost of moving
+    settings' 1, and the new version carries it on to the next replan; the cost of moving
     visits still comes from the replan settings."""
     with Session(engine) as session:
         base = session.get(Plan, day.plan_id)
         assert base is not None
         stored = dict(base.parameters["weights"])
-        assert stored["workload_per_s"] == 0  # the settings' default, as solved
+        assert stored["workload_per_s"] == 1  # the settings' default, as solved
         base.parameters = {**base.parameters, "weights": {**stored, "workload_per_s": 3}}
         session.add(base)
         session.commit()
@@ -278,4 +278,4 @@ def test_a_replan_keeps_the_weights_its_plan_was_solved_with(engine: Engine, day
     weights = disruption_weights(day.settings, new.parameters)
     assert weights.workload_per_s == 3
     assert weights.move_per_s == round(day.settings.replan_move_cost_per_min / 60)
-    assert disruption_weights(day.settings).workload_per_s == 0
+    assert disruption_weights(day.settings).workload_per_s == 1
