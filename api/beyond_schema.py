@@ -187,6 +187,10 @@ RULES: dict[tuple[str, str], dict[str, str]] = {
         "end": "not before start, at most 62 days after it",
         "municipality": "a municipality that exists",
     },
+    ("get", f"{_V1}/reports/municipalities"): {
+        "to": "not before from, at most 366 days in all",
+        "format": "'csv' or 'json'",
+    },
     ("get", f"{_V1}/audit"): {"until": "not before since"},
 }
 
