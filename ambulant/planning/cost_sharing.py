@@ -115,7 +115,8 @@ def cost_sharing_of(
     crossings: dict[tuple[str, str], BorderCrossing] = {}
     shares: dict[str, SharedTeamShare] = {}
     team_visits: dict[str, set[int]] = defaultdict(set)
-    team_to_visits: dict[int, tuple[int, int]] = defaultdict(lambda: (0, 0))
+    # Per route, (plan, staff member): a report over days holds one route a day for each.
+    team_to_visits: dict[tuple[int, int], tuple[int, int]] = defaultdict(lambda: (0, 0))
     for stop in visit_stops:
         assert stop.visit_id is not None
         employer, team = staff.get(stop.staff_id, ("", ""))
@@ -139,8 +140,9 @@ def cost_sharing_of(
             share.service_s += service
             share.drive_s += stop.travel_s
             share.distance_m += stop.distance_m
-            seconds, metres = team_to_visits[stop.staff_id]
-            team_to_visits[stop.staff_id] = (seconds + stop.travel_s, metres + stop.distance_m)
+            route_of = (stop.plan_id, stop.staff_id)
+            seconds, metres = team_to_visits[route_of]
+            team_to_visits[route_of] = (seconds + stop.travel_s, metres + stop.distance_m)
     for code, visit_ids in team_visits.items():
         shares[code].visits = len(visit_ids)
 
@@ -163,7 +165,7 @@ def cost_sharing_of(
     for route in routes:
         if staff.get(route.staff_id, ("", ""))[1] != SHARED_TEAM:
             continue
-        seconds, metres = team_to_visits[route.staff_id]
+        seconds, metres = team_to_visits[(route.plan_id, route.staff_id)]
         total.drive_s += route.travel_s - seconds
         total.distance_m += route.distance_m - metres
     return CostSharing(

@@ -125,7 +125,8 @@ def municipality_kpis_of(
     )
 
     counts = _Counts()
-    to_visits: dict[int, tuple[int, int]] = defaultdict(lambda: (0, 0))
+    # Per route, (plan, staff member): rows over several days hold one route a day for each.
+    to_visits: dict[tuple[int, int], tuple[int, int]] = defaultdict(lambda: (0, 0))
     for stop in stops:
         if stop.kind != "visit" or stop.visit_id is None:
             continue
@@ -136,11 +137,12 @@ def municipality_kpis_of(
         figures.service_s += int((stop.end_at - stop.start_at).total_seconds())
         figures.drive_s += stop.travel_s
         figures.distance_m += stop.distance_m
-        seconds, metres = to_visits[stop.staff_id]
-        to_visits[stop.staff_id] = (seconds + stop.travel_s, metres + stop.distance_m)
+        route_of = (stop.plan_id, stop.staff_id)
+        seconds, metres = to_visits[route_of]
+        to_visits[route_of] = (seconds + stop.travel_s, metres + stop.distance_m)
     for route in routes:
         home = counts.figures[employer.get(route.staff_id) or ""]
-        seconds, metres = to_visits[route.staff_id]
+        seconds, metres = to_visits[(route.plan_id, route.staff_id)]
         # The route's totals hold every leg; what did not end at a visit is the employer's.
         home.drive_s += route.travel_s - seconds
         home.distance_m += route.distance_m - metres

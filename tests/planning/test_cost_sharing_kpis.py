@@ -3,10 +3,11 @@ whose every drive and time is given by hand: exact numbers."""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from ambulant.planning.cost_sharing import cost_sharing
-from ambulant.planning.municipality_kpis import municipality_kpis
+from ambulant.models import PlanRoute, PlanStop, UnassignedVisit
+from ambulant.planning.cost_sharing import cost_sharing, cost_sharing_of
+from ambulant.planning.municipality_kpis import municipality_kpis, municipality_kpis_of
 from ambulant.planning.organisation_kpis import organisation_kpis
 from tests.builders import MERAKER, STJORDAL, make_region
 from tests.planning.hand_plan import make_hand_day, plan_hand_day
@@ -65,3 +66,28 @@ def test_organisation_rows_count_visits_and_hours(session: Session) -> None:
     )
     assert (team.organisation_id, team.visits, team.service_s) == (d.ambulant_team, 1, 3_600)
     assert (total.visits, total.service_s, total.overtime_s) == (3, 8_100, 900)
+
+
+def test_figures_over_two_routes_of_each_staff_member_add_up(session: Session) -> None:
+    """Over several days each staff member has a route a day: the drive that ends at no visit is
+    taken from each route's own legs. Two plans of the hand day, as a report over two days
+    reads them, give exactly twice one plan's figures (before, every route's legs to visits were
+    summed over both days and taken from each route: negative hours and km)."""
+    d = make_hand_day(session, make_region(session))
+    first, second = plan_hand_day(session, d), plan_hand_day(session, d)
+    plans = [first, second]
+    stops = list(session.exec(select(PlanStop).where(col(PlanStop.plan_id).in_(plans))))
+    routes = list(session.exec(select(PlanRoute).where(col(PlanRoute.plan_id).in_(plans))))
+    unassigned = list(
+        session.exec(select(UnassignedVisit).where(col(UnassignedVisit.plan_id).in_(plans)))
+    )
+
+    once = municipality_kpis(session, plan_id=first)
+    twice = municipality_kpis_of(session, stops=stops, routes=routes, unassigned=unassigned)
+    assert [(r.drive_s, r.distance_m, r.overtime_s) for r in twice] == [
+        (2 * r.drive_s, 2 * r.distance_m, 2 * r.overtime_s) for r in once
+    ]
+    shared_once = cost_sharing(session, plan_id=first).shared_team_by_municipality[-1]
+    shared_twice = cost_sharing_of(session, stops=stops, routes=routes)
+    assert shared_twice.shared_team_by_municipality[-1].drive_s == 2 * shared_once.drive_s
+    assert shared_twice.shared_team_by_municipality[-1].distance_m == 2 * shared_once.distance_m
