@@ -24,13 +24,12 @@ from sqlmodel import Session, col, select
 
 from ambulant.models import (
     Municipality,
-    Patient,
     PlanRoute,
     PlanStop,
     Staff,
     Team,
-    VisitRequest,
 )
+from ambulant.planning.municipality_kpis import patient_municipalities
 
 SHARED_TEAM = Team.AMBULANT_TEAM
 ALL = "all"
@@ -110,7 +109,7 @@ def cost_sharing_of(
         ).all()
         if staff_id is not None
     }
-    lives_in = _patient_municipalities(session, {s.visit_id for s in visit_stops})
+    lives_in = patient_municipalities(session, {s.visit_id for s in visit_stops})
 
     crossings: dict[tuple[str, str], BorderCrossing] = {}
     shares: dict[str, SharedTeamShare] = {}
@@ -172,15 +171,3 @@ def cost_sharing_of(
         border_crossings=[crossings[key] for key in sorted(crossings)],
         shared_team_by_municipality=[*rows, total] if rows or total.drive_s else [],
     )
-
-
-def _patient_municipalities(session: Session, visit_ids: set[int | None]) -> dict[int, str]:
-    ids = sorted(v for v in visit_ids if v is not None)
-    if not ids:
-        return {}
-    rows = session.exec(
-        select(VisitRequest.id, Patient.municipality_code)
-        .join(Patient, col(Patient.id) == col(VisitRequest.patient_id))
-        .where(col(VisitRequest.id).in_(ids))
-    )
-    return {visit_id: code for visit_id, code in rows.all() if visit_id is not None}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Iterable
 
 from pydantic import BaseModel, computed_field
 from sqlmodel import Session, col, select
@@ -116,13 +117,8 @@ def municipality_kpis_of(
     that count over several days (a visit id names one visit on one day, so days add up)."""
     visit_ids = {s.visit_id for s in stops if s.visit_id is not None}
     visit_ids |= {u.visit_id for u in unassigned}
-    lives_in = _patient_municipalities(session, visit_ids)
-    staff_ids = {r.staff_id for r in routes} | {s.staff_id for s in stops}
-    employer = dict(
-        session.exec(
-            select(Staff.id, Staff.municipality_code).where(col(Staff.id).in_(staff_ids))
-        ).all()
-    )
+    lives_in = patient_municipalities(session, visit_ids)
+    employer = employers(session, {r.staff_id for r in routes} | {s.staff_id for s in stops})
 
     counts = _Counts()
     # Per route, (plan, staff member): rows over several days hold one route a day for each.
@@ -170,15 +166,26 @@ def municipality_kpis_of(
     return [*rows, total]
 
 
-def _patient_municipalities(session: Session, visit_ids: set[int]) -> dict[int, str]:
-    if not visit_ids:
+def patient_municipalities(session: Session, visit_ids: Iterable[int | None]) -> dict[int, str]:
+    """Visit id -> the municipality its patient lives in: the one a visit counts for."""
+    ids = sorted({v for v in visit_ids if v is not None})
+    if not ids:
         return {}
     rows = session.exec(
         select(VisitRequest.id, Patient.municipality_code)
         .join(Patient, col(Patient.id) == col(VisitRequest.patient_id))
-        .where(col(VisitRequest.id).in_(visit_ids))
+        .where(col(VisitRequest.id).in_(ids))
     )
     return {visit_id: code for visit_id, code in rows.all() if visit_id is not None}
+
+
+def employers(session: Session, staff_ids: Iterable[int]) -> dict[int, str]:
+    """Staff id -> the municipality that employs them: the one a drive to no visit counts for."""
+    ids = sorted(set(staff_ids))
+    if not ids:
+        return {}
+    rows = session.exec(select(Staff.id, Staff.municipality_code).where(col(Staff.id).in_(ids)))
+    return {staff_id: code for staff_id, code in rows.all() if staff_id is not None}
 
 
 CSV_COLUMNS = (

@@ -21,21 +21,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session, col, select
 
 from ambulant.errors import InvalidInput
 from ambulant.models import (
-    Patient,
     Plan,
     PlanRoute,
     PlanStatus,
     PlanStop,
-    Staff,
     UnassignedVisit,
-    VisitRequest,
 )
 from ambulant.planning.cost_sharing import (
     ALL,
@@ -47,7 +44,9 @@ from ambulant.planning.municipality_kpis import (
     DAY_TOTAL_CODE,
     KpiFigures,
     MunicipalityKpis,
+    employers,
     municipality_kpis_of,
+    patient_municipalities,
 )
 from ambulant.planning.organisation_kpis import OrganisationKpis, organisation_kpis_of
 
@@ -113,10 +112,10 @@ def municipality_report(
 
     if within is not None:
         allowed = set(within)
-        lives_in = _patient_municipalities(
+        lives_in = patient_municipalities(
             session, {s.visit_id for s in stops} | {u.visit_id for u in unassigned}
         )
-        employer = _employers(session, {r.staff_id for r in routes})
+        employer = employers(session, {r.staff_id for r in routes})
         org_stops = [s for s in stops if lives_in.get(s.visit_id or 0) in allowed]
         org_routes = [r for r in routes if employer.get(r.staff_id) in allowed]
     else:
@@ -217,27 +216,6 @@ def _visible_shares(
         for name in ("visits", "visit_parts", "service_s", "drive_s", "distance_m"):
             setattr(total, name, getattr(total, name) + getattr(row, name))
     return [*shown, total]
-
-
-def _patient_municipalities(session: Session, visit_ids: Iterable[int | None]) -> dict[int, str]:
-    ids = sorted({v for v in visit_ids if v is not None})
-    if not ids:
-        return {}
-    rows = session.exec(
-        select(VisitRequest.id, Patient.municipality_code)
-        .join(Patient, col(Patient.id) == col(VisitRequest.patient_id))
-        .where(col(VisitRequest.id).in_(ids))
-    )
-    return {visit_id: code for visit_id, code in rows.all() if visit_id is not None}
-
-
-def _employers(session: Session, staff_ids: set[int]) -> dict[int, str]:
-    if not staff_ids:
-        return {}
-    rows = session.exec(
-        select(Staff.id, Staff.municipality_code).where(col(Staff.id).in_(sorted(staff_ids)))
-    ).all()
-    return {staff_id: code for staff_id, code in rows if staff_id is not None}
 
 
 CSV_COLUMNS = (
