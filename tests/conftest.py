@@ -101,7 +101,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     repeated = [item for item in items if _on_postgresql_for_nothing(item)]
     if repeated:
         config.hook.pytest_deselected(items=repeated)
-        items[:] = [item for item in items if not _on_postgresql_for_nothing(item)]
+        left_out = set(repeated)
+        items[:] = [item for item in items if item not in left_out]
     if not SHARE:
         return
     index, count = (int(part) for part in SHARE.split("/"))
